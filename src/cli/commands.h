@@ -1,0 +1,45 @@
+// The `mamori` command's subcommands, as functions over streams so that tests
+// can run them without spawning a process. main.cc only parses arguments.
+//
+// Exit codes (docs/cli.md):
+//   0  success; every request decided and none denied
+//   1  internal error
+//   2  usage error (bad flags)
+//   3  invalid input: a profile failed to load or a request was invalid
+//   4  decide: at least one request was denied (and none invalid)
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace mamori::cli {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitInternal = 1,
+  kExitUsage = 2,
+  kExitInvalidInput = 3,
+  kExitDenied = 4,
+};
+
+enum class OutputFormat { kJson, kText };
+
+struct DecideOptions {
+  std::string profile_path;
+  bool explain = false;
+  OutputFormat format = OutputFormat::kJson;
+};
+
+// `mamori policy check FILE...`: loads each profile; prints "OK" lines to
+// `out` and every diagnostic to `err`.
+int PolicyCheck(const std::vector<std::string>& files, std::ostream& out, std::ostream& err);
+
+// `mamori policy show FILE`: the Japanese summary of the resolved profile.
+int PolicyShow(const std::string& file, std::ostream& out, std::ostream& err);
+
+// `mamori decide --profile FILE`: reads one JSON request, or JSON Lines, from
+// `in`; writes one decision (or error object) per request to `out`.
+int Decide(const DecideOptions& options, std::istream& in, std::ostream& out, std::ostream& err);
+
+}  // namespace mamori::cli

@@ -1,0 +1,225 @@
+// The resolved policy profile: one organization's information security policy
+// as data, after `extends` has been applied and every reference checked.
+//
+// Invariants (established by the loader, relied on by decide/ledger/server):
+//  - every clause, role, level, segment and document a profile item refers to
+//    exists; rule ids are unique; axes have 1..kMaxLevels levels;
+//  - every rule's condition is compiled against this profile's own axes and
+//    segments (CompiledCondition), so evaluation needs no string lookups;
+//  - rules_by_action[a] lists the indices of the rules for action a in profile
+//    order.
+// A Profile is immutable once loaded and safe to share between threads.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "policy/vocabulary.h"
+
+namespace mamori::policy {
+
+inline constexpr int kMaxAxes = 8;
+inline constexpr int kMaxLevels = 16;
+inline constexpr int kMaxSegments = 32;
+
+struct Document {
+  std::string id;
+  std::string title;
+  std::string kind;  // basic_policy | standards | procedures | other
+  bool is_public = true;
+  std::string note;  // e.g. why it is non-public
+  Where where;
+};
+
+struct Clause {
+  std::string id;  // as the document numbers it, e.g. "2.2(5)⑤"
+  std::string title;
+  std::string document;  // Document::id
+  Where where;
+};
+
+struct HandlingRestriction {
+  std::string id;
+  std::string title;
+};
+
+struct Level {
+  std::string id;  // "A", "3B", "2", ...
+  std::string title;
+  std::string definition;
+  std::vector<std::string> handling_restrictions;  // HandlingRestriction ids
+  // For a scheme that replaces its parent's: the parent axis level each level
+  // corresponds to, e.g. {"confidentiality": "3B"}. Lets inherited rules keep
+  // their meaning.
+  std::map<std::string, std::string> maps_to;
+  Where where;
+};
+
+struct Axis {
+  std::string id;  // "importance", "confidentiality", ...
+  std::string title;
+  std::string clause;
+  std::vector<Level> levels;  // highest first
+  Where where;
+
+  // Index of the level named `id`, highest = 0.
+  std::optional<int> IndexOf(const std::string& level_id) const;
+};
+
+struct Classification {
+  std::vector<Axis> axes;
+  std::vector<HandlingRestriction> handling_restrictions;
+  std::string clause;
+  Where where;
+};
+
+struct RoleInfo {
+  Role role = Role::kStaff;
+  std::string title;
+  std::string holder;  // who holds the post, e.g. "副市長"
+  std::string duties;
+  std::vector<Role> delegates;    // may act in this role's stead on any step
+  std::vector<Role> substitutes;  // act only when the holder is absent (代理)
+  std::string clause;
+  Where where;
+};
+
+struct Segment {
+  std::string id;  // mynumber | lgwan | internet | custom
+  std::string title;
+  std::string definition;
+  Where where;
+};
+
+struct Flow {
+  int from = 0;  // Segment index
+  int to = 0;
+  FlowMode mode = FlowMode::kNever;
+  std::vector<std::string> methods;  // e.g. mail_text, screen_transfer, file_sanitize
+  std::vector<std::vector<Role>> approvals;  // who permits a kRestricted flow
+  std::string clause;
+  std::string note;
+  bool from_preset = false;
+  Where where;
+};
+
+struct Network {
+  std::string model;  // alpha | alpha_prime | beta | beta_prime | custom
+  std::string clause;
+  std::vector<Segment> segments;
+  std::vector<Flow> flows;  // pairs not listed are kNever
+
+  std::optional<int> SegmentIndex(const std::string& id) const;
+  // The flow from `from` to `to`; nullptr means not allowed (kNever).
+  const Flow* FindFlow(int from, int to) const;
+};
+
+struct PasswordPolicy {
+  int min_length = 0;
+  int history = 0;            // previous passwords that may not be reused
+  int max_age_days = 0;       // 0: no forced periodic change
+  int lockout_threshold = 0;  // failures before lockout; 0: none
+  int lockout_minutes = 0;    // 0: until an administrator unlocks
+  bool temporary_must_change = true;
+  int privileged_min_length = 0;
+  int privileged_max_age_days = 0;
+  int privileged_lockout_threshold = 0;
+  int privileged_session_minutes = 0;  // 6.2(3)
+  std::vector<Role> mfa_roles;
+  std::vector<std::string> mfa_segments;
+  bool mfa_privileged = false;
+  std::vector<std::string> clauses;
+};
+
+struct RetentionItem {
+  std::string id;  // audit_log, incident, exception, ...
+  std::string title;
+  int days = 0;
+  std::string clause;
+};
+
+struct Deadlines {
+  int emergency_exception_report_days = 0;      // 7.4(2)
+  int personal_data_prompt_report_days = 0;     // 個人情報保護委員会 速報
+  int personal_data_final_report_days = 0;      // 確報
+  int personal_data_final_report_days_malicious = 0;
+  int request_expiry_days = 0;
+  std::vector<std::string> clauses;
+};
+
+struct Threat {
+  std::string id;
+  std::string text;
+  std::string clause;
+  std::string defined_in;  // file that stated it
+};
+
+struct Organization {
+  std::string name;
+  std::string kind;  // municipality | town | union | prefecture | other
+  std::vector<std::string> bodies;  // 実施機関
+  std::string bodies_clause;
+  std::string scope;
+  std::string effective_date;  // ISO 8601
+  std::string revision;
+};
+
+// A rule condition compiled against the profile's own axes and segments.
+// An empty mask means "no constraint" on that dimension.
+struct CompiledCondition {
+  std::uint32_t context_keys = 0;  // bit k: ContextKey k is constrained
+  std::array<std::uint64_t, kContextKeyCount> context_values{};  // allowed value bits
+  std::uint32_t level_axes = 0;  // bit a: axis a is constrained
+  std::array<std::uint32_t, kMaxAxes> level_masks{};  // allowed level bits
+  std::uint32_t asset_kinds = 0;
+  std::uint32_t actor_roles = 0;   // rule applies only to actors holding one of these
+  std::uint32_t unless_roles = 0;  // rule does not apply to actors holding one of these
+};
+
+struct Rule {
+  std::string id;
+  Action action = Action::kUse;
+  Effect effect = Effect::kAllow;
+  std::vector<std::vector<Role>> approvals;  // steps; any one role per step
+  std::uint64_t obligations = 0;             // bit per Obligation
+  std::vector<std::string> clauses;
+  std::vector<std::uint16_t> clause_indices;  // the same, as indices into Profile::clauses
+  std::string text;     // the policy's wording, Japanese
+  std::string text_en;  // optional English summary
+  std::string condition_text;  // the `when` table as written, for --explain
+  CompiledCondition when;
+  Where where;
+};
+
+struct Profile {
+  std::string id;
+  std::string title;
+  std::vector<std::string> files;  // the extends chain, the loaded file first
+  Organization organization;
+  std::vector<Document> documents;
+  std::vector<Clause> clauses;
+  Classification classification;
+  std::array<std::optional<RoleInfo>, kRoleCount> roles;  // indexed by Role
+  Network network;
+  PasswordPolicy passwords;
+  std::vector<RetentionItem> retention;
+  Deadlines deadlines;
+  std::vector<Threat> threats;
+  std::vector<std::string> separation_of_duties_clauses;  // 兼務の禁止
+  Effect default_effect = Effect::kAllow;
+  std::vector<Rule> rules;
+  std::array<std::vector<std::uint16_t>, kActionCount> rules_by_action;
+
+  const Clause* FindClause(const std::string& id) const;
+  const Document* FindDocument(const std::string& id) const;
+  const RoleInfo* FindRole(Role role) const;
+  // The profile's title for `role`, or the vocabulary's default.
+  std::string RoleTitle(Role role) const;
+};
+
+}  // namespace mamori::policy
