@@ -79,12 +79,13 @@ void WriteText(const policy::Profile& profile, const decide::Request& request,
 // Decides one request text; returns the exit code it contributes.
 int DecideOne(const policy::Profile& profile, const DecideOptions& options, std::string_view text,
               int line, int& number, std::ostream& out) {
+  ++number;
   auto request = decide::ParseRequest(profile, text);
   if (!request.Ok()) {
     if (options.format == OutputFormat::kJson) {
       out << decide::ErrorToJson(request.Err(), line) << "\n";
     } else {
-      out << "[" << ++number << "] 入力エラー（" << line << "行目）: " << request.Err().ToString()
+      out << "[" << number << "] 入力エラー（" << line << "行目）: " << request.Err().ToString()
           << "\n";
     }
     return kExitInvalidInput;
@@ -96,7 +97,7 @@ int DecideOne(const policy::Profile& profile, const DecideOptions& options, std:
                                                   : decide::Detail::kContract)
         << "\n";
   } else {
-    WriteText(profile, *request, decision, ++number, options.explain, out);
+    WriteText(profile, *request, decision, number, options.explain, out);
   }
   return decision.effect == policy::Effect::kDeny ? kExitDenied : kExitOk;
 }

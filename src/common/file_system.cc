@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
@@ -53,10 +54,9 @@ Result<std::string> MemoryFileSystem::ReadFile(const std::string& path,
 }
 
 std::string ResolveRelativeTo(const std::string& base_file, const std::string& relative) {
-  if (!relative.empty() && relative.front() == '/') return relative;
-  const auto slash = base_file.find_last_of('/');
-  if (slash == std::string::npos) return relative;
-  return base_file.substr(0, slash + 1) + relative;
+  const std::filesystem::path target(relative);
+  if (target.is_absolute()) return target.lexically_normal().string();
+  return (std::filesystem::path(base_file).parent_path() / target).lexically_normal().string();
 }
 
 }  // namespace mamori

@@ -26,6 +26,8 @@ TEST(FileSystemTest, ResolveRelativeToUsesTheBaseDirectory) {
   EXPECT_EQ(ResolveRelativeTo("policies/hannan.toml", "base.toml"), "policies/base.toml");
   EXPECT_EQ(ResolveRelativeTo("hannan.toml", "base.toml"), "base.toml");
   EXPECT_EQ(ResolveRelativeTo("policies/x.toml", "/etc/base.toml"), "/etc/base.toml");
+  EXPECT_EQ(ResolveRelativeTo("tests/data/a/b.toml", "../../../policies/base.toml"),
+            "policies/base.toml");
 }
 
 }  // namespace

@@ -110,12 +110,14 @@ bool Matches(const policy::Rule& rule, const Request& request, bool* assumed_lev
       return false;
     }
   }
+  // A level condition speaks of the asset: without an asset it does not hold.
+  if (when.level_axes != 0 && !request.has_asset) return false;
   bool assumed = false;
   for (std::uint32_t axes = when.level_axes; axes != 0; axes &= axes - 1) {
     const int a = __builtin_ctz(axes);
     std::uint8_t level = request.levels[static_cast<std::size_t>(a)];
     if (level == kAbsent) {
-      level = 0;  // unclassified counts as the highest level (fail safe)
+      level = 0;  // an asset not classified on this axis counts as the highest (fail safe)
       assumed = true;
     }
     if ((when.level_masks[static_cast<std::size_t>(a)] & (1u << level)) == 0) return false;

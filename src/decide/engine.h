@@ -12,7 +12,8 @@
 //  - no matching rule: the profile's default effect;
 //  - segment_transfer also consults the profile's network flows (三層の対策);
 //  - an asset holding several levels counts at the highest (the request
-//    parser keeps the highest); an unstated level counts as the highest;
+//    parser keeps the highest); an asset whose level is not stated counts as
+//    the highest; a request without an asset matches no level condition;
 //  - a role's delegates may satisfy any step naming the role (e.g. 統括→副);
 //  - the requester never approves their own request (兼務の禁止): when they
 //    hold an approving role the decision says so and cites the clause.

@@ -1138,12 +1138,15 @@ class Builder {
       // A level that maps an axis while its sibling does not would leave
       // inherited rules undefined for the sibling.
       std::set<std::string> mapped;
-      for (const Level& level : axis.levels) {
-        for (const auto& [target, unused] : level.maps_to) mapped.insert(target);
+      for (const RawLevel& level : raw_axis.levels) {
+        for (const auto& [target, unused] : level.maps_to) mapped.insert(target.value);
       }
       for (const std::string& target : mapped) {
-        for (const Level& level : axis.levels) {
-          if (level.maps_to.count(target) == 0) {
+        for (const RawLevel& raw_level : raw_axis.levels) {
+          const Level& level = raw_level.level;
+          const bool has = std::any_of(raw_level.maps_to.begin(), raw_level.maps_to.end(),
+                                       [&](const auto& entry) { return entry.first.value == target; });
+          if (!has) {
             Fail(level.where,
                  "水準「" + level.id + "」に maps_to." + target +
                      " がありません（同じ軸の他の水準は対応付けています）",

@@ -1,0 +1,264 @@
+#include "policy/loader.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "common/file_system.h"
+
+namespace mamori::policy {
+namespace {
+
+const std::string kSource = MAMORI_SOURCE_DIR;
+
+std::string Policy(const std::string& name) { return kSource + "/policies/" + name; }
+std::string Broken(const std::string& name) {
+  return kSource + "/tests/data/policies/broken/" + name;
+}
+
+TEST(LoaderTest, EveryShippedProfileLoads) {
+  for (const char* name : {"base.toml", "hannan.toml", "mine.toml", "koganei.toml",
+                           "seihoku5.toml", "kawasaki.toml"}) {
+    auto profile = LoadProfile(Policy(name));
+    EXPECT_TRUE(profile.Ok()) << name << ":\n" << (profile.Ok() ? "" : profile.Err().ToString());
+  }
+}
+
+TEST(LoaderTest, MinimalProfileResolves) {
+  auto profile = LoadProfile(kSource + "/tests/data/policies/minimal.toml");
+  ASSERT_TRUE(profile.Ok()) << profile.Err().ToString();
+  EXPECT_EQ(profile->id, "minimal");
+  EXPECT_EQ(profile->organization.name, "テスト町");
+  ASSERT_EQ(profile->classification.axes.size(), 1u);
+  EXPECT_EQ(profile->classification.axes[0].levels.size(), 3u);
+  ASSERT_EQ(profile->rules.size(), 1u);
+  const Rule& rule = profile->rules[0];
+  EXPECT_EQ(rule.effect, Effect::kApprovalRequired);
+  // min_level B on an axis A > B > C allows A and B (bits 0 and 1).
+  EXPECT_EQ(rule.when.level_axes, 1u);
+  EXPECT_EQ(rule.when.level_masks[0], 0b011u);
+  EXPECT_EQ(profile->rules_by_action[static_cast<int>(Action::kTakeOut)].size(), 1u);
+  EXPECT_EQ(profile->passwords.min_length, 10);
+  // Flows not listed are not allowed.
+  EXPECT_EQ(profile->network.flows.size(), 1u);
+  EXPECT_EQ(profile->network.FindFlow(0, 1), nullptr);
+}
+
+// A broken profile, the place its first problem must be reported at, and a
+// phrase of the English message.
+struct BrokenCase {
+  const char* file;
+  const char* reported_file;  // file the headline names (suffix match)
+  int line;
+  const char* key;
+  const char* message;
+};
+
+class BrokenProfileTest : public ::testing::TestWithParam<BrokenCase> {};
+
+TEST_P(BrokenProfileTest, IsRejectedWithFileLineKeyAndReason) {
+  const BrokenCase& c = GetParam();
+  auto profile = LoadProfile(Broken(c.file));
+  ASSERT_FALSE(profile.Ok()) << c.file << " loaded but must not";
+  EXPECT_EQ(profile.Err().Code(), ErrorCode::kInvalidProfile);
+  bool found = false;
+  for (const Diagnostic& diagnostic : profile.Err().Diagnostics()) {
+    const std::string& file = diagnostic.where.file;
+    const std::string suffix = c.reported_file;
+    const bool file_matches =
+        file.size() >= suffix.size() && file.compare(file.size() - suffix.size(), suffix.size(), suffix) == 0;
+    if (file_matches && diagnostic.where.line == c.line && diagnostic.where.key == c.key &&
+        diagnostic.message_en.find(c.message) != std::string::npos) {
+      found = true;
+      // Every diagnostic speaks both languages.
+      EXPECT_FALSE(diagnostic.message_ja.empty());
+    }
+  }
+  EXPECT_TRUE(found) << "expected " << c.reported_file << ":" << c.line << ": " << c.key << ": "
+                     << c.message << "\nbut got:\n"
+                     << profile.Err().ToString();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Loader, BrokenProfileTest,
+    ::testing::Values(
+        BrokenCase{"unknown_key.toml", "broken/unknown_key.toml", 8, "rules[send.encrypt].efect",
+                   "unknown key"},
+        BrokenCase{"unknown_role.toml", "broken/unknown_role.toml", 9,
+                   "rules[send.permission].approvals[0][0]", "unknown role \"manger\""},
+        BrokenCase{"undefined_role.toml", "broken/undefined_role.toml", 9,
+                   "rules[send.permission].approvals[0][0]",
+                   "role \"ciso\" is not defined in this profile"},
+        BrokenCase{"unknown_level.toml", "broken/unknown_level.toml", 13,
+                   "rules[send.encrypt].when.min_level.importance",
+                   "level \"S\" is not a level of axis \"importance\""},
+        BrokenCase{"unknown_segment.toml", "broken/unknown_segment.toml", 12,
+                   "rules[send.lgwan].when.segment", "value \"lgwan\" is not valid for \"segment\""},
+        BrokenCase{"unknown_clause.toml", "broken/unknown_clause.toml", 10,
+                   "rules[send.encrypt].clauses[0]", "refers to clause \"9.9(9)\""},
+        BrokenCase{"duplicate_rule.toml", "broken/duplicate_rule.toml", 13,
+                   "rules[send.encrypt].id", "duplicate rule id \"send.encrypt\""},
+        BrokenCase{"cycle_a.toml", "broken/cycle_b.toml", 3, "profile.extends", "extends cycle"},
+        BrokenCase{"missing_required.toml", "broken/missing_required.toml", 5,
+                   "rules[send.encrypt].text", "required key is missing"},
+        BrokenCase{"wrong_type.toml", "broken/wrong_type.toml", 6, "passwords.min_length",
+                   "must be an integer"},
+        BrokenCase{"syntax_error.toml", "broken/syntax_error.toml", 5, "", "TOML syntax error"},
+        BrokenCase{"unknown_action.toml", "broken/unknown_action.toml", 7,
+                   "rules[teleport.deny].action", "unknown action \"teleport\""},
+        BrokenCase{"unmapped_axis.toml", "policies/base.toml", 817,
+                   "rules[store.fireproof.confidentiality].when.min_level.confidentiality",
+                   "an inherited rule: give each level of [classification] a "
+                   "maps_to.confidentiality"},
+        BrokenCase{"bad_maps_to.toml", "broken/bad_maps_to.toml", 16,
+                   "classification.axes[importance].levels[A].maps_to.confidentiality",
+                   "maps_to level \"9\" is not a level of the parent's axis \"confidentiality\""},
+        BrokenCase{"missing_parent.toml", "broken/missing_parent.toml", 3, "profile.extends",
+                   "cannot read extended file"},
+        BrokenCase{"approvals_on_deny.toml", "broken/approvals_on_deny.toml", 6,
+                   "rules[send.deny].id", "approvals are only allowed"},
+        BrokenCase{"bad_flow_mode.toml", "broken/bad_flow_mode.toml", 8, "network.flows[#1].mode",
+                   "unknown flow mode \"sometimes\""}));
+
+TEST(LoaderTest, ReportsEveryProblemNotOnlyTheFirst) {
+  auto profile = LoadProfile(Broken("many_problems.toml"));
+  ASSERT_FALSE(profile.Ok());
+  const auto& diagnostics = profile.Err().Diagnostics();
+  ASSERT_EQ(diagnostics.size(), 3u) << profile.Err().ToString();
+  EXPECT_EQ(diagnostics[0].where.line, 7);
+  EXPECT_EQ(diagnostics[1].where.line, 15);
+  EXPECT_EQ(diagnostics[2].where.line, 23);
+}
+
+TEST(LoaderTest, BadMapsToDoesNotAlsoClaimTheMappingIsMissing) {
+  auto profile = LoadProfile(Broken("bad_maps_to.toml"));
+  ASSERT_FALSE(profile.Ok());
+  for (const Diagnostic& diagnostic : profile.Err().Diagnostics()) {
+    EXPECT_EQ(diagnostic.message_en.find("lacks maps_to"), std::string::npos)
+        << diagnostic.ToString();
+  }
+}
+
+TEST(LoaderTest, ExtendsPathsAreNormalized) {
+  auto profile = LoadProfile(Broken("unmapped_axis.toml"));
+  ASSERT_FALSE(profile.Ok());
+  EXPECT_EQ(profile.Err().Headline().where.file.find(".."), std::string::npos)
+      << profile.Err().Headline().where.file;
+}
+
+TEST(LoaderTest, InMemoryProfileExtendsThroughTheFileSystemInterface) {
+  MemoryFileSystem fs;
+  fs.Put("p/parent.toml", R"(
+[profile]
+id = "parent"
+[organization]
+name = "親"
+[documents.d]
+title = "文書"
+kind = "standards"
+public = false
+[[clauses]]
+id = "1"
+title = "総則"
+document = "d"
+[classification]
+[[classification.axes]]
+id = "confidentiality"
+title = "機密性"
+[[classification.axes.levels]]
+id = "3"
+title = "機密性3"
+definition = "高"
+[[classification.axes.levels]]
+id = "2"
+title = "機密性2"
+definition = "中"
+[[classification.axes.levels]]
+id = "1"
+title = "機密性1"
+definition = "低"
+[roles.staff]
+title = "職員"
+[roles.manager]
+title = "課長"
+[passwords]
+min_length = 12
+[[rules]]
+id = "provide.permission"
+action = "provide"
+effect = "approval_required"
+approvals = [["manager"]]
+clauses = ["1"]
+text = "提供には許可が要る。"
+[rules.when]
+min_level = { confidentiality = "2" }
+)");
+  const std::string child = R"(
+[profile]
+id = "child"
+extends = "parent.toml"
+[organization]
+name = "子"
+[classification]
+[[classification.axes]]
+id = "importance"
+title = "重要度"
+[[classification.axes.levels]]
+id = "A"
+title = "重要度A"
+definition = "高"
+maps_to = { confidentiality = "3" }
+[[classification.axes.levels]]
+id = "B"
+title = "重要度B"
+definition = "中"
+maps_to = { confidentiality = "2" }
+[[classification.axes.levels]]
+id = "C"
+title = "重要度C"
+definition = "低"
+maps_to = { confidentiality = "1" }
+)";
+  auto profile = LoadProfileFromText(child, "p/child.toml", fs);
+  ASSERT_TRUE(profile.Ok()) << profile.Err().ToString();
+  EXPECT_EQ(profile->organization.name, "子");
+  EXPECT_EQ(profile->files, (std::vector<std::string>{"p/child.toml", "p/parent.toml"}));
+  ASSERT_EQ(profile->rules.size(), 1u);
+  // confidentiality >= 2 means importance A or B through maps_to.
+  EXPECT_EQ(profile->rules[0].when.level_masks[0], 0b011u);
+  EXPECT_FALSE(profile->documents[0].is_public);
+}
+
+TEST(LoaderTest, ChildRuleWithTheSameIdReplacesTheInheritedOne) {
+  auto base = LoadProfile(Policy("base.toml"));
+  auto hannan = LoadProfile(Policy("hannan.toml"));
+  ASSERT_TRUE(base.Ok() && hannan.Ok());
+  auto find = [](const Profile& profile, const std::string& id) -> const Rule* {
+    for (const Rule& rule : profile.rules) {
+      if (rule.id == id) return &rule;
+    }
+    return nullptr;
+  };
+  const Rule* base_rule = find(*base, "transport.permission");
+  const Rule* hannan_rule = find(*hannan, "transport.permission");
+  ASSERT_NE(base_rule, nullptr);
+  ASSERT_NE(hannan_rule, nullptr);
+  EXPECT_NE(hannan_rule->text.find("重要度Ａ"), std::string::npos);
+  EXPECT_NE(hannan_rule->where.file.find("hannan.toml"), std::string::npos);
+  // remove_rules dropped the integrity and availability variants.
+  EXPECT_EQ(find(*hannan, "store.fireproof.integrity"), nullptr);
+  EXPECT_NE(find(*base, "store.fireproof.integrity"), nullptr);
+}
+
+TEST(LoaderTest, FileLargerThanTheLimitIsRefused) {
+  LoaderLimits limits;
+  limits.max_file_bytes = 100;
+  RealFileSystem fs;
+  auto profile = LoadProfile(Policy("base.toml"), fs, limits);
+  ASSERT_FALSE(profile.Ok());
+  EXPECT_NE(profile.Err().ToString().find("too large"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mamori::policy
