@@ -20,3 +20,11 @@ if(MAMORI_SANITIZE)
   target_link_options(mamori_sanitizers INTERFACE -fsanitize=address,undefined)
 endif()
 target_link_libraries(mamori_cxx_settings INTERFACE mamori_sanitizers)
+
+# The fuzz build instruments every library for coverage, so libFuzzer sees
+# inside the loader and the parsers, not only the fuzzer's own file.
+if(MAMORI_FUZZ)
+  target_compile_options(mamori_cxx_settings INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  target_link_options(mamori_cxx_settings INTERFACE -fsanitize=address,undefined)
+endif()

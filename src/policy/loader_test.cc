@@ -262,3 +262,21 @@ TEST(LoaderTest, FileLargerThanTheLimitIsRefused) {
 
 }  // namespace
 }  // namespace mamori::policy
+
+namespace mamori::policy {
+namespace {
+
+// Regression: toml++ 3.3.0 reached an unreachable point (undefined behaviour)
+// for a multi-line string whose continued line starts with hiragana.
+TEST(LoaderTest, RegressionJapaneseAfterLineEndingBackslash) {
+  MemoryFileSystem fs;
+  auto profile = LoadProfileFromText("[profile]\nid = \"x\"\ntitle = \"\"\"\\\n  こんにちは\"\"\"\n",
+                                     "x.toml", fs);
+  ASSERT_FALSE(profile.Ok());  // it lacks everything else, but parses
+  EXPECT_EQ(profile.Err().ToString().find("syntax"), std::string::npos) << profile.Err().ToString();
+  auto crash_input = LoadProfileFromText("s = \"\"\"\\\n\xc2\xa7\"\"\"\n", "y.toml", fs);
+  EXPECT_FALSE(crash_input.Ok());
+}
+
+}  // namespace
+}  // namespace mamori::policy

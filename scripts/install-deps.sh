@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what mamori needs from Debian 12 (bookworm) packages, and nothing
+# else. Called by run-demo.sh and run-tests.sh; safe to run again.
+#   install-deps.sh build   — compiler and libraries to build and run mamori
+#   install-deps.sh test    — plus GoogleTest, clang/libFuzzer for fuzzing
+#   install-deps.sh bench   — plus Google Benchmark and Node.js for bench/
+set -euo pipefail
+profile=${1:-build}
+
+packages=(build-essential cmake ninja-build pkg-config
+  libtomlplusplus-dev libexpected-dev nlohmann-json3-dev libcli11-dev libfmt-dev)
+case "$profile" in
+  build) ;;
+  test) packages+=(libgtest-dev libgmock-dev clang libclang-rt-14-dev) ;;
+  bench) packages+=(libbenchmark-dev nodejs npm) ;;
+  *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+esac
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing: ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

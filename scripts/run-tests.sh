@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Every test: the unit and integration suites built with warnings as errors
+# and AddressSanitizer + UBSan, then a short libFuzzer run of every fuzz
+# target (clang). Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+scripts/install-deps.sh test
+jobs=2
+
+echo "== build (ci preset: Debug, -Werror, ASan + UBSan)"
+cmake --preset ci >/dev/null
+cmake --build build/ci -j"$jobs"
+
+echo "== tests"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build/ci -j"$jobs" --output-on-failure
+
+echo "== fuzz smoke run (${MAMORI_FUZZ_SECONDS:=30} s per target)"
+cmake --preset fuzz >/dev/null
+cmake --build build/fuzz -j"$jobs" --target profile_loader_fuzzer request_parser_fuzzer
+for target in profile_loader request_parser; do
+  work=$(mktemp -d)
+  mkdir "$work/corpus"
+  cp -r fuzz/corpus/"$target"/. "$work/corpus"/
+  # -timeout: a single input slower than 10 s is a hang; -rss_limit_mb: a
+  # blow-up; LeakSanitizer reports leaks. Any of them fails the run.
+  if ! (cd "$work" && "$root"/build/fuzz/fuzz/"$target"_fuzzer \
+        -max_total_time="$MAMORI_FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+        -print_final_stats=1 corpus >"$work/log" 2>&1); then
+    cat "$work/log"
+    echo "fuzz: $target failed (crash, leak or hang); the input is in $work"
+    exit 1
+  fi
+  echo "$target: $(grep -E '^(Done|#[0-9]+.*DONE)' "$work/log" | tail -n 1)"
+  rm -rf "$work"
+done
+echo "fuzz: no crash, leak or hang"
