@@ -1577,6 +1577,13 @@ class Builder {
                  "\" is not valid (basic_policy, standards, procedures, other)");
       }
     }
+    // An inherited document that no clause cites any more (every clause was
+    // re-declared for the child's own documents) is not part of the policy.
+    std::erase_if(profile_.documents, [&](const Document& document) {
+      const bool cited = std::any_of(profile_.clauses.begin(), profile_.clauses.end(),
+                                     [&](const Clause& clause) { return clause.document == document.id; });
+      return !cited && document.where.file != top_file;
+    });
     if (profile_.clauses.size() > static_cast<std::size_t>(limits_.max_clauses)) {
       Fail({top_file, 0, "clauses"}, "条項が多すぎます", "too many clauses");
     }
