@@ -114,8 +114,9 @@ int PolicyCheck(const std::vector<std::string>& files, std::ostream& out, std::o
     auto profile = policy::LoadProfile(file);
     if (!profile.Ok()) {
       err << profile.Err().ToString() << "\n";
-      err << file << ": 不合格（" << profile.Err().Diagnostics().size() << "件の問題） / invalid ("
-          << profile.Err().Diagnostics().size() << " problems)\n";
+      const std::size_t count = profile.Err().Diagnostics().size();
+      err << file << ": 不合格（" << count << "件の問題） / invalid (" << count
+          << (count == 1 ? " problem" : " problems") << ")\n";
       status = kExitInvalidInput;
       continue;
     }

@@ -51,11 +51,11 @@ const char* EffectJa(Effect effect) {
 const char* EffectEn(Effect effect) {
   switch (effect) {
     case Effect::kAllow:
-      return "allowed";
+      return " is allowed.";
     case Effect::kApprovalRequired:
-      return "approval required";
+      return " requires approval.";
     case Effect::kDeny:
-      return "denied";
+      return " is denied.";
   }
   return "";
 }
@@ -67,7 +67,7 @@ Explanation Explain(const policy::Profile& profile, const Request& request,
   const std::string action_ja(policy::TitleJa(request.action));
   const std::string action_en(policy::Id(request.action));
   std::string ja = action_ja + "は" + EffectJa(decision.effect) + "。";
-  std::string en = action_en + " is " + EffectEn(decision.effect) + ".";
+  std::string en = action_en + EffectEn(decision.effect);
 
   if (decision.default_applied) {
     ja += "この行為を制限する規定はありません。";
@@ -193,6 +193,7 @@ std::string DecisionToJson(const policy::Profile& profile, const Request& reques
                      {"mode", std::string(policy::Id(decision.flow->mode))},
                      {"preset", decision.flow->from_preset}};
     }
+    out["flow_missing"] = decision.flow_missing;
     out["default_applied"] = decision.default_applied;
     out["assumed_highest_level"] = decision.assumed_highest_level;
   }

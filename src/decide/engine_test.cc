@@ -349,7 +349,7 @@ TEST_F(EngineTest, DecisionJsonHasTheContractShape) {
             R"({"id":"req-7","effect":"approval_required","approvals":[["manager"]],"obligations":["record"],)"
             R"("clauses":[{"id":"A","title":"持ち出し","document":"試験市対策基準"}],)"
             R"("explanation":"情報資産の持ち出しは承認が必要です。［A］持ち出しは課長の許可。承認者: 課長。義務: 記録の作成・保管。 / )"
-            R"(take_out is approval required. [take_out.permission] Approvals: manager. Obligations: record."})");
+            R"(take_out requires approval. [take_out.permission] Approvals: manager. Obligations: record."})");
   const std::string explained = DecisionToJson(profile_, request_, decision, Detail::kExplain);
   EXPECT_NE(explained.find("\"matched_rules\":[{\"id\":\"take_out.permission\""), std::string::npos);
   EXPECT_NE(explained.find("engine_test.toml:"), std::string::npos);

@@ -238,7 +238,12 @@ class Parser {
         const std::string path = "context." + key_id;
         auto key = policy::ParseContextKey(key_id);
         if (!key) {
-          return Invalid(path, "不明な状況キーです", "unknown context key");
+          std::string known;
+          for (int k = 0; k < policy::kContextKeyCount; ++k) {
+            known += (known.empty() ? "" : ", ") +
+                     std::string(policy::Id(static_cast<policy::ContextKey>(k)));
+          }
+          return Invalid(path, "不明な状況キーです（" + known + "）", "unknown context key (" + known + ")");
         }
         const auto k = static_cast<std::size_t>(*key);
         const policy::ContextKeyInfo& info = policy::Info(*key);
@@ -276,6 +281,11 @@ class Parser {
                          "segment_transfer には移送元と移送先の領域が必要です",
                          "segment_transfer needs the source and target segments");
         }
+      }
+      if (request.context[static_cast<std::size_t>(policy::ContextKey::kSegment)] ==
+          request.context[static_cast<std::size_t>(policy::ContextKey::kToSegment)]) {
+        return Invalid("context.to_segment", "移送先は移送元と異なる領域である必要があります",
+                       "the target segment must differ from the source segment");
       }
     }
     return OkStatus();

@@ -94,7 +94,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadRequest{R"({"actor":{"id":"u","roles":["staff"]},"action":"use_free_service","context":{"emergency":"yes"}})",
                    "context.emergency", "true or false"},
         BadRequest{R"({"actor":{"id":"u","roles":["staff"]},"action":"segment_transfer","context":{"segment":"lgwan"}})",
-                   "context.to_segment", "source and target"}));
+                   "context.to_segment", "source and target"},
+        BadRequest{R"({"actor":{"id":"u","roles":["staff"]},"action":"segment_transfer","context":{"segment":"lgwan","to_segment":"lgwan"}})",
+                   "context.to_segment", "must differ from the source"}));
 
 TEST_F(RequestTest, MalformedJsonIsAClearError) {
   auto request = ParseRequest(*profile_, R"({"actor": )");

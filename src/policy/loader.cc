@@ -83,6 +83,21 @@ std::string Join(std::string_view prefix, std::string_view key) {
   return std::string(prefix) + "." + std::string(key);
 }
 
+// "YYYY-MM-DD" naming a day that exists.
+bool IsCalendarDate(const std::string& text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u}) {
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
+  const int year = std::stoi(text.substr(0, 4));
+  const int month = std::stoi(text.substr(5, 2));
+  const int day = std::stoi(text.substr(8, 2));
+  if (year < 1868 || month < 1 || month > 12 || day < 1) return false;  // 明治 onwards
+  constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return day <= kDays[month - 1] + (month == 2 && leap ? 1 : 0);
+}
+
 // ---------------------------------------------------------------------------
 // TableReader: typed access to one TOML table that remembers which keys were
 // read, so that every key nobody asked for is reported as unknown.
@@ -144,19 +159,16 @@ class TableReader {
     if (node == nullptr) return std::nullopt;
     if (const auto* date = node->as_date()) {
       const toml::date& d = date->get();
-      char buffer[16];
+      char buffer[32];
       std::snprintf(buffer, sizeof buffer, "%04u-%02u-%02u", static_cast<unsigned>(d.year),
                     static_cast<unsigned>(d.month), static_cast<unsigned>(d.day));
       return Str{buffer, At(key)};
     }
     if (const auto* value = node->as_string()) {
       const std::string& text = value->get();
-      const bool shaped = text.size() == 10 && text[4] == '-' && text[7] == '-' &&
-                          std::all_of(text.begin(), text.end(),
-                                      [](char c) { return (c >= '0' && c <= '9') || c == '-'; });
-      if (shaped) return Str{text, At(key)};
+      if (IsCalendarDate(text)) return Str{text, At(key)};
     }
-    WrongType(key, "日付（YYYY-MM-DD）", "a date (YYYY-MM-DD)");
+    WrongType(key, "実在する日付（YYYY-MM-DD）", "an existing date (YYYY-MM-DD)");
     return std::nullopt;
   }
 
@@ -365,6 +377,7 @@ struct RawRole {
 };
 
 struct RawFlow {
+  int layer = 0;
   Str from;
   Str to;
   Str mode;
@@ -396,6 +409,7 @@ struct Layer {
   std::vector<Str> remove_rules;
   std::optional<Str> default_effect;
   ScalarMap organization;
+  int organization_line = 0;  // line of [organization], 0 if absent
   std::vector<Document> documents;
   std::vector<std::pair<Clause, Str>> clauses;  // clause, its document reference
   std::optional<RawClassification> classification;
@@ -519,13 +533,26 @@ void ReadCondition(TableReader& when, RawRule& rule) {
     if (Info(key).kind == ContextKind::kBoolean) {
       if (auto flag = when.Boolean(id)) context.values.push_back({*flag ? "true" : "false", when.At(id)});
     } else if (auto values = when.StringList(id, true)) {
+      if (values->empty()) {
+        when.Diag().Add(when.At(id), "空の配列は指定できません（条件を外すにはキーを削除します）",
+                        "must not be an empty array (remove the key to drop the condition)");
+      }
       context.values = std::move(*values);
     }
     if (!context.values.empty()) rule.context.push_back(std::move(context));
   }
-  if (auto kinds = when.StringList("asset_kind", false)) rule.asset_kinds = std::move(*kinds);
-  if (auto roles = when.StringList("actor_roles", false)) rule.actor_roles = std::move(*roles);
-  if (auto roles = when.StringList("unless_roles", false)) rule.unless_roles = std::move(*roles);
+  auto non_empty = [&when](std::string_view key, std::vector<Str>& into) {
+    if (auto values = when.StringList(key, false)) {
+      if (values->empty()) {
+        when.Diag().Add(when.At(key), "空の配列は指定できません（条件を外すにはキーを削除します）",
+                        "must not be an empty array (remove the key to drop the condition)");
+      }
+      into = std::move(*values);
+    }
+  };
+  non_empty("asset_kind", rule.asset_kinds);
+  non_empty("actor_roles", rule.actor_roles);
+  non_empty("unless_roles", rule.unless_roles);
 
   const std::pair<std::string_view, RawLevelRef::Op> level_keys[] = {
       {"min_level", RawLevelRef::Op::kMin},
@@ -663,6 +690,7 @@ void ReadNetwork(TableReader& reader, Layer& layer) {
     reader.Get("segments");
   }
   const auto flows = reader.Tables("flows");
+  std::map<std::pair<std::string, std::string>, Where> seen_pairs;
   for (std::size_t i = 0; i < flows.size(); ++i) {
     TableReader f(reader.Diag(), layer.file, *flows[i],
                   Join(reader.Prefix(), "flows[#" + std::to_string(i + 1) + "]"));
@@ -677,6 +705,16 @@ void ReadNetwork(TableReader& reader, Layer& layer) {
     if (auto steps = f.Steps("approvals")) flow.approvals = std::move(*steps);
     flow.clause = f.String("clause", false);
     if (auto note = f.String("note", false)) flow.note = note->value;
+    auto [previous, inserted] =
+        seen_pairs.emplace(std::make_pair(flow.from.value, flow.to.value), flow.where);
+    if (!inserted) {
+      reader.Diag().Add(flow.where,
+                        "同じ領域の組（" + flow.from.value + " → " + flow.to.value +
+                            "）の通信が重複しています（最初の定義: " + previous->second.ToString() + "）",
+                        "duplicate flow " + flow.from.value + " -> " + flow.to.value +
+                            " (first defined at " + previous->second.ToString() + ")");
+      continue;
+    }
     layer.flows.push_back(std::move(flow));
   }
 }
@@ -698,6 +736,7 @@ Layer ReadLayer(Diagnostics& diagnostics, const std::string& file, const toml::t
   }
   if (const toml::table* organization = top.Table("organization", false)) {
     TableReader o(diagnostics, layer.file, *organization, "organization");
+    layer.organization_line = o.Self().line;
     ReadScalars(o, kOrganizationSpec, layer.organization);
   }
   if (const toml::table* documents = top.Table("documents", false)) {
@@ -746,12 +785,12 @@ Layer ReadLayer(Diagnostics& diagnostics, const std::string& file, const toml::t
       TableReader role(diagnostics, layer.file, *table, "roles." + id);
       RawRole raw;
       raw.info.where = role.Self();
-      if (auto parsed = ParseRole(id)) {
+      const auto parsed = ParseRole(id);
+      if (parsed) {
         raw.info.role = *parsed;
       } else {
         diagnostics.Add(role.Self(), "不明な役割 id です（使用できる id: " + AllRoleIds() + "）",
                         "unknown role id (known: " + AllRoleIds() + ")");
-        continue;
       }
       if (auto title = role.String("title", true)) raw.info.title = title->value;
       if (auto holder = role.String("holder", false)) raw.info.holder = holder->value;
@@ -761,7 +800,7 @@ Layer ReadLayer(Diagnostics& diagnostics, const std::string& file, const toml::t
       if (auto substitutes = role.StringList("substitutes", false)) {
         raw.substitutes = std::move(*substitutes);
       }
-      layer.roles.push_back(std::move(raw));
+      if (parsed) layer.roles.push_back(std::move(raw));
     }
   }
   if (const toml::table* network = top.Table("network", false)) {
@@ -807,6 +846,14 @@ Layer ReadLayer(Diagnostics& diagnostics, const std::string& file, const toml::t
       if (auto text = t.String("text", true)) threat.text = text->value;
       auto clause = t.String("clause", false);
       if (clause) threat.clause = clause->value;
+      const bool duplicate = std::any_of(threats.begin(), threats.end(), [&](const auto& other) {
+        return !threat.id.empty() && other.first.id == threat.id;
+      });
+      if (duplicate) {
+        diagnostics.Add(t.At("id"), "脅威 id「" + threat.id + "」が重複しています",
+                        "duplicate threat id \"" + threat.id + "\"");
+        continue;
+      }
       threats.push_back({std::move(threat), clause});
     }
     layer.threats = std::move(threats);
@@ -816,6 +863,10 @@ Layer ReadLayer(Diagnostics& diagnostics, const std::string& file, const toml::t
   if (const toml::table* sod = top.Table("separation_of_duties", false)) {
     TableReader s(diagnostics, layer.file, *sod, "separation_of_duties");
     layer.separation_of_duties = s.StringList("clauses", true);
+    if (layer.separation_of_duties && layer.separation_of_duties->empty()) {
+      diagnostics.Add(s.At("clauses"), "兼務の禁止の条項を1つ以上指定します",
+                      "name at least one clause for separation of duties");
+    }
   }
   const auto rules = top.Tables("rules");
   for (std::size_t i = 0; i < rules.size(); ++i) {
@@ -829,6 +880,81 @@ Layer ReadLayer(Diagnostics& diagnostics, const std::string& file, const toml::t
 
 // ---------------------------------------------------------------------------
 // Reading the extends chain
+
+// TOML allows characters outside ASCII only inside strings and comments. A
+// full-width space or 「 typed where a key belongs is a common slip in
+// Japanese profiles, and it also reaches code paths of toml++ 3.3.0 that
+// assert or misbehave (see above), so it is reported here first, with its
+// line. Returns the 1-based line of the first such character, or 0.
+int LineOfNonAsciiOutsideStrings(std::string_view text) {
+  enum class State { kNormal, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral };
+  constexpr std::string_view kMultiBasicQuote = "\"\"\"";
+  constexpr std::string_view kMultiLiteralQuote = "'''";
+  State state = State::kNormal;
+  int line = 1;
+  auto starts = [&](std::size_t i, std::string_view token) {
+    return text.compare(i, token.size(), token) == 0;
+  };
+  auto skip_escape = [&](std::size_t& i) {
+    if (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line;
+      if (state == State::kComment || state == State::kBasic || state == State::kLiteral) {
+        state = State::kNormal;  // single-line constructs end here (toml++ reports errors)
+      }
+      continue;
+    }
+    switch (state) {
+      case State::kNormal:
+        if (static_cast<unsigned char>(c) >= 0x80) return line;
+        if (c == '#') {
+          state = State::kComment;
+        } else if (starts(i, kMultiBasicQuote)) {
+          state = State::kMultiBasic;
+          i += 2;
+        } else if (starts(i, kMultiLiteralQuote)) {
+          state = State::kMultiLiteral;
+          i += 2;
+        } else if (c == '"') {
+          state = State::kBasic;
+        } else if (c == '\'') {
+          state = State::kLiteral;
+        }
+        break;
+      case State::kComment:
+        break;
+      case State::kBasic:
+        if (c == '\\') {
+          skip_escape(i);
+        } else if (c == '"') {
+          state = State::kNormal;
+        }
+        break;
+      case State::kLiteral:
+        if (c == '\'') state = State::kNormal;
+        break;
+      case State::kMultiBasic:
+        if (c == '\\') {
+          skip_escape(i);
+        } else if (starts(i, kMultiBasicQuote)) {
+          state = State::kNormal;
+          i += 2;
+        }
+        break;
+      case State::kMultiLiteral:
+        if (starts(i, kMultiLiteralQuote)) {
+          state = State::kNormal;
+          i += 2;
+        }
+        break;
+    }
+  }
+  return 0;
+}
+
 
 struct Chain {
   std::vector<Layer> layers;  // root first
@@ -874,6 +1000,13 @@ void ReadChain(Diagnostics& diagnostics, const FileSystem& fs, const LoaderLimit
       owned_text = std::move(contents).Value();
       text = *owned_text;
     }
+    if (const int line = LineOfNonAsciiOutsideStrings(*text); line != 0) {
+      diagnostics.Add({path, line, ""},
+                      "文字列とコメントの外に ASCII 以外の文字があります（全角の空白や記号を確認してください）",
+                      "a non-ASCII character outside strings and comments (check for full-width "
+                      "spaces or symbols)");
+      return;
+    }
     toml::parse_result parsed = toml::parse(*text, path);
     text.reset();
     if (!parsed) {
@@ -905,6 +1038,7 @@ class Builder {
     for (std::size_t i = 0; i < chain.layers.size(); ++i) {
       Merge(chain.layers[i], static_cast<int>(i));
     }
+    organization_table_line_ = std::max(1, chain.layers.back().organization_line);
     profile_.files.clear();
     for (auto it = chain.layers.rbegin(); it != chain.layers.rend(); ++it) {
       profile_.files.push_back(it->file);
@@ -954,9 +1088,12 @@ class Builder {
     if (layer.network_clause) profile_.network.clause = layer.network_clause->value;
     if (layer.segments) {
       profile_.network.segments = std::move(*layer.segments);
-      flows_.clear();  // flows of the parent spoke of the parent's segments
+      segments_layer_ = index;
     }
-    for (RawFlow& flow : layer.flows) flows_.push_back(std::move(flow));
+    for (RawFlow& flow : layer.flows) {
+      flow.layer = index;
+      flows_.push_back(std::move(flow));
+    }
     for (auto& [item, clause] : layer.retention) {
       retention_[item.id] = {item, clause};
     }
@@ -1093,6 +1230,9 @@ class Builder {
     }
     Classification& out = profile_.classification;
     out.clause = classification_->clause;
+    if (!out.clause.empty()) {
+      CheckClause({out.clause, classification_->where}, "分類", "classification");
+    }
     out.where = classification_->where;
     out.handling_restrictions = classification_->restrictions;
     if (classification_->axes.size() > static_cast<std::size_t>(kMaxAxes)) {
@@ -1171,6 +1311,25 @@ class Builder {
       }
       out.axes.push_back(std::move(axis));
     }
+    // Each parent axis may be reached from one axis only, or a rule on it
+    // would be ambiguous.
+    std::map<std::string, std::string> mapped_from;
+    for (const Axis& axis : out.axes) {
+      std::set<std::string> targets;
+      for (const Level& level : axis.levels) {
+        for (const auto& [target, unused] : level.maps_to) targets.insert(target);
+      }
+      for (const std::string& target : targets) {
+        auto [previous, inserted] = mapped_from.emplace(target, axis.id);
+        if (!inserted) {
+          Fail(axis.where,
+               "分類軸「" + axis.id + "」と「" + previous->second + "」が同じ継承元の軸「" + target +
+                   "」に対応付けられています",
+               "axes \"" + axis.id + "\" and \"" + previous->second + "\" both map parent axis \"" +
+                   target + "\"");
+        }
+      }
+    }
   }
 
   const Axis* FindPreviousAxis(const std::string& id) {
@@ -1224,9 +1383,10 @@ class Builder {
         return std::nullopt;
       }
       for (std::size_t a = 0; a < axes.size(); ++a) {
-        if (axes[a].levels.empty() || axes[a].levels[0].maps_to.count(reference.axis.value) == 0) {
-          continue;
-        }
+        const bool reaches = std::any_of(axes[a].levels.begin(), axes[a].levels.end(), [&](const Level& l) {
+          return l.maps_to.count(reference.axis.value) != 0;
+        });
+        if (!reaches) continue;
         std::uint32_t mask = 0;
         for (std::size_t l = 0; l < axes[a].levels.size(); ++l) {
           const auto& maps = axes[a].levels[l].maps_to;
@@ -1332,6 +1492,11 @@ class Builder {
         ok = false;
       }
     }
+    if (raw.clauses.empty() && !raw.id.empty()) {
+      Fail(raw.where, "規則は1つ以上の条項（clauses）を引用する必要があります",
+           "a rule must cite at least one clause (clauses)");
+      ok = false;
+    }
     for (const Str& clause : raw.clauses) {
       if (CheckClause(clause, "規則", "rule")) {
         rule.clauses.push_back(clause.value);
@@ -1406,6 +1571,11 @@ class Builder {
         ok = false;
       }
     }
+    // `level` lists alternatives (any of them); min_level and max_level are
+    // bounds that must all hold.
+    std::array<std::uint32_t, kMaxAxes> any_of{};
+    std::array<std::uint32_t, kMaxAxes> bounds;
+    bounds.fill(~0u);
     for (const RawLevelRef& reference : raw.levels) {
       auto compiled = CompileLevel(reference, raw);
       if (!compiled) {
@@ -1414,11 +1584,20 @@ class Builder {
       }
       const auto [axis, mask] = *compiled;
       const auto a = static_cast<std::size_t>(axis);
-      if ((when.level_axes & (1u << axis)) != 0) {
-        when.level_masks[a] &= mask;  // several constraints on one axis: all hold
+      when.level_axes |= 1u << axis;
+      if (reference.op == RawLevelRef::Op::kAny) {
+        any_of[a] |= mask;
       } else {
-        when.level_axes |= 1u << axis;
-        when.level_masks[a] = mask;
+        bounds[a] &= mask;
+      }
+    }
+    for (std::size_t a = 0; a < static_cast<std::size_t>(kMaxAxes); ++a) {
+      if ((when.level_axes & (1u << a)) == 0) continue;
+      when.level_masks[a] = (any_of[a] != 0 ? any_of[a] : ~0u) & bounds[a];
+      if (when.level_masks[a] == 0) {
+        Fail(raw.where, "分類の条件を満たす水準がありません（規則が決して適用されません）",
+             "no level satisfies the level conditions (the rule could never apply)");
+        ok = false;
       }
     }
     for (const std::string& clause : rule.clauses) {
@@ -1483,6 +1662,12 @@ class Builder {
       for (const PresetFlow& flow : preset->flows) add_preset(flow);
     }
     for (const RawFlow& raw : flows_) {
+      // A flow a parent wrote between segments that a child's [[network.segments]]
+      // no longer has went away with the segment; the parent's other flows stay.
+      if (raw.layer < segments_layer_ && (!network.SegmentIndex(raw.from.value) ||
+                                          !network.SegmentIndex(raw.to.value))) {
+        continue;
+      }
       Flow flow;
       flow.where = raw.where;
       bool ok = true;
@@ -1520,6 +1705,11 @@ class Builder {
       } else {
         ok = false;
       }
+      if (ok && !flow.approvals.empty() && flow.mode != FlowMode::kRestricted) {
+        Fail(raw.where, "approvals は mode = \"restricted\" の通信にだけ指定できます",
+             "approvals are only allowed on flows with mode = \"restricted\"");
+        ok = false;
+      }
       if (raw.clause) {
         if (CheckClause(*raw.clause, "通信", "flow")) flow.clause = raw.clause->value;
       } else {
@@ -1547,12 +1737,26 @@ class Builder {
     Organization& organization = profile_.organization;
     organization.name = GetString(organization_, "name");
     if (organization.name.empty()) {
-      Fail({top_file, 1, "organization.name"}, "団体名（organization.name）が必要です",
+      Fail({top_file, organization_table_line_, "organization.name"}, "団体名（organization.name）が必要です",
            "organization.name is required");
     }
     organization.kind = GetString(organization_, "kind");
+    if (const Scalar* kind = Get(organization_, "kind")) {
+      static constexpr std::string_view kKinds[] = {"municipality", "town",       "village",
+                                                    "union",        "prefecture", "other"};
+      if (std::find(std::begin(kKinds), std::end(kKinds), organization.kind) == std::end(kKinds)) {
+        Fail(kind->where,
+             "団体の種類「" + organization.kind +
+                 "」は使用できません（municipality, town, village, union, prefecture, other）",
+             "organization kind \"" + organization.kind +
+                 "\" is not valid (municipality, town, village, union, prefecture, other)");
+      }
+    }
     for (const Str& body : GetList(organization_, "bodies")) organization.bodies.push_back(body.value);
     organization.bodies_clause = GetString(organization_, "bodies_clause");
+    if (const Scalar* clause = Get(organization_, "bodies_clause")) {
+      CheckClause({organization.bodies_clause, clause->where}, "実施機関", "bodies_clause");
+    }
     organization.scope = GetString(organization_, "scope");
     organization.effective_date = GetString(organization_, "effective_date");
     organization.revision = GetString(organization_, "revision");
@@ -1704,6 +1908,7 @@ class Builder {
   Diagnostics& diagnostics_;
   const LoaderLimits& limits_;
   Profile profile_;
+  int organization_table_line_ = 1;
   std::optional<Str> default_effect_;
   ScalarMap organization_;
   ScalarMap passwords_;
@@ -1715,6 +1920,7 @@ class Builder {
   std::vector<Axis> previous_axes_;
   std::array<std::optional<RawRole>, kRoleCount> roles_;
   std::optional<Str> network_model_;
+  int segments_layer_ = 0;
   std::vector<RawFlow> flows_;
   std::map<std::string, std::pair<RetentionItem, std::optional<Str>>> retention_;
   std::vector<std::pair<Threat, std::optional<Str>>> threats_;

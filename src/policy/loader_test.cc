@@ -119,7 +119,18 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenCase{"approvals_on_deny.toml", "broken/approvals_on_deny.toml", 6,
                    "rules[send.deny].id", "approvals are only allowed"},
         BrokenCase{"bad_flow_mode.toml", "broken/bad_flow_mode.toml", 8, "network.flows[#1].mode",
-                   "unknown flow mode \"sometimes\""}));
+                   "unknown flow mode \"sometimes\""},
+        BrokenCase{"empty_clauses.toml", "broken/empty_clauses.toml", 6, "rules[send.encrypt].id",
+                   "must cite at least one clause"},
+        BrokenCase{"bad_date.toml", "broken/bad_date.toml", 6, "organization.effective_date",
+                   "an existing date"},
+        BrokenCase{"full_width_space.toml", "broken/full_width_space.toml", 6, "",
+                   "non-ASCII character outside strings"},
+        BrokenCase{"flow_approvals_not_restricted.toml",
+                   "broken/flow_approvals_not_restricted.toml", 5, "network.flows[#1]",
+                   "only allowed on flows with mode = \"restricted\""},
+        BrokenCase{"duplicate_flow.toml", "broken/duplicate_flow.toml", 10, "network.flows[#2]",
+                   "duplicate flow inner -> outer"}));
 
 TEST(LoaderTest, ReportsEveryProblemNotOnlyTheFirst) {
   auto profile = LoadProfile(Broken("many_problems.toml"));
@@ -249,6 +260,97 @@ TEST(LoaderTest, ChildRuleWithTheSameIdReplacesTheInheritedOne) {
   // remove_rules dropped the integrity and availability variants.
   EXPECT_EQ(find(*hannan, "store.fireproof.integrity"), nullptr);
   EXPECT_NE(find(*base, "store.fireproof.integrity"), nullptr);
+}
+
+// Builds a one-rule profile on top of minimal.toml, in memory.
+Result<Profile> WithRule(const std::string& rule) {
+  MemoryFileSystem fs;
+  RealFileSystem real;
+  fs.Put("t/minimal.toml", *real.ReadFile(kSource + "/tests/data/policies/minimal.toml", 1 << 20));
+  return LoadProfileFromText("[profile]\nid = \"t\"\nextends = \"minimal.toml\"\n" + rule, "t/t.toml", fs);
+}
+
+TEST(LoaderTest, LevelListsAreAlternativesAndBoundsIntersect) {
+  auto either = WithRule(R"(
+[[rules]]
+id = "send.x"
+action = "send"
+effect = "deny"
+clauses = ["1"]
+text = "x"
+[rules.when]
+level = { importance = ["A", "C"] }
+)");
+  ASSERT_TRUE(either.Ok()) << either.Err().ToString();
+  EXPECT_EQ(either->rules.back().when.level_masks[0], 0b101u);
+
+  auto bounded = WithRule(R"(
+[[rules]]
+id = "send.x"
+action = "send"
+effect = "deny"
+clauses = ["1"]
+text = "x"
+[rules.when]
+min_level = { importance = "B" }
+max_level = { importance = "B" }
+)");
+  ASSERT_TRUE(bounded.Ok()) << bounded.Err().ToString();
+  EXPECT_EQ(bounded->rules.back().when.level_masks[0], 0b010u);
+
+  auto impossible = WithRule(R"(
+[[rules]]
+id = "send.x"
+action = "send"
+effect = "deny"
+clauses = ["1"]
+text = "x"
+[rules.when]
+min_level = { importance = "B" }
+level = { importance = "C" }
+)");
+  ASSERT_FALSE(impossible.Ok());
+  EXPECT_NE(impossible.Err().ToString().find("could never apply"), std::string::npos);
+}
+
+TEST(LoaderTest, EmptyConditionListIsAnErrorNotAWildcard) {
+  auto profile = WithRule(R"(
+[[rules]]
+id = "send.x"
+action = "send"
+effect = "deny"
+clauses = ["1"]
+text = "x"
+[rules.when]
+device = []
+)");
+  ASSERT_FALSE(profile.Ok());
+  EXPECT_EQ(profile.Err().Headline().where.key, "rules[send.x].when.device");
+}
+
+TEST(LoaderTest, UnknownRoleTableIsOneProblemNotOnePerKey) {
+  auto profile = WithRule("[roles.manger]\ntitle = \"課長\"\nholder = \"課長\"\n");
+  ASSERT_FALSE(profile.Ok());
+  EXPECT_EQ(profile.Err().Diagnostics().size(), 1u) << profile.Err().ToString();
+  EXPECT_NE(profile.Err().Headline().message_en.find("unknown role id"), std::string::npos);
+}
+
+TEST(LoaderTest, ParentFlowsSurviveAChildsSegmentsWhereTheSegmentsStillExist) {
+  // 美祢市 re-declares the three segments with its own definitions: the
+  // base's approvers for the restricted My Number flows must still apply.
+  auto mine = LoadProfile(Policy("mine.toml"));
+  ASSERT_TRUE(mine.Ok()) << mine.Err().ToString();
+  const auto from = mine->network.SegmentIndex("mynumber");
+  const auto to = mine->network.SegmentIndex("lgwan");
+  ASSERT_TRUE(from && to);
+  const Flow* flow = mine->network.FindFlow(*from, *to);
+  ASSERT_NE(flow, nullptr);
+  EXPECT_EQ(flow->mode, FlowMode::kRestricted);
+  EXPECT_FALSE(flow->approvals.empty());
+  // 西北五 has no LGWAN segment: the base's flows to it are gone, not errors.
+  auto seihoku = LoadProfile(Policy("seihoku5.toml"));
+  ASSERT_TRUE(seihoku.Ok()) << seihoku.Err().ToString();
+  EXPECT_FALSE(seihoku->network.SegmentIndex("lgwan").has_value());
 }
 
 TEST(LoaderTest, FileLargerThanTheLimitIsRefused) {

@@ -32,6 +32,7 @@ std::string Obligations(std::uint64_t bits) {
 }
 
 std::string Days(int days) { return days == 0 ? "定めなし" : fmt::format("{}日", days); }
+std::string Within(int days) { return days == 0 ? "定めなし" : fmt::format("{}日以内", days); }
 
 }  // namespace
 
@@ -116,10 +117,14 @@ std::string Summarize(const Profile& profile) {
   line("\n## ID・パスワード");
   line(fmt::format("- 最小長 {}文字、履歴 {}世代は再利用不可、変更間隔 {}", passwords.min_length,
                    passwords.history, Days(passwords.max_age_days)));
-  line(fmt::format("- {}回失敗でロック（{}）、仮パスワードは初回ログインで変更{}",
-                   passwords.lockout_threshold,
-                   passwords.lockout_minutes == 0 ? "管理者が解除"
-                                                  : fmt::format("{}分", passwords.lockout_minutes),
+  const std::string lockout =
+      passwords.lockout_threshold == 0
+          ? std::string("ロックなし")
+          : fmt::format("{}回失敗でロック（{}）", passwords.lockout_threshold,
+                        passwords.lockout_minutes == 0
+                            ? std::string("管理者が解除")
+                            : fmt::format("{}分", passwords.lockout_minutes));
+  line(fmt::format("- {}、仮パスワードは初回ログインで変更{}", lockout,
                    passwords.temporary_must_change ? "必須" : "任意"));
   if (passwords.privileged_min_length != 0 || passwords.privileged_session_minutes != 0) {
     line(fmt::format("- 特権ID: 最小長 {}文字、変更間隔 {}、{}回失敗でロック、接続は{}分まで",
@@ -139,11 +144,11 @@ std::string Summarize(const Profile& profile) {
 
   const Deadlines& deadlines = profile.deadlines;
   line("\n## 期限");
-  line("- 緊急時の例外措置の事後報告: " + Days(deadlines.emergency_exception_report_days) + "以内");
-  line(fmt::format("- 個人情報の漏えい等の報告: 速報 {}以内、確報 {}以内（不正の目的によるものは {}以内）",
-                   Days(deadlines.personal_data_prompt_report_days),
-                   Days(deadlines.personal_data_final_report_days),
-                   Days(deadlines.personal_data_final_report_days_malicious)));
+  line("- 緊急時の例外措置の事後報告: " + Within(deadlines.emergency_exception_report_days));
+  line(fmt::format("- 個人情報の漏えい等の報告: 速報 {}、確報 {}（不正の目的によるものは {}）",
+                   Within(deadlines.personal_data_prompt_report_days),
+                   Within(deadlines.personal_data_final_report_days),
+                   Within(deadlines.personal_data_final_report_days_malicious)));
   line("- 申請の有効期限: " + Days(deadlines.request_expiry_days));
   if (!profile.retention.empty()) {
     line("\n## 保存期間");
