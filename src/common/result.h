@@ -61,17 +61,20 @@ inline Status OkStatus() { return {}; }
 
 }  // namespace mamori
 
-#define MAMORI_CONCAT_INNER_(a, b) a##b
-#define MAMORI_CONCAT_(a, b) MAMORI_CONCAT_INNER_(a, b)
+#define MAMORI_CONCAT_INNER(a, b) a##b
+#define MAMORI_CONCAT(a, b) MAMORI_CONCAT_INNER(a, b)
 
 // MAMORI_TRY(decl, expr): evaluates `expr` (a Result<T>); on error returns the
 // error from the enclosing function, otherwise declares `decl` = the value.
 #define MAMORI_TRY(decl, expr) \
-  MAMORI_TRY_IMPL_(MAMORI_CONCAT_(mamori_try_result_, __LINE__), decl, expr)
-#define MAMORI_TRY_IMPL_(tmp, decl, expr) \
-  auto tmp = (expr);                       \
-  if (!tmp.Ok()) return std::move(tmp).Err(); \
+  MAMORI_TRY_IMPL(MAMORI_CONCAT(mamori_try_result_, __LINE__), decl, expr)
+// `decl` is a declaration and `tmp` a name: neither can be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define MAMORI_TRY_IMPL(tmp, decl, expr)        \
+  auto tmp = (expr);                            \
+  if (!tmp.Ok()) return std::move(tmp).Err();   \
   decl = std::move(tmp).Value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 // MAMORI_TRY_STATUS(expr): for a Status; returns its error if any.
 #define MAMORI_TRY_STATUS(expr)                                            \

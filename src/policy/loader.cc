@@ -299,6 +299,22 @@ class TableReader {
     return steps;
   }
 
+  // Calls fn(id, reader) for every sub-table of the table at `key`
+  // ([documents.<id>], [roles.<id>], ...); absent `key` calls nothing.
+  template <typename Fn>
+  void ForEachTable(std::string_view key, Fn fn) {
+    const toml::table* outer = Table(key, false);
+    if (outer == nullptr) return;
+    TableReader outer_reader(diagnostics_, file_, *outer, Join(prefix_, key));
+    for (auto&& [id_key, node] : *outer) {
+      const std::string id(id_key.str());
+      const toml::table* inner = outer_reader.Table(id, true);
+      if (inner == nullptr) continue;
+      TableReader inner_reader(diagnostics_, file_, *inner, Join(outer_reader.Prefix(), id));
+      fn(id, inner_reader);
+    }
+  }
+
   const toml::table& Raw() const { return table_; }
   Diagnostics& Diag() { return diagnostics_; }
 
@@ -739,27 +755,20 @@ Layer ReadLayer(Diagnostics& diagnostics, const std::string& file, const toml::t
     layer.organization_line = o.Self().line;
     ReadScalars(o, kOrganizationSpec, layer.organization);
   }
-  if (const toml::table* documents = top.Table("documents", false)) {
-    TableReader d(diagnostics, layer.file, *documents, "documents");
-    for (auto&& [key, node] : *documents) {
-      const std::string id(key.str());
-      const toml::table* table = d.Table(id, true);
-      if (table == nullptr) continue;
-      TableReader doc(diagnostics, layer.file, *table, "documents." + id);
-      Document document;
-      document.id = id;
-      document.where = doc.Self();
-      if (auto title = doc.String("title", true)) document.title = title->value;
-      if (auto kind = doc.String("kind", true)) document.kind = kind->value;
-      if (auto is_public = doc.Boolean("public")) {
-        document.is_public = *is_public;
-      } else if (!doc.Has("public")) {
-        doc.Missing("public");
-      }
-      if (auto note = doc.String("note", false)) document.note = note->value;
-      layer.documents.push_back(std::move(document));
+  top.ForEachTable("documents", [&](const std::string& id, TableReader& doc) {
+    Document document;
+    document.id = id;
+    document.where = doc.Self();
+    if (auto title = doc.String("title", true)) document.title = title->value;
+    if (auto kind = doc.String("kind", true)) document.kind = kind->value;
+    if (auto is_public = doc.Boolean("public")) {
+      document.is_public = *is_public;
+    } else if (!doc.Has("public")) {
+      doc.Missing("public");
     }
-  }
+    if (auto note = doc.String("note", false)) document.note = note->value;
+    layer.documents.push_back(std::move(document));
+  });
   const auto clauses = top.Tables("clauses");
   for (std::size_t i = 0; i < clauses.size(); ++i) {
     TableReader c(diagnostics, layer.file, *clauses[i], ElementPrefix("clauses", *clauses[i], i));
@@ -776,33 +785,26 @@ Layer ReadLayer(Diagnostics& diagnostics, const std::string& file, const toml::t
     ReadClassification(c, raw);
     layer.classification = std::move(raw);
   }
-  if (const toml::table* roles = top.Table("roles", false)) {
-    TableReader r(diagnostics, layer.file, *roles, "roles");
-    for (auto&& [key, node] : *roles) {
-      const std::string id(key.str());
-      const toml::table* table = r.Table(id, true);
-      if (table == nullptr) continue;
-      TableReader role(diagnostics, layer.file, *table, "roles." + id);
-      RawRole raw;
-      raw.info.where = role.Self();
-      const auto parsed = ParseRole(id);
-      if (parsed) {
-        raw.info.role = *parsed;
-      } else {
-        diagnostics.Add(role.Self(), "不明な役割 id です（使用できる id: " + AllRoleIds() + "）",
-                        "unknown role id (known: " + AllRoleIds() + ")");
-      }
-      if (auto title = role.String("title", true)) raw.info.title = title->value;
-      if (auto holder = role.String("holder", false)) raw.info.holder = holder->value;
-      if (auto duties = role.String("duties", false)) raw.info.duties = duties->value;
-      if (auto clause = role.String("clause", false)) raw.info.clause = clause->value;
-      if (auto delegates = role.StringList("delegates", false)) raw.delegates = std::move(*delegates);
-      if (auto substitutes = role.StringList("substitutes", false)) {
-        raw.substitutes = std::move(*substitutes);
-      }
-      if (parsed) layer.roles.push_back(std::move(raw));
+  top.ForEachTable("roles", [&](const std::string& id, TableReader& role) {
+    RawRole raw;
+    raw.info.where = role.Self();
+    const auto parsed = ParseRole(id);
+    if (parsed) {
+      raw.info.role = *parsed;
+    } else {
+      diagnostics.Add(role.Self(), "不明な役割 id です（使用できる id: " + AllRoleIds() + "）",
+                      "unknown role id (known: " + AllRoleIds() + ")");
     }
-  }
+    if (auto title = role.String("title", true)) raw.info.title = title->value;
+    if (auto holder = role.String("holder", false)) raw.info.holder = holder->value;
+    if (auto duties = role.String("duties", false)) raw.info.duties = duties->value;
+    if (auto clause = role.String("clause", false)) raw.info.clause = clause->value;
+    if (auto delegates = role.StringList("delegates", false)) raw.delegates = std::move(*delegates);
+    if (auto substitutes = role.StringList("substitutes", false)) {
+      raw.substitutes = std::move(*substitutes);
+    }
+    if (parsed) layer.roles.push_back(std::move(raw));
+  });
   if (const toml::table* network = top.Table("network", false)) {
     TableReader n(diagnostics, layer.file, *network, "network");
     ReadNetwork(n, layer);
@@ -815,26 +817,19 @@ Layer ReadLayer(Diagnostics& diagnostics, const std::string& file, const toml::t
     TableReader d(diagnostics, layer.file, *deadlines, "deadlines");
     ReadScalars(d, kDeadlineSpec, layer.deadlines);
   }
-  if (const toml::table* retention = top.Table("retention", false)) {
-    TableReader r(diagnostics, layer.file, *retention, "retention");
-    for (auto&& [key, node] : *retention) {
-      const std::string id(key.str());
-      const toml::table* table = r.Table(id, true);
-      if (table == nullptr) continue;
-      TableReader item(diagnostics, layer.file, *table, "retention." + id);
-      RetentionItem retention_item;
-      retention_item.id = id;
-      if (auto title = item.String("title", true)) retention_item.title = title->value;
-      if (auto days = item.Integer("days", 1, 36500)) {
-        retention_item.days = static_cast<int>(*days);
-      } else if (!item.Has("days")) {
-        item.Missing("days");
-      }
-      auto clause = item.String("clause", false);
-      if (clause) retention_item.clause = clause->value;
-      layer.retention.push_back({std::move(retention_item), clause});
+  top.ForEachTable("retention", [&](const std::string& id, TableReader& item) {
+    RetentionItem retention_item;
+    retention_item.id = id;
+    if (auto title = item.String("title", true)) retention_item.title = title->value;
+    if (auto days = item.Integer("days", 1, 36500)) {
+      retention_item.days = static_cast<int>(*days);
+    } else if (!item.Has("days")) {
+      item.Missing("days");
     }
-  }
+    auto clause = item.String("clause", false);
+    if (clause) retention_item.clause = clause->value;
+    layer.retention.push_back({std::move(retention_item), clause});
+  });
   if (top.Has("threats")) {
     std::vector<std::pair<Threat, std::optional<Str>>> threats;
     const auto tables = top.Tables("threats");
