@@ -14,7 +14,7 @@
 namespace mamori::cli {
 namespace {
 
-constexpr std::size_t kMaxDocumentBytes = 1024 * 1024;
+constexpr std::size_t kMaxDocumentBytes = std::size_t{1024} * 1024;
 
 std::string EffectLabel(policy::Effect effect) {
   switch (effect) {

@@ -45,7 +45,7 @@ struct Request {
 };
 
 struct RequestLimits {
-  std::size_t max_bytes = 64 * 1024;
+  std::size_t max_bytes = std::size_t{64} * 1024;
   int max_depth = 6;
   std::size_t max_string_bytes = 512;
   std::size_t max_array_items = 64;

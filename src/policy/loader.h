@@ -21,7 +21,7 @@
 namespace mamori::policy {
 
 struct LoaderLimits {
-  std::size_t max_file_bytes = 2 * 1024 * 1024;
+  std::size_t max_file_bytes = std::size_t{2} * 1024 * 1024;
   int max_extends_depth = 8;
   int max_rules = 4096;
   int max_clauses = 8192;
