@@ -20,11 +20,8 @@ void AddClause(std::vector<std::uint16_t>& clauses, std::uint16_t clause) {
   }
 }
 
-void AddClause(const policy::Profile& profile, std::vector<std::uint16_t>& clauses,
-               const std::string& id) {
-  for (std::size_t c = 0; c < profile.clauses.size(); ++c) {
-    if (profile.clauses[c].id == id) AddClause(clauses, static_cast<std::uint16_t>(c));
-  }
+void AddClause(std::vector<std::uint16_t>& clauses, int clause) {
+  if (clause >= 0) AddClause(clauses, static_cast<std::uint16_t>(clause));
 }
 
 // A step with each role's delegates added, e.g. chief_officer ->
@@ -63,14 +60,11 @@ void ApplyFlow(const policy::Profile& profile, const Request& request, Decision&
   if (flow == nullptr || flow->mode == FlowMode::kNever) {
     decision.flow_missing = flow == nullptr;
     effect = Effect::kDeny;
-    if (flow != nullptr && !flow->clause.empty()) {
-      AddClause(profile, deny_clauses, flow->clause);
-    } else if (!profile.network.clause.empty()) {
-      AddClause(profile, deny_clauses, profile.network.clause);
-    }
+    AddClause(deny_clauses, flow != nullptr && flow->clause_index >= 0 ? flow->clause_index
+                                                                     : profile.network.clause_index);
     return;
   }
-  if (!flow->clause.empty()) AddClause(profile, decision.clauses, flow->clause);
+  AddClause(decision.clauses, flow->clause_index);
   switch (flow->mode) {
     case FlowMode::kDirect:
       break;
@@ -187,8 +181,8 @@ Decision Decide(const policy::Profile& profile, const Request& request) {
     }
   }
   if (!decision.separation_of_duties.empty()) {
-    for (const std::string& clause : profile.separation_of_duties_clauses) {
-      AddClause(profile, decision.clauses, clause);
+    for (std::uint16_t clause : profile.separation_of_duties_clause_indices) {
+      AddClause(decision.clauses, clause);
     }
   }
   return decision;

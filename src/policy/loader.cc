@@ -1595,13 +1595,6 @@ class Builder {
         ok = false;
       }
     }
-    for (const std::string& clause : rule.clauses) {
-      for (std::size_t c = 0; c < profile_.clauses.size(); ++c) {
-        if (profile_.clauses[c].id == clause) {
-          rule.clause_indices.push_back(static_cast<std::uint16_t>(c));
-        }
-      }
-    }
     if (ok) profile_.rules.push_back(std::move(rule));
   }
 
@@ -1897,6 +1890,32 @@ class Builder {
     for (std::size_t i = 0; i < profile_.rules.size(); ++i) {
       profile_.rules_by_action[static_cast<std::size_t>(profile_.rules[i].action)].push_back(
           static_cast<std::uint16_t>(i));
+    }
+    ResolveClauseIndices();
+  }
+
+  // Clause ids, already checked, become indices so that deciding never
+  // compares strings.
+  void ResolveClauseIndices() {
+    std::map<std::string, std::uint16_t> index;
+    for (std::size_t c = 0; c < profile_.clauses.size(); ++c) {
+      index.emplace(profile_.clauses[c].id, static_cast<std::uint16_t>(c));
+    }
+    auto find = [&index](const std::string& id) -> int {
+      auto it = index.find(id);
+      return it == index.end() ? -1 : it->second;
+    };
+    for (Rule& rule : profile_.rules) {
+      for (const std::string& clause : rule.clauses) {
+        if (const int c = find(clause); c >= 0) rule.clause_indices.push_back(static_cast<std::uint16_t>(c));
+      }
+    }
+    profile_.network.clause_index = find(profile_.network.clause);
+    for (Flow& flow : profile_.network.flows) flow.clause_index = find(flow.clause);
+    for (const std::string& clause : profile_.separation_of_duties_clauses) {
+      if (const int c = find(clause); c >= 0) {
+        profile_.separation_of_duties_clause_indices.push_back(static_cast<std::uint16_t>(c));
+      }
     }
   }
 

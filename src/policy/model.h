@@ -103,6 +103,7 @@ struct Flow {
   std::vector<std::string> methods;  // e.g. mail_text, screen_transfer, file_sanitize
   std::vector<std::vector<Role>> approvals;  // who permits a kRestricted flow
   std::string clause;
+  int clause_index = -1;  // index into Profile::clauses, -1 when none
   std::string note;
   bool from_preset = false;
   Where where;
@@ -111,6 +112,7 @@ struct Flow {
 struct Network {
   std::string model;  // alpha | alpha_prime | beta | beta_prime | custom
   std::string clause;
+  int clause_index = -1;
   std::vector<Segment> segments;
   std::vector<Flow> flows;  // pairs not listed are kNever
 
@@ -211,6 +213,7 @@ struct Profile {
   Deadlines deadlines;
   std::vector<Threat> threats;
   std::vector<std::string> separation_of_duties_clauses;  // 兼務の禁止
+  std::vector<std::uint16_t> separation_of_duties_clause_indices;
   Effect default_effect = Effect::kAllow;
   std::vector<Rule> rules;
   std::array<std::vector<std::uint16_t>, kActionCount> rules_by_action;
