@@ -157,17 +157,17 @@ class TableReader {
   std::optional<Str> Date(std::string_view key) {
     const toml::node* node = Get(key);
     if (node == nullptr) return std::nullopt;
+    std::string text;
     if (const auto* date = node->as_date()) {
       const toml::date& d = date->get();
       char buffer[32];
       std::snprintf(buffer, sizeof buffer, "%04u-%02u-%02u", static_cast<unsigned>(d.year),
                     static_cast<unsigned>(d.month), static_cast<unsigned>(d.day));
-      return Str{buffer, At(key)};
+      text = buffer;
+    } else if (const auto* value = node->as_string()) {
+      text = value->get();
     }
-    if (const auto* value = node->as_string()) {
-      const std::string& text = value->get();
-      if (IsCalendarDate(text)) return Str{text, At(key)};
-    }
+    if (IsCalendarDate(text)) return Str{text, At(key)};
     WrongType(key, "実在する日付（YYYY-MM-DD）", "an existing date (YYYY-MM-DD)");
     return std::nullopt;
   }
@@ -578,11 +578,21 @@ void ReadCondition(TableReader& when, RawRule& rule) {
   for (const auto& [level_key, op] : level_keys) {
     const toml::table* table = when.Table(level_key, false);
     if (table == nullptr) continue;
+    if (table->empty()) {
+      when.Diag().Add(when.At(level_key), "空のテーブルは指定できません（条件を外すにはキーを削除します）",
+                      "must not be an empty table (remove the key to drop the condition)");
+      continue;
+    }
     TableReader levels(when.Diag(), when.File(), *table, Join(when.Prefix(), level_key));
     for (auto&& [axis_key, axis_node] : *table) {
       const std::string axis(axis_key.str());
       auto values = levels.StringList(axis, true);
       if (!values) continue;
+      if (values->empty()) {
+        when.Diag().Add(levels.At(axis), "空の配列は指定できません（条件を外すにはキーを削除します）",
+                        "must not be an empty array (remove the key to drop the condition)");
+        continue;
+      }
       if (op != RawLevelRef::Op::kAny && values->size() != 1) {
         when.Diag().Add(levels.At(axis), "min_level/max_level には水準を1つだけ指定します",
                         "min_level/max_level take exactly one level");
@@ -1566,9 +1576,11 @@ class Builder {
         ok = false;
       }
     }
-    // `level` lists alternatives (any of them); min_level and max_level are
-    // bounds that must all hold.
-    std::array<std::uint32_t, kMaxAxes> any_of{};
+    // `level = { axis = [...] }` lists alternatives on the axis it names;
+    // every named axis, and every min_level/max_level bound, must hold.
+    // Several named axes may land on one axis of this profile (through
+    // maps_to), so alternatives are grouped by the axis as written.
+    std::map<std::string, std::pair<int, std::uint32_t>> alternatives;
     std::array<std::uint32_t, kMaxAxes> bounds;
     bounds.fill(~0u);
     for (const RawLevelRef& reference : raw.levels) {
@@ -1578,17 +1590,21 @@ class Builder {
         continue;
       }
       const auto [axis, mask] = *compiled;
-      const auto a = static_cast<std::size_t>(axis);
       when.level_axes |= 1u << axis;
       if (reference.op == RawLevelRef::Op::kAny) {
-        any_of[a] |= mask;
+        auto& [group_axis, group_mask] = alternatives[reference.axis.value];
+        group_axis = axis;
+        group_mask |= mask;
       } else {
-        bounds[a] &= mask;
+        bounds[static_cast<std::size_t>(axis)] &= mask;
       }
+    }
+    for (const auto& [written_axis, group] : alternatives) {
+      bounds[static_cast<std::size_t>(group.first)] &= group.second;
     }
     for (std::size_t a = 0; a < static_cast<std::size_t>(kMaxAxes); ++a) {
       if ((when.level_axes & (1u << a)) == 0) continue;
-      when.level_masks[a] = (any_of[a] != 0 ? any_of[a] : ~0u) & bounds[a];
+      when.level_masks[a] = bounds[a];
       if (when.level_masks[a] == 0) {
         Fail(raw.where, "分類の条件を満たす水準がありません（規則が決して適用されません）",
              "no level satisfies the level conditions (the rule could never apply)");

@@ -313,6 +313,50 @@ level = { importance = "C" }
   EXPECT_NE(impossible.Err().ToString().find("could never apply"), std::string::npos);
 }
 
+TEST(LoaderTest, LevelAlternativesOnDifferentWrittenAxesMustAllHold) {
+  // Through maps_to, confidentiality and integrity both land on 阪南市's
+  // importance axis; a rule naming both must require both, not either.
+  MemoryFileSystem fs;
+  RealFileSystem real;
+  fs.Put("p/base.toml", *real.ReadFile(Policy("base.toml"), 1 << 22));
+  fs.Put("p/hannan.toml", *real.ReadFile(Policy("hannan.toml"), 1 << 22));
+  const std::string head = "[profile]\nid = \"t\"\nextends = \"hannan.toml\"\n";
+  const std::string rule = R"toml(
+[[rules]]
+id = "copy.x"
+action = "copy"
+effect = "deny"
+clauses = ["2.1(2)"]
+text = "x"
+[rules.when]
+)toml";
+  auto both = LoadProfileFromText(head + rule + R"(level = { confidentiality = "3B", integrity = "2" })",
+                                  "p/t.toml", fs);
+  ASSERT_TRUE(both.Ok()) << both.Err().ToString();
+  EXPECT_EQ(both->rules.back().when.level_masks[0], 0b001u);  // A only (B maps to 2, 2)
+
+  auto contradiction = LoadProfileFromText(
+      head + rule + R"(level = { confidentiality = "3B", integrity = "1" })", "p/t.toml", fs);
+  ASSERT_FALSE(contradiction.Ok());
+  EXPECT_NE(contradiction.Err().ToString().find("could never apply"), std::string::npos);
+
+  // No level of 阪南市 maps to 3A: an error, not a rule that holds for all.
+  auto unreachable =
+      LoadProfileFromText(head + rule + R"(level = { confidentiality = "3A" })", "p/t.toml", fs);
+  ASSERT_FALSE(unreachable.Ok());
+  EXPECT_NE(unreachable.Err().ToString().find("could never apply"), std::string::npos);
+
+  auto empty = LoadProfileFromText(head + rule + "level = {}", "p/t.toml", fs);
+  ASSERT_FALSE(empty.Ok());
+  EXPECT_EQ(empty.Err().Headline().where.key, "rules[copy.x].when.level");
+}
+
+TEST(LoaderTest, UnquotedDatesAreCheckedToo) {
+  auto profile = WithRule("[organization]\neffective_date = 1800-01-01\n");
+  ASSERT_FALSE(profile.Ok());
+  EXPECT_EQ(profile.Err().Headline().where.key, "organization.effective_date");
+}
+
 TEST(LoaderTest, EmptyConditionListIsAnErrorNotAWildcard) {
   auto profile = WithRule(R"(
 [[rules]]

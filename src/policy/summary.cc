@@ -127,9 +127,14 @@ std::string Summarize(const Profile& profile) {
   line(fmt::format("- {}、仮パスワードは初回ログインで変更{}", lockout,
                    passwords.temporary_must_change ? "必須" : "任意"));
   if (passwords.privileged_min_length != 0 || passwords.privileged_session_minutes != 0) {
-    line(fmt::format("- 特権ID: 最小長 {}文字、変更間隔 {}、{}回失敗でロック、接続は{}分まで",
+    line(fmt::format("- 特権ID: 最小長 {}文字、変更間隔 {}、{}、接続時間 {}",
                      passwords.privileged_min_length, Days(passwords.privileged_max_age_days),
-                     passwords.privileged_lockout_threshold, passwords.privileged_session_minutes));
+                     passwords.privileged_lockout_threshold == 0
+                         ? std::string("ロックなし")
+                         : fmt::format("{}回失敗でロック", passwords.privileged_lockout_threshold),
+                     passwords.privileged_session_minutes == 0
+                         ? std::string("定めなし")
+                         : fmt::format("{}分まで", passwords.privileged_session_minutes)));
   }
   std::string mfa;
   for (Role role : passwords.mfa_roles) mfa += (mfa.empty() ? "" : "、") + profile.RoleTitle(role);
@@ -158,6 +163,7 @@ std::string Summarize(const Profile& profile) {
   }
 
   line("\n## 想定する脅威");
+  if (profile.threats.empty()) line("- なし（ポリシーに列挙がない）");
   for (const Threat& threat : profile.threats) {
     const bool inherited = !profile.files.empty() && threat.defined_in != profile.files.front();
     line(fmt::format("- {}{}", threat.text, inherited ? "（継承元の定め）" : ""));
