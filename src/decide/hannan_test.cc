@@ -79,7 +79,7 @@ const Case kCases[] = {
     // 2.2(3) 情報資産の入手
     {"ObtainFromOutsideRequiresClassification",
      "{" STAFF R"(,"action":"obtain",)" ASSET("data", "B") R"(,"context":{"destination":"external"}})",
-     "allow", "[]", R"(["classify"])", "2.2(3)②"},
+     "allow", "[]", R"(["virus_check","classify"])", "2.2(3)②"},
     // 2.2(4) 情報資産の利用
     {"UseOutsidePurposeNeedsChiefOfficerOrManager",
      "{" STAFF R"(,"action":"use",)" ASSET("data", "C") R"(,"context":{"purpose":"other"}})",
