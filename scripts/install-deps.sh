@@ -12,11 +12,18 @@ packages=(build-essential cmake ninja-build pkg-config
 case "$profile" in
   build) ;;
   test) packages+=(libgtest-dev libgmock-dev clang libclang-rt-14-dev) ;;
-  bench) packages+=(libbenchmark-dev nodejs npm) ;;
+  bench) packages+=(libbenchmark-dev) ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac
 
 missing=()
+# Node.js may come from Debian or be on the machine already (e.g. NodeSource's
+# nodejs, which bundles npm and conflicts with Debian's npm package): only a
+# missing command is installed.
+if [ "$profile" = bench ]; then
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+fi
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
     missing+=("$package")
