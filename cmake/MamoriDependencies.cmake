@@ -5,6 +5,8 @@ find_package(nlohmann_json 3.11 REQUIRED)
 find_package(fmt 9 REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(PkgConfig REQUIRED)
+find_package(SQLite3 REQUIRED)
+pkg_check_modules(sodium REQUIRED IMPORTED_TARGET libsodium)
 # toml++ is used header-only, and only inside src/policy/loader.cc, so that the
 # fuzz build instruments the TOML parser too and the template cost is paid once.
 find_path(TOMLPP_INCLUDE_DIR toml++/toml.h REQUIRED)

@@ -8,10 +8,11 @@ set -euo pipefail
 profile=${1:-build}
 
 packages=(build-essential cmake ninja-build pkg-config
-  libtomlplusplus-dev libexpected-dev nlohmann-json3-dev libcli11-dev libfmt-dev)
+  libtomlplusplus-dev libexpected-dev nlohmann-json3-dev libcli11-dev libfmt-dev
+  libsqlite3-dev libsodium-dev libcsv-dev libxlsxwriter-dev libzip-dev libpugixml-dev)
 case "$profile" in
   build) ;;
-  test) packages+=(libgtest-dev libgmock-dev clang libclang-rt-14-dev) ;;
+  test) packages+=(libgtest-dev libgmock-dev clang libclang-rt-14-dev sqlite3) ;;
   bench) packages+=(libbenchmark-dev) ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac

@@ -67,7 +67,7 @@ enum class Text : std::uint8_t { kOk, kNotString, kEmpty, kTooLong, kControl };
 enum class Kind : std::uint8_t { kString, kFalse, kTrue, kObject, kArray, kOther };
 
 Text CheckText(Kind kind, const std::string* text, std::size_t max_bytes) {
-  if (kind != Kind::kString) return Text::kNotString;
+  if (kind != Kind::kString || text == nullptr) return Text::kNotString;
   if (text->empty()) return Text::kEmpty;
   if (text->size() > max_bytes) return Text::kTooLong;
   for (const char c : *text) {
@@ -196,7 +196,7 @@ struct Context {
 // The context of a request that gives none: boolean keys false, the others
 // absent. Computed once, as every request starts from it.
 const std::array<std::uint8_t, policy::kContextKeyCount>& DefaultContext() {
-  static const std::array<std::uint8_t, policy::kContextKeyCount> context = [] {
+  static const std::array<std::uint8_t, policy::kContextKeyCount> kDefault = [] {
     std::array<std::uint8_t, policy::kContextKeyCount> result;
     result.fill(kAbsent);
     for (int k = 0; k < policy::kContextKeyCount; ++k) {
@@ -206,7 +206,7 @@ const std::array<std::uint8_t, policy::kContextKeyCount>& DefaultContext() {
     }
     return result;
   }();
-  return context;
+  return kDefault;
 }
 
 // nlohmann::json SAX handler (the member names are the library's) that fills
@@ -221,6 +221,7 @@ class Reader {
     request_.context = DefaultContext();
   }
 
+  // NOLINTBEGIN(readability-identifier-naming): nlohmann's SAX interface
   bool null() { return Value(Kind::kOther, nullptr); }
   bool boolean(bool value) { return Value(value ? Kind::kTrue : Kind::kFalse, nullptr); }
   bool number_integer(Json::number_integer_t /*value*/) { return Value(Kind::kOther, nullptr); }
@@ -240,8 +241,9 @@ class Reader {
     syntax_error_ = error.what();
     return false;
   }
+  // NOLINTEND(readability-identifier-naming)
 
-  const std::string& syntax_error() const { return syntax_error_; }
+  const std::string& SyntaxError() const { return syntax_error_; }
 
   // Checks the slots in the order described above; call once, after a
   // successful parse.
@@ -849,8 +851,8 @@ Result<Request> ParseRequest(const policy::Profile& profile, std::string_view js
   // handler the parser throws nothing itself (only allocation can fail).
   if (!Json::sax_parse(json, &reader, Json::input_format_t::json, /*strict=*/true)) {
     return Error(ErrorCode::kInvalidArgument,
-                 "JSON として読めません: " + reader.syntax_error(),
-                 "not valid JSON: " + reader.syntax_error());
+                 "JSON として読めません: " + reader.SyntaxError(),
+                 "not valid JSON: " + reader.SyntaxError());
   }
   return reader.Finish();
 }

@@ -1,0 +1,154 @@
+#include "ledger/ledger.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "ledger/schema.h"
+#include "ledger/sqlite/sqlite_database.h"
+#include "policy/loader.h"
+
+namespace mamori::ledger {
+namespace {
+
+Result<std::string> FileDigest(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Error(ErrorCode::kNotFound, "ファイルを読めません: " + path, "cannot read " + path,
+                 {path, 0, ""});
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return audit::Sha256Hex(text.str());
+}
+
+Result<std::unique_ptr<policy::Profile>> LoadProfileFile(const std::string& path) {
+  MAMORI_TRY(auto profile, policy::LoadProfile(path));
+  return std::make_unique<policy::Profile>(std::move(profile));
+}
+
+}  // namespace
+
+LedgerPaths DefaultPaths(const std::string& database) {
+  return LedgerPaths{database, database + ".audit-key", database + ".checkpoints.jsonl"};
+}
+
+Ledger::Ledger(LedgerPaths paths, std::unique_ptr<store::Database> db,
+               std::unique_ptr<policy::Profile> profile, const Clock& clock, OpenOptions options)
+    : paths_(std::move(paths)),
+      db_(std::move(db)),
+      profile_(std::move(profile)),
+      clock_(clock),
+      audit_(*db_, clock),
+      options_(std::move(options)) {}
+
+Result<std::unique_ptr<Ledger>> Ledger::Create(const LedgerPaths& paths,
+                                               const std::string& profile_path,
+                                               const Clock& clock) {
+  // Everything that can fail on input comes before anything is written.
+  MAMORI_TRY(auto profile, LoadProfileFile(profile_path));
+  MAMORI_TRY(const auto digest, FileDigest(profile_path));
+  if (paths.database != ":memory:" && std::filesystem::exists(paths.database)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "データベースは既にあります（上書きしません）: " + paths.database,
+                 "database already exists (never overwritten): " + paths.database,
+                 {paths.database, 0, ""});
+  }
+  if (std::filesystem::exists(paths.key)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "署名鍵は既にあります（上書きしません）: " + paths.key,
+                 "signing key already exists (never overwritten): " + paths.key, {paths.key, 0, ""});
+  }
+  MAMORI_TRY(auto db, store::OpenSqlite(paths.database, {.create = true}));
+  MAMORI_TRY(const int version, store::Migrate(*db, Migrations(), clock.Now()));
+  (void)version;
+  MAMORI_TRY(const auto key, audit::GenerateKeyFile(paths.key));
+  const std::string absolute = std::filesystem::absolute(profile_path).lexically_normal().string();
+  std::unique_ptr<Ledger> ledger(
+      new Ledger(paths, std::move(db), std::move(profile), clock, OpenOptions{}));
+  MAMORI_TRY_STATUS(ledger->Change([&]() -> Status {
+    auto& database = ledger->Db();
+    MAMORI_TRY_STATUS(database.Execute(
+        "INSERT INTO ledger_meta (key, value) VALUES ('profile_path', ?), ('profile_digest', ?), "
+        "('profile_id', ?), ('audit_key_id', ?)",
+        {absolute, digest, ledger->Profile().id, key.public_key.Id()}));
+    const nlohmann::json state{{"profile_path", absolute},
+                               {"profile_digest", digest},
+                               {"profile_id", ledger->Profile().id},
+                               {"audit_key_id", key.public_key.Id()}};
+    return ledger->Record({"system", "ledger.init", "ledger", ledger->Profile().id, state.dump()});
+  }));
+  MAMORI_TRY_STATUS(ledger->Checkpoint());
+  return ledger;
+}
+
+Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerPaths& paths, const Clock& clock,
+                                             const OpenOptions& options) {
+  MAMORI_TRY(auto db, store::OpenSqlite(paths.database, {.read_only = options.read_only}));
+  if (!options.read_only) {
+    MAMORI_TRY(const int version, store::Migrate(*db, Migrations(), clock.Now()));
+    (void)version;
+  }
+  std::string profile_path = options.profile_path;
+  if (profile_path.empty()) {
+    MAMORI_TRY(const auto row,
+               db->QueryOne("SELECT value FROM ledger_meta WHERE key = 'profile_path'"));
+    profile_path = row.Text(0);
+  }
+  MAMORI_TRY(auto profile, LoadProfileFile(profile_path));
+  std::unique_ptr<Ledger> ledger(new Ledger(paths, std::move(db), std::move(profile), clock, options));
+  if (!options.read_only) {
+    // A changed profile is a change of the rules every decision follows:
+    // record it.
+    MAMORI_TRY(const auto digest, FileDigest(profile_path));
+    MAMORI_TRY(const auto known, ledger->Meta("profile_digest"));
+    if (digest != known) {
+      MAMORI_TRY_STATUS(ledger->Change([&]() -> Status {
+        MAMORI_TRY_STATUS(ledger->Db().Execute(
+            "UPDATE ledger_meta SET value = ? WHERE key = 'profile_digest'", {digest}));
+        const nlohmann::json state{{"profile_path", profile_path}, {"profile_digest", digest}};
+        return ledger->Record(
+            {"system", "ledger.profile_changed", "ledger", ledger->Profile().id, state.dump()});
+      }));
+    }
+  }
+  return ledger;
+}
+
+Status Ledger::Change(const std::function<Status()>& body) {
+  int recorded_before = events_since_checkpoint_;
+  Status result = db_->Transaction(body);
+  if (!result.Ok()) {
+    events_since_checkpoint_ = recorded_before;
+    return result;
+  }
+  if (events_since_checkpoint_ >= options_.checkpoint_every) return Checkpoint();
+  return OkStatus();
+}
+
+Status Ledger::Record(const audit::EventInput& event) {
+  if (options_.read_only) {
+    return Error(ErrorCode::kInternal, "読み取り専用で開いています", "ledger opened read-only");
+  }
+  MAMORI_TRY(const auto appended, audit_.Append(event));
+  (void)appended;
+  ++events_since_checkpoint_;
+  return OkStatus();
+}
+
+Status Ledger::Checkpoint() {
+  if (options_.read_only) return OkStatus();
+  MAMORI_TRY(const auto key, audit::ReadSigningKey(paths_.key));
+  MAMORI_TRY(const auto made, audit_.MakeCheckpoint(key, paths_.checkpoints));
+  (void)made;
+  events_since_checkpoint_ = 0;
+  return OkStatus();
+}
+
+Result<std::string> Ledger::Meta(const std::string& key) {
+  MAMORI_TRY(const auto row, db_->QueryOne("SELECT value FROM ledger_meta WHERE key = ?", {key}));
+  return row.Text(0);
+}
+
+}  // namespace mamori::ledger

@@ -1,0 +1,24 @@
+// The embedded default backend: one SQLite file, WAL journal,
+// synchronous=FULL (a committed transaction survives power loss and SIGKILL),
+// foreign keys enforced, a busy timeout so that a CLI and a server can share
+// the file.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "ledger/store/database.h"
+
+namespace mamori::store {
+
+struct SqliteOptions {
+  bool create = false;        // create the file if missing (else kNotFound)
+  bool read_only = false;
+  int busy_timeout_ms = 5000;
+};
+
+// Opens (or creates) the database at `path`; ":memory:" for a private
+// in-memory database (tests).
+Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, const SqliteOptions& options);
+
+}  // namespace mamori::store

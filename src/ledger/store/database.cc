@@ -1,0 +1,52 @@
+#include "ledger/store/database.h"
+
+namespace mamori::store {
+
+Value Null() { return std::monostate{}; }
+
+std::string ValueToString(const Value& value) {
+  if (const auto* text = std::get_if<std::string>(&value)) return *text;
+  if (const auto* number = std::get_if<std::int64_t>(&value)) return std::to_string(*number);
+  return {};
+}
+
+bool Row::IsNull(std::size_t column) const {
+  return std::holds_alternative<std::monostate>(values_.at(column));
+}
+
+std::string Row::Text(std::size_t column) const { return ValueToString(values_.at(column)); }
+
+std::int64_t Row::Int(std::size_t column) const {
+  const auto* number = std::get_if<std::int64_t>(&values_.at(column));
+  return number != nullptr ? *number : 0;
+}
+
+std::optional<std::string> Row::OptionalText(std::size_t column) const {
+  if (IsNull(column)) return std::nullopt;
+  return Text(column);
+}
+
+Result<Row> Database::QueryOne(std::string_view sql, const Params& params) {
+  MAMORI_TRY(auto rows, Query(sql, params));
+  if (rows.empty()) {
+    return Error(ErrorCode::kNotFound, "該当する記録がありません", "no such record");
+  }
+  return std::move(rows.front());
+}
+
+Result<std::int64_t> Database::QueryInt(std::string_view sql, const Params& params) {
+  MAMORI_TRY(const auto row, QueryOne(sql, params));
+  if (row.Size() == 0) return Error(ErrorCode::kInternal, "列がありません", "no column");
+  return row.Int(0);
+}
+
+Error DatabaseError(std::string_view engine_message, std::string_view sql) {
+  std::string head(sql.substr(0, 60));
+  for (char& c : head) {
+    if (c == '\n') c = ' ';
+  }
+  return Error(ErrorCode::kIo, "データベースの操作に失敗しました: " + std::string(engine_message),
+               "database operation failed: " + std::string(engine_message) + " [" + head + "]");
+}
+
+}  // namespace mamori::store

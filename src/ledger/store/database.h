@@ -1,0 +1,88 @@
+// The storage interface the ledger is written against. SQLite is the embedded
+// default (src/ledger/sqlite/); a PostgreSQL backend implements the same class.
+//
+// SQL given to a Database is the portable subset both engines read: `?`
+// placeholders (a PostgreSQL backend numbers them), TEXT and INTEGER columns,
+// `INSERT ... RETURNING id`, no engine-specific functions. Times are TEXT in
+// UTC (common/clock.h). Registers and workflows never see which engine runs.
+//
+// Thread safety: one Database per thread; a Database is not shared.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/result.h"
+
+namespace mamori::store {
+
+// A value bound to a placeholder or read from a column: NULL, an integer or text.
+using Value = std::variant<std::monostate, std::int64_t, std::string>;
+
+Value Null();
+std::string ValueToString(const Value& value);  // NULL → ""
+
+// One result row; columns by position, in the SELECT's order.
+class Row {
+ public:
+  explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
+  std::size_t Size() const { return values_.size(); }
+  bool IsNull(std::size_t column) const;
+  // The column as text ("" for NULL, decimal for an integer).
+  std::string Text(std::size_t column) const;
+  // The column as an integer (0 for NULL; text is not converted).
+  std::int64_t Int(std::size_t column) const;
+  std::optional<std::string> OptionalText(std::size_t column) const;
+  const Value& At(std::size_t column) const { return values_.at(column); }
+
+ private:
+  std::vector<Value> values_;
+};
+
+using Params = std::vector<Value>;
+
+class Database {
+ public:
+  virtual ~Database() = default;
+  Database() = default;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Runs `body` in one transaction: commits when it returns OK, rolls back
+  // when it returns an error (which is passed on). Not reentrant: a nested
+  // call is an error.
+  virtual Status Transaction(const std::function<Status()>& body) = 0;
+  bool InTransaction() const { return in_transaction_; }
+
+  // A statement that returns no rows (or whose rows are ignored).
+  virtual Status Execute(std::string_view sql, const Params& params = {}) = 0;
+  // A statement that returns rows.
+  virtual Result<std::vector<Row>> Query(std::string_view sql, const Params& params = {}) = 0;
+  // Several statements without parameters (migrations).
+  virtual Status ExecuteScript(std::string_view sql) = 0;
+
+  // Rows changed by the last Execute.
+  virtual std::int64_t ChangedRows() const = 0;
+  // "sqlite" or "postgres".
+  virtual std::string_view Engine() const = 0;
+
+  // Helpers over Query.
+  // The single row; kNotFound when there is none.
+  Result<Row> QueryOne(std::string_view sql, const Params& params = {});
+  // The first column of the single row as an integer (e.g. count(*), RETURNING id).
+  Result<std::int64_t> QueryInt(std::string_view sql, const Params& params = {});
+
+ protected:
+  bool in_transaction_ = false;
+};
+
+// A database error: what the engine said, with the statement's first words.
+Error DatabaseError(std::string_view engine_message, std::string_view sql);
+
+}  // namespace mamori::store

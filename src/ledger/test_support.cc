@@ -1,0 +1,73 @@
+#include "ledger/test_support.h"
+
+#include <gtest/gtest.h>
+
+#include "ledger/org.h"
+
+namespace mamori::ledger::testing {
+
+namespace fs = std::filesystem;
+
+TempLedger::TempLedger(const std::string& name, const std::string& profile)
+    : dir_(fs::temp_directory_path() / ("mamori_test_" + name)),
+      clock_(std::chrono::sys_days(std::chrono::year(2026) / 12 / 1) + std::chrono::hours(1)) {
+  fs::remove_all(dir_);
+  fs::create_directories(dir_);
+  auto ledger = Ledger::Create(paths(), profile, clock_);
+  if (!ledger.Ok()) ADD_FAILURE() << ledger.Err().ToString();
+  ledger_ = std::move(ledger).Value();
+}
+
+TempLedger::~TempLedger() {
+  ledger_.reset();
+  fs::remove_all(dir_);
+}
+
+LedgerPaths TempLedger::paths() const { return DefaultPaths((dir_ / "ledger.db").string()); }
+
+void TempLedger::Reopen() {
+  ledger_.reset();
+  auto ledger = Ledger::Open(paths(), clock_, {});
+  if (!ledger.Ok()) ADD_FAILURE() << ledger.Err().ToString();
+  ledger_ = std::move(ledger).Value();
+}
+
+void SeedOrganization(Ledger& ledger) {
+  auto must = [](const auto& result) {
+    if (!result.Ok()) ADD_FAILURE() << result.Err().ToString();
+  };
+  must(AddDepartment(ledger, "system", "somu", "総務部"));
+  must(AddDepartment(ledger, "system", "fukushi", "福祉部"));
+  must(AddSection(ledger, "system", "joho", "情報政策課", "somu"));
+  must(AddSection(ledger, "system", "zeimu", "税務課", "somu"));
+  must(AddSection(ledger, "system", "kaigo", "介護保険課", "fukushi"));
+  struct P {
+    const char* code;
+    const char* name;
+    const char* section;
+    const char* employment;
+    const char* role;
+    const char* scope;
+  };
+  const P people[] = {
+      {"s1", "税務 一郎", "zeimu", "staff", "", ""},
+      {"s2", "税務 二郎", "zeimu", "fiscal_year", "", ""},
+      {"m1", "税務 課長", "zeimu", "staff", "manager", "zeimu"},
+      {"m2", "介護 課長", "kaigo", "staff", "manager", "kaigo"},
+      {"o1", "総務 部長", "joho", "staff", "officer", "somu"},
+      {"c1", "情報 統括", "joho", "staff", "chief_officer", ""},
+      {"d1", "情報 副統括", "joho", "staff", "deputy_chief_officer", ""},
+      {"x1", "副 市長", "joho", "staff", "ciso", ""},
+      {"k1", "窓口 担当", "joho", "staff", "csirt", ""},
+      {"a1", "監査 担当", "joho", "staff", "auditor", ""},
+      {"v1", "委託 業者", "joho", "contractor", "", ""},
+  };
+  for (const auto& p : people) {
+    must(AddPerson(ledger, "system",
+                   PersonInput{p.code, p.name, p.section, p.employment, "", "2020-04-01", ""}));
+    if (std::string(p.role).empty()) continue;
+    must(AssignRole(ledger, "system", p.code, p.role, p.scope, "2020-04-01"));
+  }
+}
+
+}  // namespace mamori::ledger::testing
