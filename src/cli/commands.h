@@ -7,6 +7,7 @@
 //   2  usage error (bad flags)
 //   3  invalid input: a profile failed to load or a request was invalid
 //   4  decide: at least one request was denied (and none invalid)
+//   5  audit verify: the audit log or its checkpoints do not verify
 #pragma once
 
 #include <iosfwd>
@@ -21,6 +22,7 @@ enum ExitCode : int {
   kExitUsage = 2,
   kExitInvalidInput = 3,
   kExitDenied = 4,
+  kExitVerifyFailed = 5,
 };
 
 enum class OutputFormat { kJson, kText };

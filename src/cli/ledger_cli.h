@@ -1,0 +1,65 @@
+// The ledger's subcommands (`mamori init`, `org`, `register`, `request`,
+// `exception`, `incident`, `violation`, `training`, `audit`). Each area adds
+// its subcommands to the CLI11 app in its own file; they share LedgerCli for
+// the common options (--db, --profile, --json) and for opening the ledger,
+// printing errors and choosing exit codes.
+//
+// A subcommand's callback runs the command and stores the exit code in
+// LedgerCli::exit_code; main() returns it. Commands print Japanese text by
+// default and JSON with --json.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "common/clock.h"
+#include "ledger/ledger.h"
+
+namespace CLI {
+class App;
+}
+
+namespace mamori::cli {
+
+struct LedgerCli {
+  LedgerCli(std::ostream& out_stream, std::ostream& err_stream, const Clock& now)
+      : out(out_stream), err(err_stream), clock(now) {}
+
+  // Common options (on the top-level app: `mamori --db F register list ...`).
+  std::string db = "mamori.db";  // or $MAMORI_DB
+  std::string key;               // default: <db>.audit-key
+  std::string profile;           // override the profile recorded at init
+  bool json = false;
+
+  std::ostream& out;
+  std::ostream& err;
+  const Clock& clock;
+  int exit_code = 0;
+
+  ledger::LedgerPaths Paths() const;
+  // Opens the ledger; on failure prints the error and sets exit_code.
+  std::unique_ptr<ledger::Ledger> Open(bool read_only = false);
+  // Prints `error` (every diagnostic, "where: 日本語 / English") and sets the
+  // exit code: 3 for invalid input or not found, 1 otherwise.
+  void Fail(const Error& error);
+  // Runs `body` with an open ledger, prints its error if any, and signs a
+  // checkpoint after a successful command.
+  void WithLedger(const std::function<Status(ledger::Ledger&)>& body, bool read_only = false);
+  // Prints `value` as JSON (one line) — used by --json output.
+  void PrintJson(const nlohmann::json& value);
+};
+
+// Adds the subcommands of each area to `app`. The callbacks capture `cli`.
+void AddLedgerCoreCommands(CLI::App& app, LedgerCli& cli);  // init, org, audit
+void AddRegisterCommands(CLI::App& app, LedgerCli& cli);    // register ...
+void AddWorkflowCommands(CLI::App& app, LedgerCli& cli);    // request, exception, violation
+void AddIncidentCommands(CLI::App& app, LedgerCli& cli);    // incident, training
+// `mamori batch`: runs one command line per input line (a JSON array of
+// arguments), each in its own transaction, printing "ok N" after each commit.
+void AddBatchCommand(CLI::App& app, LedgerCli& cli, std::istream& in);
+
+}  // namespace mamori::cli
