@@ -321,6 +321,19 @@ void AddAudit(CLI::App& app, LedgerCli& cli) {
               cli.out << "注意: 最新のチェックポイント以降の " << report.unanchored_events
                       << " 件はまだ署名されていません\n";
             }
+            // The retention the profile asks for (6.1(6)): events are kept at
+            // least this long; mamori never deletes them.
+            for (const auto& item : ledger.Profile().retention) {
+              if (item.id != "audit_log") continue;
+              MAMORI_TRY(const auto oldest,
+                         ledger.Db().Query("SELECT time_utc FROM audit_events WHERE seq = 1"));
+              cli.out << "保存期間: " << item.days << " 日（" << item.clause << "）";
+              if (!oldest.empty()) {
+                MAMORI_TRY(const auto time, ParseTime(oldest[0].Text(0), "time_utc"));
+                cli.out << "、最古のイベント " << FormatJst(time);
+              }
+              cli.out << "\n";
+            }
           } else {
             cli.out << "監査ログの検証に失敗しました / audit log verification FAILED\n"
                     << "最初の不正なイベント / first bad event: " << *report.first_bad_seq << "\n"
