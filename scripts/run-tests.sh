@@ -16,10 +16,11 @@ echo "== tests"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/ci -j"$jobs" --output-on-failure
 
-echo "== fuzz smoke run (${MAMORI_FUZZ_SECONDS:=30} s per target)"
+echo "== fuzz smoke run (${MAMORI_FUZZ_SECONDS:=20} s per target)"
 cmake --preset fuzz >/dev/null
-cmake --build build/fuzz -j"$jobs" --target profile_loader_fuzzer request_parser_fuzzer
-for target in profile_loader request_parser; do
+fuzzers=(profile_loader request_parser csv_reader xlsx_reader)
+cmake --build build/fuzz -j"$jobs" --target "${fuzzers[@]/%/_fuzzer}"
+for target in "${fuzzers[@]}"; do
   work=$(mktemp -d)
   mkdir "$work/corpus"
   cp -r fuzz/corpus/"$target"/. "$work/corpus"/

@@ -319,7 +319,7 @@ class Reader {
   void SetText(StringField& field, Kind kind, const std::string* text, std::string* out) {
     field.present = true;
     field.text = CheckText(kind, text, limits_.max_string_bytes);
-    if (field.text == Text::kOk && out != nullptr) *out = *text;
+    if (field.text == Text::kOk && out != nullptr && text != nullptr) *out = *text;
   }
   void RoleItem(Kind kind, const std::string* text);
   void LevelItem(Kind kind, const std::string* text);
@@ -553,12 +553,12 @@ void Reader::RoleItem(Kind kind, const std::string* text) {
   if (roles.has_bad) return;
   const Text checked = CheckText(kind, text, limits_.max_string_bytes);
   std::optional<policy::Role> role;
-  if (checked == Text::kOk) role = policy::ParseRole(*text);
+  if (checked == Text::kOk && text != nullptr) role = policy::ParseRole(*text);
   if (!role) {
     roles.has_bad = true;
     roles.bad_index = index;
     roles.bad_text = checked;
-    if (checked == Text::kOk) roles.bad_role = Keep(*text);
+    if (checked == Text::kOk && text != nullptr) roles.bad_role = Keep(*text);
     return;
   }
   roles.mask |= 1u << static_cast<int>(*role);
@@ -568,7 +568,7 @@ void Reader::LevelItem(Kind kind, const std::string* text) {
   AxisValue& value = asset_.classification.axes[axis_];
   const std::size_t index = value.count++;
   const Text checked = CheckText(kind, text, limits_.max_string_bytes);
-  if (checked != Text::kOk) {
+  if (checked != Text::kOk || text == nullptr) {
     if (!value.has_text_error) {
       value.has_text_error = true;
       value.text_error_index = index;
@@ -604,7 +604,7 @@ void Reader::ContextItem(Kind kind, const std::string* text) {
     return;
   }
   value.text = CheckText(kind, text, limits_.max_string_bytes);
-  if (value.text != Text::kOk) return;
+  if (value.text != Text::kOk || text == nullptr) return;
   std::optional<int> index;
   if (info.kind == policy::ContextKind::kSegment) {
     index = profile_.network.SegmentIndex(*text);

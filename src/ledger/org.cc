@@ -67,12 +67,12 @@ RoleScope ScopeOf(policy::Role role) {
 }
 
 const std::vector<std::pair<std::string, std::string>>& EmploymentTypes() {
-  static const std::vector<std::pair<std::string, std::string>> types{
+  static const std::vector<std::pair<std::string, std::string>> kTypes{
       {"staff", "職員"},
       {"fiscal_year", "会計年度任用職員"},
       {"fixed_term", "任期付職員"},
       {"contractor", "委託事業者"}};
-  return types;
+  return kTypes;
 }
 
 std::string TodayJst(const Ledger& ledger) {
@@ -236,6 +236,7 @@ Result<std::int64_t> AssignRole(Ledger& ledger, const std::string& actor,
 Result<std::vector<Department>> ListDepartments(Ledger& ledger) {
   MAMORI_TRY(const auto rows, ledger.Db().Query("SELECT id, code, name FROM departments ORDER BY code"));
   std::vector<Department> result;
+  result.reserve(rows.size());
   for (const auto& row : rows) result.push_back({row.Int(0), row.Text(1), row.Text(2)});
   return result;
 }
@@ -246,6 +247,7 @@ Result<std::vector<Section>> ListSections(Ledger& ledger) {
                                   "sections s JOIN departments d ON d.id = s.department_id "
                                   "ORDER BY s.code"));
   std::vector<Section> result;
+  result.reserve(rows.size());
   for (const auto& row : rows) {
     result.push_back({row.Int(0), row.Text(1), row.Text(2), row.Int(3), row.Text(4)});
   }
@@ -256,6 +258,7 @@ Result<std::vector<Person>> ListPeople(Ledger& ledger) {
   MAMORI_TRY(const auto rows, ledger.Db().Query("SELECT " + std::string(kPersonColumns) +
                                                 std::string(kPersonJoin) + " ORDER BY p.code"));
   std::vector<Person> result;
+  result.reserve(rows.size());
   for (const auto& row : rows) result.push_back(PersonFromRow(row));
   return result;
 }

@@ -100,7 +100,7 @@ Status CheckOneOf(std::string_view value, std::string_view field,
                     "\"" + std::string(value) + "\" is not one of: " + list);
 }
 
-Checks& Checks::Add(Status status) {
+Checks& Checks::Add(const Status& status) {
   if (!status.Ok()) {
     for (const auto& diagnostic : status.Err().Diagnostics()) diagnostics_.push_back(diagnostic);
   }

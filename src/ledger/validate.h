@@ -33,7 +33,7 @@ Status CheckOneOf(std::string_view value, std::string_view field,
 // Several checks at once: collects every failure into one Error.
 class Checks {
  public:
-  Checks& Add(Status status);
+  Checks& Add(const Status& status);
   Status Done() const;
 
  private:
