@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "tabular/csv.h"
+
 namespace mamori::audit {
 namespace {
 
@@ -99,21 +101,6 @@ void Fail(VerifyReport& report, std::int64_t seq, std::string ja, std::string en
   report.first_bad_seq = seq;
   report.problem_ja = std::move(ja);
   report.problem_en = std::move(en);
-}
-
-std::string CsvField(const std::string& text) {
-  std::string field = text;
-  // Excel would run a cell that starts like a formula.
-  if (!field.empty() && std::string_view("=+-@\t\r").find(field.front()) != std::string_view::npos) {
-    field.insert(field.begin(), '\'');
-  }
-  if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
-  std::string quoted = "\"";
-  for (const char c : field) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
 }
 
 }  // namespace
@@ -341,17 +328,19 @@ Status Export(const std::vector<Event>& events, ExportFormat format, std::ostrea
     }
     return OkStatus();
   }
-  out << "\xEF\xBB\xBF"
-      << "seq,time_utc,time_jst,actor,action,object_type,object_id,state,state_digest,prev_hash,"
-         "hash\r\n";
+  tabular::Table table;
+  table.header = {"seq",       "time_utc", "time_jst",     "actor",     "action", "object_type",
+                  "object_id", "state",    "state_digest", "prev_hash", "hash"};
+  table.rows.reserve(events.size());
   for (const auto& event : events) {
     auto time = ParseTime(event.time_utc, "time_utc");
-    out << event.seq << ',' << event.time_utc << ','
-        << (time.Ok() ? FormatJst(*time) : std::string()) << ',' << CsvField(event.actor) << ','
-        << CsvField(event.action) << ',' << CsvField(event.object_type) << ','
-        << CsvField(event.object_id) << ',' << CsvField(event.state) << ',' << event.state_digest
-        << ',' << event.prev_hash << ',' << event.hash << "\r\n";
+    table.rows.push_back({std::to_string(event.seq), event.time_utc,
+                          time.Ok() ? FormatJst(*time) : std::string(), event.actor, event.action,
+                          event.object_type, event.object_id, event.state, event.state_digest,
+                          event.prev_hash, event.hash});
   }
+  MAMORI_TRY(const auto csv, tabular::WriteCsv(table));
+  out << csv;
   return OkStatus();
 }
 
