@@ -13,6 +13,7 @@ int RunMamori(const std::vector<std::string>& args, std::istream& in, std::ostre
               std::ostream& err, const Clock& clock) {
   CLI::App app{"mamori — 情報セキュリティポリシーを動くソフトウェアに / "
                "a municipal information security policy as running software"};
+  app.name("mamori");
   app.require_subcommand(1);
 
   LedgerCli ledger_cli(out, err, clock);
