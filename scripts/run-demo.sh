@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # mamori's main job on the embedded default: load the 阪南市 profile, check
-# every shipped profile, and decide a demo batch of requests, printing the
-# decisions in Japanese. (Later issues turn this into `mamori serve`.)
+# every shipped profile, decide a demo batch of requests (printed in
+# Japanese), then build a demo ledger on SQLite (a demo organization with
+# its registers, requests and an incident, examples/demo-ledger.jsonl) and
+# verify its audit log. (Issue 6 turns this into `mamori serve`.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh build
@@ -21,3 +23,18 @@ status=0
 $mamori decide --profile policies/hannan.toml --format text < examples/hannan-demo.jsonl || status=$?
 # 4 means "at least one request was denied": an expected outcome of the demo.
 if [ "$status" -ne 0 ] && [ "$status" -ne 4 ]; then exit "$status"; fi
+
+echo
+echo "== 台帳（SQLite）: デモ組織 / the ledger on SQLite with a demo organization"
+demo_db=build/demo/demo.db
+rm -f "$demo_db" "$demo_db"-wal "$demo_db"-shm "$demo_db".audit-key "$demo_db".audit-key.pub \
+  "$demo_db".checkpoints.jsonl
+$mamori --db "$demo_db" init -p policies/hannan.toml
+# Each line is one command and one transaction; only failures are shown.
+$mamori --db "$demo_db" batch < examples/demo-ledger.jsonl | { grep '^failed' || true; }
+echo
+echo "-- 役割の割当て / who holds which role"
+$mamori --db "$demo_db" org list roles
+echo
+echo "-- 監査ログの検証 / audit log verification"
+$mamori --db "$demo_db" audit verify
