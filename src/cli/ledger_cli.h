@@ -19,7 +19,7 @@
 #include "common/clock.h"
 #include "ledger/ledger.h"
 
-namespace CLI {
+namespace CLI {  // NOLINT(readability-identifier-naming): CLI11's namespace
 class App;
 }
 
