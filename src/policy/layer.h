@@ -158,6 +158,7 @@ struct Layer {
   std::vector<RawFlow> flows;
   ScalarMap passwords;
   ScalarMap deadlines;
+  ScalarMap sanitize;
   std::vector<std::pair<RetentionItem, std::optional<Str>>> retention;
   std::optional<std::vector<std::pair<Threat, std::optional<Str>>>> threats;
   std::optional<std::vector<Str>> separation_of_duties;

@@ -333,6 +333,21 @@ constexpr ScalarSpec kDeadlineSpec[] = {
     {"clauses", ScalarType::kStringList},
 };
 
+constexpr ScalarSpec kSanitizeSpec[] = {
+    {"mail_method", ScalarType::kString},
+    {"remove_uri_links", ScalarType::kBool},
+    {"remove_metadata", ScalarType::kBool},
+    {"legacy_office", ScalarType::kString},
+    {"max_input_mib", ScalarType::kCount},
+    {"max_expanded_mib", ScalarType::kCount},
+    {"max_expansion_ratio", ScalarType::kCount},
+    {"max_depth", ScalarType::kCount},
+    {"max_seconds_per_file", ScalarType::kCount},
+    {"max_memory_mib", ScalarType::kCount},
+    {"max_megapixels", ScalarType::kCount},
+    {"clauses", ScalarType::kStringList},
+};
+
 constexpr std::int64_t kMaxCount = 100000;
 
 void ReadScalars(TableReader& reader, std::span<const ScalarSpec> specs, ScalarMap& out) {
@@ -684,6 +699,10 @@ Layer ReadLayer(Diagnostics& diagnostics, const std::string& file, const toml::t
   if (const toml::table* deadlines = top.Table("deadlines", false)) {
     TableReader d(diagnostics, layer.file, *deadlines, "deadlines");
     ReadScalars(d, kDeadlineSpec, layer.deadlines);
+  }
+  if (const toml::table* sanitize = top.Table("sanitize", false)) {
+    TableReader z(diagnostics, layer.file, *sanitize, "sanitize");
+    ReadScalars(z, kSanitizeSpec, layer.sanitize);
   }
   top.ForEachTable("retention", [&](const std::string& id, TableReader& item) {
     RetentionItem retention_item;

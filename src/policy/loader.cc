@@ -65,6 +65,7 @@ class Builder {
     for (const auto& [key, value] : layer.organization) organization_[key] = value;
     for (const auto& [key, value] : layer.passwords) passwords_[key] = value;
     for (const auto& [key, value] : layer.deadlines) deadlines_[key] = value;
+    for (const auto& [key, value] : layer.sanitize) sanitize_[key] = value;
 
     for (Document& document : layer.documents) {
       Upsert(profile_.documents, std::move(document),
@@ -736,6 +737,60 @@ class Builder {
     }
   }
 
+  void FinishSanitize() {
+    SanitizeSettings& sanitize = profile_.sanitize;
+    if (const Scalar* method = Get(sanitize_, "mail_method")) {
+      const auto& value = std::get<std::string>(method->value);
+      if (value == "text_only") {
+        sanitize.mail_method = SanitizeSettings::MailMethod::kTextOnly;
+      } else if (value == "sanitize_attachments") {
+        sanitize.mail_method = SanitizeSettings::MailMethod::kSanitizeAttachments;
+      } else {
+        Fail(method->where,
+             "メールの無害化方式「" + value +
+                 "」は使用できません（text_only: 本文のテキスト化（ア）, sanitize_attachments: "
+                 "添付ファイルのサニタイズ（ウ））",
+             "mail method \"" + value + "\" is not valid (text_only, sanitize_attachments)");
+      }
+    }
+    if (const Scalar* legacy = Get(sanitize_, "legacy_office")) {
+      const auto& value = std::get<std::string>(legacy->value);
+      if (value == "refuse" || value == "pass_unsanitized") {
+        sanitize.refuse_legacy_office = value == "refuse";
+      } else {
+        Fail(legacy->where,
+             "旧形式 Office 文書の扱い「" + value + "」は使用できません（refuse, pass_unsanitized）",
+             "legacy_office \"" + value + "\" is not valid (refuse, pass_unsanitized)");
+      }
+    }
+    sanitize.remove_uri_links = GetBool(sanitize_, "remove_uri_links").value_or(false);
+    sanitize.remove_metadata = GetBool(sanitize_, "remove_metadata").value_or(true);
+    const std::pair<const char*, int*> limits[] = {
+        {"max_input_mib", &sanitize.max_input_mib},
+        {"max_expanded_mib", &sanitize.max_expanded_mib},
+        {"max_expansion_ratio", &sanitize.max_expansion_ratio},
+        {"max_depth", &sanitize.max_depth},
+        {"max_seconds_per_file", &sanitize.max_seconds_per_file},
+        {"max_memory_mib", &sanitize.max_memory_mib},
+        {"max_megapixels", &sanitize.max_megapixels}};
+    for (const auto& [key, field] : limits) {
+      const Scalar* scalar = Get(sanitize_, key);
+      if (scalar == nullptr) continue;
+      const int value = GetInt(sanitize_, key);
+      if (value < 1) {
+        Fail(scalar->where, std::string(key) + " は 1 以上にしてください",
+             std::string(key) + " must be at least 1");
+      } else {
+        *field = value;
+      }
+    }
+    for (const Str& clause : GetList(sanitize_, "clauses")) {
+      if (CheckClause(clause, "無害化設定", "sanitize settings")) {
+        sanitize.clauses.push_back(clause.value);
+      }
+    }
+  }
+
   void Finish() {
     const std::string& top_file = profile_.files.front();
     // organization
@@ -883,6 +938,8 @@ class Builder {
       if (CheckClause(clause, "期限", "deadline")) deadlines.clauses.push_back(clause.value);
     }
 
+    FinishSanitize();
+
     for (auto& [id, entry] : retention_) {
       if (entry.second) CheckClause(*entry.second, "保存期間", "retention");
       profile_.retention.push_back(entry.first);
@@ -944,6 +1001,7 @@ class Builder {
   ScalarMap organization_;
   ScalarMap passwords_;
   ScalarMap deadlines_;
+  ScalarMap sanitize_;
   std::map<std::string, Str> clause_documents_;
   std::optional<RawClassification> classification_;
   int classification_layer_ = 0;

@@ -107,7 +107,7 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenCase{"syntax_error.toml", "broken/syntax_error.toml", 5, "", "TOML syntax error"},
         BrokenCase{"unknown_action.toml", "broken/unknown_action.toml", 7,
                    "rules[teleport.deny].action", "unknown action \"teleport\""},
-        BrokenCase{"unmapped_axis.toml", "policies/base.toml", 817,
+        BrokenCase{"unmapped_axis.toml", "policies/base.toml", 836,  // a line of base.toml
                    "rules[store.fireproof.confidentiality].when.min_level.confidentiality",
                    "an inherited rule: give each level of [classification] a "
                    "maps_to.confidentiality"},
@@ -130,7 +130,11 @@ INSTANTIATE_TEST_SUITE_P(
                    "broken/flow_approvals_not_restricted.toml", 5, "network.flows[#1]",
                    "only allowed on flows with mode = \"restricted\""},
         BrokenCase{"duplicate_flow.toml", "broken/duplicate_flow.toml", 10, "network.flows[#2]",
-                   "duplicate flow inner -> outer"}));
+                   "duplicate flow inner -> outer"},
+        BrokenCase{"bad_sanitize.toml", "broken/bad_sanitize.toml", 6, "sanitize.mail_method",
+                   "mail method \"forward_everything\" is not valid"},
+        BrokenCase{"bad_sanitize.toml", "broken/bad_sanitize.toml", 7, "sanitize.max_depth",
+                   "must be at least 1"}));
 
 TEST(LoaderTest, ReportsEveryProblemNotOnlyTheFirst) {
   auto profile = LoadProfile(Broken("many_problems.toml"));

@@ -154,6 +154,26 @@ struct Deadlines {
   std::vector<std::string> clauses;
 };
 
+// 無害化 (3(2)①): how files and mail from the internet segment are made safe
+// for the LGWAN segment, and the limits the sanitizer enforces.
+struct SanitizeSettings {
+  // ア: mail is turned into text and only the body is forwarded
+  // (attachments dropped); ウ: attachments are sanitized and kept.
+  enum class MailMethod { kTextOnly, kSanitizeAttachments };
+  MailMethod mail_method = MailMethod::kTextOnly;
+  bool remove_uri_links = false;   // PDF /URI actions
+  bool remove_metadata = true;     // XMP, document properties, image metadata
+  bool refuse_legacy_office = true;  // doc/xls/ppt cannot be rebuilt without a converter
+  int max_input_mib = 100;
+  int max_expanded_mib = 500;      // everything unpacked from one input
+  int max_expansion_ratio = 100;   // expanded / compressed
+  int max_depth = 5;               // archives and attachments inside each other
+  int max_seconds_per_file = 30;
+  int max_memory_mib = 512;
+  int max_megapixels = 100;        // decoded image size
+  std::vector<std::string> clauses;
+};
+
 struct Threat {
   std::string id;
   std::string text;
@@ -211,6 +231,7 @@ struct Profile {
   PasswordPolicy passwords;
   std::vector<RetentionItem> retention;
   Deadlines deadlines;
+  SanitizeSettings sanitize;
   std::vector<Threat> threats;
   std::vector<std::string> separation_of_duties_clauses;  // 兼務の禁止
   std::vector<std::uint16_t> separation_of_duties_clause_indices;

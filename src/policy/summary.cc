@@ -147,6 +147,22 @@ std::string Summarize(const Profile& profile) {
   if (passwords.mfa_privileged) mfa += (mfa.empty() ? "" : "、") + std::string("特権ID");
   if (!mfa.empty()) line("- 多要素認証: " + mfa);
 
+  const SanitizeSettings& sanitize = profile.sanitize;
+  line("\n## 無害化");
+  line(std::string("- メール: ") +
+       (sanitize.mail_method == SanitizeSettings::MailMethod::kTextOnly
+            ? "本文をテキスト化し本文のみ転送（添付ファイルは除去）"
+            : "本文をテキスト化し、添付ファイルはサニタイズして転送"));
+  line(std::string("- ファイル: 分解・除去・再構築（旧形式 Office 文書は") +
+       (sanitize.refuse_legacy_office ? "受け付けない" : "無害化せず通過させる") + "）" +
+       (sanitize.remove_uri_links ? "、PDF のリンクも除去" : "") +
+       (sanitize.remove_metadata ? "、メタデータを除去" : ""));
+  line(fmt::format("- 上限: 入力 {} MiB、展開後 {} MiB（{} 倍まで）、入れ子 {} 段、1 ファイル {} 秒、"
+                   "メモリ {} MiB、画像 {} メガピクセル",
+                   sanitize.max_input_mib, sanitize.max_expanded_mib, sanitize.max_expansion_ratio,
+                   sanitize.max_depth, sanitize.max_seconds_per_file, sanitize.max_memory_mib,
+                   sanitize.max_megapixels));
+
   const Deadlines& deadlines = profile.deadlines;
   line("\n## 期限");
   line("- 緊急時の例外措置の事後報告: " + Within(deadlines.emergency_exception_report_days));
