@@ -1,41 +1,9 @@
 #include "ledger/validate.h"
 
+#include "common/charset.h"
 #include "common/clock.h"
 
 namespace mamori::ledger {
-namespace {
-
-// Length of the UTF-8 sequence starting at text[i], or 0 when invalid.
-std::size_t Utf8Length(std::string_view text, std::size_t i) {
-  const auto lead = static_cast<unsigned char>(text[i]);
-  std::size_t length = 0;
-  std::uint32_t code = 0;
-  if (lead < 0x80) return 1;
-  if ((lead & 0xE0) == 0xC0) {
-    length = 2;
-    code = lead & 0x1Fu;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3;
-    code = lead & 0x0Fu;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4;
-    code = lead & 0x07u;
-  } else {
-    return 0;
-  }
-  if (i + length > text.size()) return 0;
-  for (std::size_t k = 1; k < length; ++k) {
-    const auto byte = static_cast<unsigned char>(text[i + k]);
-    if ((byte & 0xC0) != 0x80) return 0;
-    code = (code << 6) | (byte & 0x3Fu);
-  }
-  const bool overlong = (length == 2 && code < 0x80) || (length == 3 && code < 0x800) ||
-                        (length == 4 && code < 0x10000);
-  if (overlong || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
-  return length;
-}
-
-}  // namespace
 
 Error FieldError(std::string_view field, std::string ja, std::string en) {
   return Error(ErrorCode::kInvalidArgument, std::move(ja), std::move(en),
@@ -52,18 +20,16 @@ Status CheckText(std::string_view value, std::string_view field, std::size_t max
     return FieldError(field, "長すぎます（上限 " + std::to_string(max_bytes) + " バイト）",
                       "too long (limit " + std::to_string(max_bytes) + " bytes)");
   }
-  for (std::size_t i = 0; i < value.size();) {
-    const std::size_t length = Utf8Length(value, i);
-    if (length == 0) {
-      return FieldError(field, "UTF-8 として正しくない文字を含みます",
-                        "contains bytes that are not valid UTF-8");
-    }
-    const auto byte = static_cast<unsigned char>(value[i]);
+  if (!IsValidUtf8(value)) {
+    return FieldError(field, "UTF-8 として正しくない文字を含みます",
+                      "contains bytes that are not valid UTF-8");
+  }
+  for (const char c : value) {
+    const auto byte = static_cast<unsigned char>(c);
     const bool allowed_space = multiline && (byte == '\n' || byte == '\t' || byte == '\r');
-    if (length == 1 && (byte < 0x20 || byte == 0x7F) && !allowed_space) {
+    if ((byte < 0x20 || byte == 0x7F) && !allowed_space) {
       return FieldError(field, "制御文字は使用できません", "control characters are not allowed");
     }
-    i += length;
   }
   return OkStatus();
 }
