@@ -45,7 +45,7 @@ Ledger::Ledger(LedgerPaths paths, std::unique_ptr<store::Database> db,
 
 Result<std::unique_ptr<Ledger>> Ledger::Create(const LedgerPaths& paths,
                                                const std::string& profile_path,
-                                               const Clock& clock) {
+                                               const Clock& clock, const OpenOptions& options) {
   // Everything that can fail on input comes before anything is written.
   MAMORI_TRY(auto profile, LoadProfileFile(profile_path));
   MAMORI_TRY(const auto digest, FileDigest(profile_path));
@@ -60,13 +60,14 @@ Result<std::unique_ptr<Ledger>> Ledger::Create(const LedgerPaths& paths,
                  "署名鍵は既にあります（上書きしません）: " + paths.key,
                  "signing key already exists (never overwritten): " + paths.key, {paths.key, 0, ""});
   }
-  MAMORI_TRY(auto db, store::OpenSqlite(paths.database, {.create = true}));
+  MAMORI_TRY(auto db,
+             store::OpenSqlite(paths.database, {.create = true, .durable = options.durable}));
   MAMORI_TRY(const int version, store::Migrate(*db, Migrations(), clock.Now()));
   (void)version;
   MAMORI_TRY(const auto key, audit::GenerateKeyFile(paths.key));
   const std::string absolute = std::filesystem::absolute(profile_path).lexically_normal().string();
   std::unique_ptr<Ledger> ledger(
-      new Ledger(paths, std::move(db), std::move(profile), clock, OpenOptions{}));
+      new Ledger(paths, std::move(db), std::move(profile), clock, options));
   MAMORI_TRY_STATUS(ledger->Change([&]() -> Status {
     auto& database = ledger->Db();
     MAMORI_TRY_STATUS(database.Execute(
@@ -85,7 +86,8 @@ Result<std::unique_ptr<Ledger>> Ledger::Create(const LedgerPaths& paths,
 
 Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerPaths& paths, const Clock& clock,
                                              const OpenOptions& options) {
-  MAMORI_TRY(auto db, store::OpenSqlite(paths.database, {.read_only = options.read_only}));
+  MAMORI_TRY(auto db, store::OpenSqlite(paths.database, {.read_only = options.read_only,
+                                                         .durable = options.durable}));
   if (!options.read_only) {
     MAMORI_TRY(const int version, store::Migrate(*db, Migrations(), clock.Now()));
     (void)version;

@@ -35,6 +35,7 @@ struct OpenOptions {
   std::string profile_path;        // override the profile recorded at creation
   int checkpoint_every = 100;      // sign after this many events (and on Checkpoint())
   bool read_only = false;          // for verify/export: no migration, no checkpoints
+  bool durable = true;             // false only in tests (see SqliteOptions::durable)
 };
 
 class Ledger {
@@ -43,7 +44,8 @@ class Ledger {
   // signing key; refuses when the database or key already exists.
   static Result<std::unique_ptr<Ledger>> Create(const LedgerPaths& paths,
                                                 const std::string& profile_path,
-                                                const Clock& clock);
+                                                const Clock& clock,
+                                                const OpenOptions& options = {});
   // Opens an existing database, upgrading its schema in place, and loads its
   // profile. The signing key is read only when a checkpoint is made.
   static Result<std::unique_ptr<Ledger>> Open(const LedgerPaths& paths, const Clock& clock,

@@ -13,7 +13,8 @@ TempLedger::TempLedger(const std::string& name, const std::string& profile)
       clock_(std::chrono::sys_days(std::chrono::year(2026) / 12 / 1) + std::chrono::hours(1)) {
   fs::remove_all(dir_);
   fs::create_directories(dir_);
-  auto ledger = Ledger::Create(paths(), profile, clock_);
+  // Tests skip fsync (durability is what ledger_kill_test.sh checks).
+  auto ledger = Ledger::Create(paths(), profile, clock_, {.durable = false});
   if (!ledger.Ok()) ADD_FAILURE() << ledger.Err().ToString();
   ledger_ = std::move(ledger).Value();
 }
@@ -27,7 +28,7 @@ LedgerPaths TempLedger::paths() const { return DefaultPaths((dir_ / "ledger.db")
 
 void TempLedger::Reopen() {
   ledger_.reset();
-  auto ledger = Ledger::Open(paths(), clock_, {});
+  auto ledger = Ledger::Open(paths(), clock_, {.durable = false});
   if (!ledger.Ok()) ADD_FAILURE() << ledger.Err().ToString();
   ledger_ = std::move(ledger).Value();
 }

@@ -144,7 +144,8 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, const Sqli
                      "cannot switch to WAL journal: " + path, {path, 0, ""});
       }
     }
-    MAMORI_TRY_STATUS(db->ExecuteScript("PRAGMA synchronous = FULL"));
+    MAMORI_TRY_STATUS(db->ExecuteScript(options.durable ? "PRAGMA synchronous = FULL"
+                                                        : "PRAGMA synchronous = NORMAL"));
   }
   return std::unique_ptr<Database>(std::move(db));
 }

@@ -15,6 +15,10 @@ struct SqliteOptions {
   bool create = false;        // create the file if missing (else kNotFound)
   bool read_only = false;
   int busy_timeout_ms = 5000;
+  // synchronous=FULL: every commit is on disk when COMMIT returns. Only
+  // tests turn this off (synchronous=NORMAL in WAL: still consistent after a
+  // crash of the process, not after power loss).
+  bool durable = true;
 };
 
 // Opens (or creates) the database at `path`; ":memory:" for a private
