@@ -67,7 +67,7 @@ inline Status OkStatus() { return {}; }
 // MAMORI_TRY(decl, expr): evaluates `expr` (a Result<T>); on error returns the
 // error from the enclosing function, otherwise declares `decl` = the value.
 #define MAMORI_TRY(decl, expr) \
-  MAMORI_TRY_IMPL(MAMORI_CONCAT(mamori_try_result_, __LINE__), decl, expr)
+  MAMORI_TRY_IMPL(MAMORI_CONCAT(mamori_try_result_, __COUNTER__), decl, expr)
 // `decl` is a declaration and `tmp` a name: neither can be parenthesized.
 // NOLINTBEGIN(bugprone-macro-parentheses)
 #define MAMORI_TRY_IMPL(tmp, decl, expr)        \
@@ -76,9 +76,12 @@ inline Status OkStatus() { return {}; }
   decl = std::move(tmp).Value()
 // NOLINTEND(bugprone-macro-parentheses)
 
-// MAMORI_TRY_STATUS(expr): for a Status; returns its error if any.
-#define MAMORI_TRY_STATUS(expr)                                            \
-  do {                                                                      \
-    auto mamori_try_status_ = (expr);                                       \
-    if (!mamori_try_status_.Ok()) return std::move(mamori_try_status_).Err(); \
+// MAMORI_TRY_STATUS(expr): for a Status; returns its error if any. A unique
+// name per use, so that a lambda inside `expr` may use it again (-Wshadow).
+#define MAMORI_TRY_STATUS(expr) \
+  MAMORI_TRY_STATUS_IMPL(MAMORI_CONCAT(mamori_try_status_, __COUNTER__), expr)
+#define MAMORI_TRY_STATUS_IMPL(tmp, expr)             \
+  do {                                                \
+    auto tmp = (expr);                                \
+    if (!tmp.Ok()) return std::move(tmp).Err();       \
   } while (false)
