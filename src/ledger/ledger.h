@@ -32,7 +32,7 @@ struct LedgerPaths {
 LedgerPaths DefaultPaths(const std::string& database);
 
 struct OpenOptions {
-  std::string profile_path;        // override the profile recorded at creation
+  std::string profile_path = {};   // override the profile recorded at creation
   int checkpoint_every = 100;      // sign after this many events (and on Checkpoint())
   bool read_only = false;          // for verify/export: no migration, no checkpoints
   bool durable = true;             // false only in tests (see SqliteOptions::durable)
