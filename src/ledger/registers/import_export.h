@@ -1,0 +1,63 @@
+// Import and export of the registers as the tables municipal staff keep in
+// Excel: CSV (UTF-8, UTF-8 with BOM, Shift_JIS/CP932 — as Excel writes them)
+// and XLSX, through src/tabular/.
+//
+// Headers are the Japanese labels of the columns (spec.h Columns(); the
+// English ids are accepted too). Computed columns (実効 levels, the 8.1(2)
+// checklist) are written on export and ignored on import. Besides every
+// register of spec.h, "person" (職員等) imports and exports people.
+//
+// An import is all or nothing: every row is checked first and any bad row
+// makes the import write NOTHING; the error lists every bad cell with
+// Where{file, line or Excel row, column header as written}. A good file is
+// written in one Ledger::Change: one audit event per record plus one
+// "<register>.import" event naming the file.
+//
+// Thread safety: as Ledger.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "ledger/ledger.h"
+#include "ledger/registers/registers.h"
+#include "tabular/table.h"
+
+namespace mamori::ledger::registers {
+
+inline constexpr std::string_view kPeopleRegister = "person";
+
+enum class FileFormat { kCsv, kXlsx };
+
+enum class ImportMode {
+  kAddOnly,      // a code that exists is an error
+  kAddOrUpdate,  // a code that exists updates that record (columns in the file only)
+};
+
+struct ImportReport {
+  int added = 0;
+  int updated = 0;
+};
+
+// .xlsx by name or by its zip signature; otherwise CSV.
+FileFormat FormatOf(std::string_view file_name, std::string_view bytes);
+
+// The register (in use records) as a table: the Japanese labels as header,
+// values as people read them (はい/いいえ, titles of enums and segments).
+Result<tabular::Table> ExportTable(Ledger& ledger, std::string_view register_id);
+// The table as file bytes: XLSX, or CSV in `encoding` (UTF-8 with BOM by
+// default, which Excel opens correctly).
+Result<std::string> ExportFile(
+    Ledger& ledger, std::string_view register_id, FileFormat format,
+    tabular::SourceEncoding encoding = tabular::SourceEncoding::kUtf8Bom);
+
+// Imports `table` (read from `source_name`) into the register.
+Result<ImportReport> ImportTable(Ledger& ledger, const std::string& actor,
+                                 std::string_view register_id, const tabular::Table& table,
+                                 std::string_view source_name, ImportMode mode);
+// Reads `bytes` (CSV or XLSX, see FormatOf) and imports them.
+Result<ImportReport> ImportFile(Ledger& ledger, const std::string& actor,
+                                std::string_view register_id, std::string_view bytes,
+                                std::string_view file_name, ImportMode mode);
+
+}  // namespace mamori::ledger::registers
