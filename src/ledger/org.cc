@@ -119,34 +119,48 @@ Result<std::int64_t> AddSection(Ledger& ledger, const std::string& actor, const 
   return id;
 }
 
-Result<std::int64_t> AddPerson(Ledger& ledger, const std::string& actor, const PersonInput& input) {
+Status CheckPersonInput(const PersonInput& input) {
   std::vector<std::string> employment;
   for (const auto& [id, title] : EmploymentTypes()) employment.push_back(id);
-  MAMORI_TRY_STATUS(Checks()
-                        .Add(CheckCode(input.code, "code"))
-                        .Add(CheckText(input.name, "name", kMaxName))
-                        .Add(CheckCode(input.section_code, "section"))
-                        .Add(CheckOneOf(input.employment, "employment", employment))
-                        .Add(CheckText(input.email, "email", kMaxName, true))
-                        .Add(CheckDate(input.start_date, "start_date"))
-                        .Add(CheckDate(input.end_date, "end_date", true))
-                        .Done());
-  if (!input.end_date.empty() && input.end_date < input.start_date) {
-    return FieldError("end_date", "終了日が開始日より前です", "end_date is before start_date");
+  Checks checks;
+  checks.Add(CheckCode(input.code, "code"))
+      .Add(CheckText(input.name, "name", kMaxName))
+      .Add(CheckCode(input.section_code, "section"))
+      .Add(CheckOneOf(input.employment, "employment", employment))
+      .Add(CheckText(input.email, "email", kMaxName, true))
+      .Add(CheckDate(input.start_date, "start_date"))
+      .Add(CheckDate(input.end_date, "end_date", true));
+  if (!input.end_date.empty() && CheckDate(input.end_date, "end_date").Ok() &&
+      input.end_date < input.start_date) {
+    checks.Add(FieldError("end_date", "終了日が開始日より前です", "end_date is before start_date"));
   }
+  return checks.Done();
+}
+
+Result<std::int64_t> InsertPerson(Ledger& ledger, const std::string& actor,
+                                  const PersonInput& input) {
+  MAMORI_TRY_STATUS(CheckPersonInput(input));
+  MAMORI_TRY(const auto section, FindSection(ledger, input.section_code));
+  MAMORI_TRY(const bool exists, Exists(ledger.Db(), "people", input.code));
+  if (exists) return Duplicate("code", input.code);
+  const store::Value end = input.end_date.empty() ? store::Null() : store::Value(input.end_date);
+  MAMORI_TRY(const auto id, ledger.Db().QueryInt(
+                                "INSERT INTO people (code, name, section_id, employment, email, "
+                                "start_date, end_date) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                                {input.code, input.name, section.id, input.employment,
+                                 input.email, input.start_date, end}));
+  MAMORI_TRY(const auto person, FindPerson(ledger, input.code));
+  MAMORI_TRY_STATUS(
+      ledger.Record({actor, "person.add", "person", input.code, PersonJson(person).dump()}));
+  return id;
+}
+
+Result<std::int64_t> AddPerson(Ledger& ledger, const std::string& actor, const PersonInput& input) {
+  MAMORI_TRY_STATUS(CheckPersonInput(input));
   std::int64_t id = 0;
   MAMORI_TRY_STATUS(ledger.Change([&]() -> Status {
-    MAMORI_TRY(const auto section, FindSection(ledger, input.section_code));
-    MAMORI_TRY(const bool exists, Exists(ledger.Db(), "people", input.code));
-    if (exists) return Duplicate("code", input.code);
-    store::Value end = input.end_date.empty() ? store::Null() : store::Value(input.end_date);
-    MAMORI_TRY(id, ledger.Db().QueryInt(
-                       "INSERT INTO people (code, name, section_id, employment, email, start_date, "
-                       "end_date) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                       {input.code, input.name, section.id, input.employment, input.email,
-                        input.start_date, end}));
-    MAMORI_TRY(const auto person, FindPerson(ledger, input.code));
-    return ledger.Record({actor, "person.add", "person", input.code, PersonJson(person).dump()});
+    MAMORI_TRY(id, InsertPerson(ledger, actor, input));
+    return OkStatus();
   }));
   return id;
 }

@@ -74,6 +74,12 @@ Result<std::int64_t> AddDepartment(Ledger& ledger, const std::string& actor,
 Result<std::int64_t> AddSection(Ledger& ledger, const std::string& actor, const std::string& code,
                                 const std::string& name, const std::string& department_code);
 Result<std::int64_t> AddPerson(Ledger& ledger, const std::string& actor, const PersonInput& input);
+// The checks AddPerson makes before writing: every bad field named.
+Status CheckPersonInput(const PersonInput& input);
+// AddPerson's work inside a running Ledger::Change, for imports that add many
+// people in one transaction.
+Result<std::int64_t> InsertPerson(Ledger& ledger, const std::string& actor,
+                                  const PersonInput& input);
 // Ends a person's employment (and their roles) on `end_date`.
 Status EndPerson(Ledger& ledger, const std::string& actor, const std::string& code,
                  const std::string& end_date);

@@ -5,7 +5,6 @@
 #include <set>
 
 #include "ledger/org.h"
-#include "ledger/registers/people_import.h"
 #include "ledger/registers/text.h"
 #include "ledger/validate.h"
 #include "tabular/csv.h"
@@ -167,7 +166,10 @@ Result<ImportReport> ImportPeople(Ledger& ledger, const std::string& actor,
   // A named body: MAMORI_TRY_STATUS around a lambda that uses it again would
   // shadow its own variable (-Wshadow).
   const auto write = [&]() -> Status {
-    for (const auto& input : inputs) MAMORI_TRY_STATUS(InsertPersonInChange(ledger, actor, input));
+    for (const auto& input : inputs) {
+      MAMORI_TRY(const auto id, InsertPerson(ledger, actor, input));
+      (void)id;
+    }
     return ledger.Record({actor, "person.import", "person", std::string(source),
                           Json{{"file", source}, {"added", inputs.size()}}.dump()});
   };
