@@ -7,6 +7,27 @@ find_package(CLI11 REQUIRED)
 find_package(PkgConfig REQUIRED)
 find_package(SQLite3 REQUIRED)
 pkg_check_modules(sodium REQUIRED IMPORTED_TARGET libsodium)
+# Tables (src/tabular) and the sanitizer (src/sanitize).
+pkg_check_modules(MAMORI_XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
+pkg_check_modules(MAMORI_LIBZIP REQUIRED IMPORTED_TARGET libzip)
+pkg_check_modules(MAMORI_PUGIXML REQUIRED IMPORTED_TARGET pugixml)
+pkg_check_modules(MAMORI_LIBMAGIC REQUIRED IMPORTED_TARGET libmagic)
+pkg_check_modules(MAMORI_GMIME REQUIRED IMPORTED_TARGET gmime-3.0)
+pkg_check_modules(MAMORI_LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0)
+pkg_check_modules(MAMORI_LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
+pkg_check_modules(MAMORI_QPDF REQUIRED IMPORTED_TARGET libqpdf)
+pkg_check_modules(MAMORI_IMAGE_LIBS REQUIRED IMPORTED_TARGET
+  libjpeg libpng libtiff-4 libwebp libwebpdemux)
+# Debian's libgif-dev ships no pkg-config file.
+find_library(MAMORI_GIF_LIBRARY gif REQUIRED)
+find_path(MAMORI_GIF_INCLUDE_DIR gif_lib.h REQUIRED)
+if(MAMORI_TESTS)
+  # Tests build samples: PNG chunks (zlib's crc32), WebP with EXIF.
+  pkg_check_modules(MAMORI_IMAGE_TEST_LIBS REQUIRED IMPORTED_TARGET zlib libwebpmux)
+endif()
+# Debian's libcsv-dev ships no pkg-config file.
+find_library(MAMORI_CSV_LIBRARY csv REQUIRED)
+find_path(MAMORI_CSV_INCLUDE_DIR csv.h REQUIRED)
 # toml++ is used header-only, and only inside src/policy/loader.cc, so that the
 # fuzz build instruments the TOML parser too and the template cost is paid once.
 find_path(TOMLPP_INCLUDE_DIR toml++/toml.h REQUIRED)

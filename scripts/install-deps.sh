@@ -9,10 +9,12 @@ profile=${1:-build}
 
 packages=(build-essential cmake ninja-build pkg-config
   libtomlplusplus-dev libexpected-dev nlohmann-json3-dev libcli11-dev libfmt-dev
-  libsqlite3-dev libsodium-dev libcsv-dev libxlsxwriter-dev libzip-dev libpugixml-dev)
+  libsqlite3-dev libsodium-dev libcsv-dev libxlsxwriter-dev libzip-dev libpugixml-dev
+  libmagic-dev libqpdf-dev libgmime-3.0-dev libarchive-dev libxml2-dev
+  libpng-dev libjpeg-dev libgif-dev libtiff-dev libwebp-dev)
 case "$profile" in
   build) ;;
-  test) packages+=(libgtest-dev libgmock-dev clang libclang-rt-14-dev sqlite3) ;;
+  test) packages+=(libgtest-dev libgmock-dev clang libclang-rt-14-dev sqlite3 qpdf) ;;
   bench) packages+=(libbenchmark-dev) ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac

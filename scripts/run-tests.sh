@@ -16,9 +16,10 @@ echo "== tests"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/ci -j"$jobs" --output-on-failure
 
-echo "== fuzz smoke run (${MAMORI_FUZZ_SECONDS:=20} s per target)"
+echo "== fuzz smoke run (${MAMORI_FUZZ_SECONDS:=15} s per target)"
 cmake --preset fuzz >/dev/null
-fuzzers=(profile_loader request_parser csv_reader xlsx_reader)
+fuzzers=(profile_loader request_parser csv_reader xlsx_reader
+  pdf_sanitizer ooxml_sanitizer rtf_sanitizer image_sanitizer archive_sanitizer mail_sanitizer)
 cmake --build build/fuzz -j"$jobs" --target "${fuzzers[@]/%/_fuzzer}"
 for target in "${fuzzers[@]}"; do
   work=$(mktemp -d)

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/ledger_cli.h"
+#include "cli/sanitize_commands.h"
 
 namespace mamori::cli {
 
@@ -54,6 +55,7 @@ int RunMamori(const std::vector<std::string>& args, std::istream& in, std::ostre
   AddRegisterCommands(app, ledger_cli);
   AddWorkflowCommands(app, ledger_cli);
   AddIncidentCommands(app, ledger_cli);
+  AddSanitizeCommands(app, ledger_cli);
   AddBatchCommand(app, ledger_cli, in);
 
   try {

@@ -1,0 +1,475 @@
+// PDF (3(2)① ウ): parsed with qpdf, every object reachable from the trailer
+// walked once, the active parts removed, and the file written again by
+// QPDFWriter with a fresh cross-reference table (no object streams), so
+// that objects nothing references any more — the removed scripts, the
+// embedded files, whatever an attacker left unreferenced — are not written.
+//
+// Removed (the `what` of each Removal):
+//   javascript                 /S /JavaScript actions, /JS anywhere, /Names /JavaScript
+//   open_action                the catalog's /OpenAction
+//   additional_actions         /AA on the catalog, pages, annotations, fields
+//   launch_action, submit_form_action, import_data_action, remote_goto_action,
+//   embedded_goto_action, rich_media_action
+//                              those actions wherever they are referenced
+//                              (/A, /PA, /Next chains, outline items, ...)
+//   uri_action                 /URI actions when Settings::remove_uri_links,
+//                              and always when the URI is not http(s)/mailto
+//   rich_media_annotation, 3d_annotation, media_annotation (/Movie /Sound
+//   /Screen), file_attachment_annotation
+//   embedded_files, embedded_file
+//                              /Names /EmbeddedFiles and /EF of any file spec
+//   xfa                        /AcroForm /XFA (plain AcroForm fields stay)
+//   postscript_xobject         /Subtype /PS XObjects
+//   alternate_presentations, collection (portfolio), needs_rendering
+//   metadata, document_info    /Root /Metadata and /Info, when Settings::remove_metadata
+//   encryption                 owner-password-only encryption (see below)
+//
+// Rules for damaged and encrypted files (docs/sanitize.md, section pdf):
+//   * A file that needs a user password is refused (kEncrypted). A file that
+//     opens with the empty user password (only an owner password, i.e.
+//     permission flags) is fully readable: it is inspected like any other
+//     and written unencrypted; the report says so.
+//   * A damaged file that qpdf can repair (xref reconstruction, bad lengths)
+//     is accepted: the output is a freshly written file, and the report
+//     carries a note with the number of qpdf warnings. What qpdf cannot open,
+//     or a file without a catalog or pages, is refused (kMalformed).
+#include <qpdf/Constants.h>
+#include <qpdf/Pipeline.hh>
+#include <qpdf/QPDF.hh>
+#include <qpdf/QPDFExc.hh>
+#include <qpdf/QPDFLogger.hh>
+#include <qpdf/QPDFObjectHandle.hh>
+#include <qpdf/QPDFWriter.hh>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <exception>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "sanitize/formats.h"
+
+namespace mamori::sanitize {
+namespace {
+
+// Containers (dictionaries, arrays, streams) walked before the file is
+// refused: qpdf holds every parsed object in memory.
+constexpr std::size_t kMaxObjects = 1'000'000;
+// Removals listed one by one in the report; the rest are summed per kind.
+constexpr std::size_t kMaxListedRemovals = 200;
+
+// Thrown from inside qpdf callbacks (the writer's progress reporter, a
+// counting pipeline) to stop it; caught at the boundary below.
+struct Stop {
+  Reason reason;
+  std::string detail;
+};
+
+struct Label {
+  std::string_view what;
+  std::string_view ja;
+};
+
+constexpr std::array kLabels = {
+    Label{"javascript", "JavaScript"},
+    Label{"open_action", "文書を開いたときに実行される動作（OpenAction）"},
+    Label{"additional_actions", "追加アクション（AA）"},
+    Label{"launch_action", "外部プログラムの起動（Launch）"},
+    Label{"submit_form_action", "フォームの送信（SubmitForm）"},
+    Label{"import_data_action", "データの取り込み（ImportData）"},
+    Label{"remote_goto_action", "他のファイルへの移動（GoToR）"},
+    Label{"embedded_goto_action", "埋め込みファイルへの移動（GoToE）"},
+    Label{"rich_media_action", "リッチメディアの実行"},
+    Label{"uri_action", "リンク（URI）"},
+    Label{"rich_media_annotation", "リッチメディア注釈"},
+    Label{"3d_annotation", "3D 注釈"},
+    Label{"media_annotation", "動画・音声の注釈"},
+    Label{"file_attachment_annotation", "添付ファイル注釈"},
+    Label{"embedded_files", "埋め込みファイル"},
+    Label{"embedded_file", "ファイル指定に埋め込まれたファイル（EF）"},
+    Label{"xfa", "XFA フォーム"},
+    Label{"needs_rendering", "XFA 描画指定（NeedsRendering）"},
+    Label{"postscript_xobject", "PostScript オブジェクト"},
+    Label{"alternate_presentations", "代替表示（スライドショー）"},
+    Label{"collection", "ポートフォリオ指定（Collection）"},
+    Label{"metadata", "XMP メタデータ"},
+    Label{"document_info", "文書情報（Info）"},
+};
+
+std::string_view LabelJa(std::string_view what) {
+  for (const auto& label : kLabels) {
+    if (label.what == what) return label.ja;
+  }
+  return what;
+}
+
+std::string Lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) {
+    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  });
+  return text;
+}
+
+// Counts decoded bytes and stops once over the limit (qpdf swallows
+// exceptions from pipelines inside pipeStreamData, so the flag is what
+// the caller looks at).
+class CountingPipeline final : public Pipeline {
+ public:
+  explicit CountingPipeline(std::size_t limit) : Pipeline("mamori count", nullptr), limit_(limit) {}
+  void write(unsigned char const* /*data*/, size_t length) override {
+    count_ += length;
+    if (count_ > limit_) {
+      over_ = true;
+      throw std::length_error("decoded stream over the limit");
+    }
+  }
+  void finish() override {}
+  std::size_t count() const { return count_; }
+  bool over() const { return over_; }
+
+ private:
+  std::size_t limit_;
+  std::size_t count_ = 0;
+  bool over_ = false;
+};
+
+class Sanitizer {
+ public:
+  Sanitizer(QPDF& pdf, Context& context, FormatResult& result)
+      : pdf_(pdf), context_(context), result_(result) {}
+
+  // Object streams are decoded by qpdf into memory when their first object
+  // is read; decode each once, counted, before that happens.
+  void CheckObjectStreams() {
+    std::set<int> streams;
+    for (const auto& [object, entry] : pdf_.getXRefTable()) {
+      if (entry.getType() == 2) streams.insert(entry.getObjStreamNumber());
+      if (streams.size() > kMaxObjects) throw Stop{Reason::kMemoryLimit, "too many object streams"};
+    }
+    for (const int number : streams) {
+      if (const Reason reason = context_.CheckTime(); reason != Reason::kNone) {
+        throw Stop{reason, "time limit reached while reading object streams"};
+      }
+      QPDFObjectHandle stream = pdf_.getObjectByID(number, 0);
+      if (!stream.isStream()) continue;  // qpdf reports it when the objects are read
+      const std::size_t limit = context_.limits().max_memory_bytes;
+      CountingPipeline counter(limit);
+      stream.pipeStreamData(&counter, 0, qpdf_dl_generalized, /*suppress_warnings=*/true);
+      if (counter.over()) {
+        throw Stop{Reason::kMemoryLimit,
+                   "object stream " + std::to_string(number) + " decodes to more than " +
+                       std::to_string(limit) + " bytes"};
+      }
+      if (const Reason reason = context_.ChargeExpanded(counter.count()); reason != Reason::kNone) {
+        throw Stop{reason, "object streams decode to more than the expansion budget"};
+      }
+    }
+  }
+
+  // The catalog's own entries: name trees, forms, metadata.
+  void SanitizeCatalog() {
+    QPDFObjectHandle trailer = pdf_.getTrailer();
+    QPDFObjectHandle root = trailer.getKey("/Root");
+    if (!root.isDictionary()) throw Stop{Reason::kMalformed, "no document catalog (/Root)"};
+
+    QPDFObjectHandle names = root.getKey("/Names");
+    if (names.isDictionary()) {
+      RemoveKey(names, "/JavaScript", "/Root/Names/JavaScript", "javascript");
+      RemoveKey(names, "/EmbeddedFiles", "/Root/Names/EmbeddedFiles", "embedded_files");
+      RemoveKey(names, "/AlternatePresentations", "/Root/Names/AlternatePresentations",
+                "alternate_presentations");
+    }
+    QPDFObjectHandle form = root.getKey("/AcroForm");
+    if (form.isDictionary()) {
+      RemoveKey(form, "/XFA", "/Root/AcroForm/XFA", "xfa");
+      RemoveKey(form, "/NeedsRendering", "/Root/AcroForm/NeedsRendering", "needs_rendering");
+    }
+    RemoveKey(root, "/NeedsRendering", "/Root/NeedsRendering", "needs_rendering");
+    RemoveKey(root, "/Collection", "/Root/Collection", "collection");
+    if (context_.settings().remove_metadata) {
+      RemoveKey(root, "/Metadata", "/Root/Metadata", "metadata");
+      RemoveKey(trailer, "/Info", "/Info", "document_info");
+    }
+  }
+
+  // Every object reachable from the trailer, once; dangerous entries are
+  // cut where they are referenced, so what only they referenced is not
+  // written.
+  void Walk() {
+    struct Item {
+      QPDFObjectHandle object;
+      std::string path;  // "/Root/Names", "obj 12 0/Annots", "obj 7 0"
+      std::string key;   // the key it was found under; "" in arrays
+    };
+    std::vector<Item> stack;
+    stack.push_back({pdf_.getTrailer(), "", ""});
+    std::unordered_set<std::uint64_t> seen;
+    std::size_t walked = 0;
+    auto push = [&](QPDFObjectHandle child, const std::string& parent_path, std::string path,
+                    std::string key) {
+      if (!child.isDictionary() && !child.isArray() && !child.isStream()) return;
+      if (child.isIndirect()) {
+        const QPDFObjGen id = child.getObjGen();
+        const std::uint64_t seen_key =
+            (static_cast<std::uint64_t>(static_cast<std::uint32_t>(id.getObj())) << 32) |
+            static_cast<std::uint32_t>(id.getGen());
+        if (!seen.insert(seen_key).second) return;
+        // Named after the trailer key (/Root, /Info) at the top, by id below.
+        if (!parent_path.empty()) {
+          path = "obj " + std::to_string(id.getObj()) + " " + std::to_string(id.getGen());
+        }
+      }
+      stack.push_back({std::move(child), std::move(path), std::move(key)});
+    };
+
+    while (!stack.empty()) {
+      Item item = std::move(stack.back());
+      stack.pop_back();
+      if (++walked > kMaxObjects) {
+        throw Stop{Reason::kMemoryLimit,
+                   "more than " + std::to_string(kMaxObjects) + " objects in the document"};
+      }
+      if (walked % 1024 == 0) {
+        if (const Reason reason = context_.CheckTime(); reason != Reason::kNone) {
+          throw Stop{reason, "time limit reached while walking the objects"};
+        }
+      }
+      QPDFObjectHandle object = item.object;
+      if (object.isStream()) object = object.getDict();
+      if (object.isDictionary()) {
+        WalkDictionary(object, item.path, push);
+      } else if (object.isArray()) {
+        WalkArray(object, item.path, item.key, push);
+      }
+    }
+  }
+
+  // The notes for the user, one per kind of removal.
+  void AddNotes() {
+    for (const auto& [what, count] : totals_) {
+      const std::string_view label = LabelJa(what);
+      // "JavaScript を 2 件", "XFA フォームを 1 件": a space after Latin letters only.
+      const bool latin = static_cast<unsigned char>(label.back()) < 0x80;
+      result_.notes_ja.push_back(std::string(label) + (latin ? " を " : "を ") +
+                                 std::to_string(count) + " 件削除しました");
+    }
+    for (const auto& [what, count] : unlisted_) {
+      result_.removed.push_back({"(other places)", what, count});
+    }
+  }
+
+ private:
+  template <typename Push>
+  void WalkDictionary(QPDFObjectHandle dictionary, const std::string& path, Push& push) {
+    for (const std::string& key : dictionary.getKeys()) {
+      const std::string child_path = path + key;
+      if (key == "/AA") {
+        QPDFObjectHandle actions = dictionary.getKey(key);
+        const int count = actions.isDictionary() ? static_cast<int>(actions.getKeys().size()) : 1;
+        dictionary.removeKey(key);
+        Record(child_path, "additional_actions", std::max(count, 1));
+        continue;
+      }
+      if (key == "/OpenAction") {
+        // Whatever it is (a script, a destination): nothing runs on opening.
+        dictionary.removeKey(key);
+        Record(child_path, "open_action");
+        continue;
+      }
+      if (key == "/JS") {
+        dictionary.removeKey(key);
+        Record(child_path, "javascript");
+        continue;
+      }
+      if (key == "/EF") {
+        dictionary.removeKey(key);
+        Record(child_path, "embedded_file");
+        continue;
+      }
+      QPDFObjectHandle child = dictionary.getKey(key);
+      if (const std::string what = Classify(child); !what.empty()) {
+        dictionary.removeKey(key);
+        Record(child_path, what);
+        continue;
+      }
+      push(child, path, child_path, key);
+    }
+  }
+
+  template <typename Push>
+  void WalkArray(QPDFObjectHandle array, const std::string& path, const std::string& key,
+                 Push& push) {
+    // In lists of annotations, fields and actions an entry can go; elsewhere
+    // (name trees, destinations) positions matter and it becomes null.
+    const bool erasable = key == "/Annots" || key == "/Next" || key == "/Fields" ||
+                          key == "/Kids" || key == "/AF";
+    for (int index = array.getArrayNItems() - 1; index >= 0; --index) {
+      QPDFObjectHandle child = array.getArrayItem(index);
+      const std::string child_path = path + "[" + std::to_string(index) + "]";
+      if (const std::string what = Classify(child); !what.empty()) {
+        if (erasable) {
+          array.eraseItem(index);
+        } else {
+          array.setArrayItem(index, QPDFObjectHandle::newNull());
+        }
+        Record(child_path, what);
+        continue;
+      }
+      push(child, path, child_path, "");
+    }
+  }
+
+  // What a referenced object is, if it must go: an action that runs code,
+  // opens or sends files, or an annotation that plays embedded content.
+  std::string Classify(QPDFObjectHandle object) {
+    if (object.isStream()) {
+      QPDFObjectHandle dictionary = object.getDict();
+      if (dictionary.getKey("/Subtype").isNameAndEquals("/PS") ||
+          dictionary.getKey("/Subtype2").isNameAndEquals("/PS")) {
+        return "postscript_xobject";
+      }
+      return {};
+    }
+    if (!object.isDictionary()) return {};
+    if (object.hasKey("/JS")) return "javascript";
+    QPDFObjectHandle type = object.getKey("/S");
+    if (type.isName()) {
+      const std::string name = type.getName();
+      if (name == "/JavaScript") return "javascript";
+      if (name == "/Launch") return "launch_action";
+      if (name == "/SubmitForm") return "submit_form_action";
+      if (name == "/ImportData") return "import_data_action";
+      if (name == "/GoToR") return "remote_goto_action";
+      if (name == "/GoToE") return "embedded_goto_action";
+      if (name == "/RichMediaExecute") return "rich_media_action";
+      if (name == "/URI") {
+        if (context_.settings().remove_uri_links) return "uri_action";
+        QPDFObjectHandle uri = object.getKey("/URI");
+        const std::string text = uri.isString() ? Lower(uri.getStringValue()) : std::string();
+        const bool safe = text.starts_with("http://") || text.starts_with("https://") ||
+                          text.starts_with("mailto:");
+        if (!safe) return "uri_action";
+      }
+    }
+    QPDFObjectHandle subtype = object.getKey("/Subtype");
+    if (subtype.isName()) {
+      const std::string name = subtype.getName();
+      if (name == "/FileAttachment") return "file_attachment_annotation";
+      if (name == "/RichMedia") return "rich_media_annotation";
+      if (name == "/3D") return "3d_annotation";
+      if (name == "/Movie" || name == "/Sound" || name == "/Screen") return "media_annotation";
+    }
+    return {};
+  }
+
+  void RemoveKey(QPDFObjectHandle dictionary, const std::string& key, const std::string& part,
+                 const std::string& what) {
+    if (!dictionary.hasKey(key)) return;
+    dictionary.removeKey(key);
+    Record(part, what);
+  }
+
+  void Record(const std::string& part, const std::string& what, int count = 1) {
+    totals_[what] += count;
+    if (listed_ < kMaxListedRemovals) {
+      ++listed_;
+      result_.Remove(part, what, count);
+    } else {
+      unlisted_[what] += count;
+    }
+  }
+
+  QPDF& pdf_;
+  Context& context_;
+  FormatResult& result_;
+  std::size_t listed_ = 0;
+  std::map<std::string, int> totals_;
+  std::map<std::string, int> unlisted_;
+};
+
+FormatResult Run(std::string_view input, Context& context) {
+  FormatResult result;
+  QPDF pdf;
+  auto logger = QPDFLogger::create();
+  logger->setInfo(logger->discard());
+  logger->setWarn(logger->discard());
+  logger->setError(logger->discard());
+  pdf.setLogger(logger);
+  pdf.setSuppressWarnings(true);
+  pdf.setAttemptRecovery(true);
+  try {
+    pdf.processMemoryFile("input.pdf", input.data(), input.size(), "");
+  } catch (const QPDFExc& error) {
+    if (error.getErrorCode() == qpdf_e_password) {
+      return Refuse(Reason::kEncrypted, "the PDF needs a user password to open");
+    }
+    throw;
+  }
+  if (pdf.isEncrypted()) {
+    // Only an owner password: everything is readable; written unencrypted.
+    result.Remove("/Encrypt", "encryption");
+    result.notes_ja.push_back(
+        "所有者パスワードによる暗号化（印刷・複製などの利用制限）を解除して再構築しました");
+  }
+
+  Sanitizer sanitizer(pdf, context, result);
+  sanitizer.CheckObjectStreams();
+  sanitizer.SanitizeCatalog();
+  if (pdf.getAllPages().empty()) throw Stop{Reason::kMalformed, "the document has no pages"};
+  sanitizer.Walk();
+  sanitizer.AddNotes();
+
+  QPDFWriter writer(pdf);
+  writer.setOutputMemory();
+  writer.setObjectStreamMode(qpdf_o_disable);        // a plain cross-reference table
+  writer.setStreamDataMode(qpdf_s_preserve);         // stream bytes copied, never inflated
+  writer.setPreserveUnreferencedObjects(false);      // only what the trailer reaches
+  writer.setPreserveEncryption(false);
+  writer.setLinearization(false);
+  writer.setDeterministicID(true);                   // the same input gives the same bytes
+  writer.registerProgressReporter(std::make_shared<QPDFWriter::FunctionProgressReporter>(
+      [&context](int /*percent*/) {
+        if (const Reason reason = context.CheckTime(); reason != Reason::kNone) {
+          throw Stop{reason, "time limit reached while writing"};
+        }
+      }));
+  writer.write();
+  const std::shared_ptr<Buffer> buffer = writer.getBufferSharedPointer();
+  result.output.assign(reinterpret_cast<const char*>(buffer->getBuffer()), buffer->getSize());
+
+  if (const std::size_t warnings = pdf.numWarnings(); warnings > 0) {
+    const std::vector<QPDFExc> list = pdf.getWarnings();
+    result.detail = "qpdf repaired the file (" + std::to_string(warnings) + " warnings";
+    if (!list.empty()) result.detail += ", first: " + list.front().getMessageDetail();
+    result.detail += ")";
+    result.notes_ja.push_back("破損していた箇所を修復して再構築しました（警告 " +
+                              std::to_string(warnings) + " 件）");
+  }
+  return result;
+}
+
+}  // namespace
+
+FormatResult SanitizePdf(std::string_view input, FileType /*type*/, Context& context) {
+  // qpdf throws; nothing it throws leaves this function.
+  try {
+    return Run(input, context);
+  } catch (const Stop& stop) {
+    return Refuse(stop.reason, stop.detail);
+  } catch (const QPDFExc& error) {
+    return Refuse(Reason::kMalformed, "qpdf: " + std::string(error.what()));
+  } catch (const std::bad_alloc&) {
+    return Refuse(Reason::kMemoryLimit, "out of memory while parsing the PDF");
+  } catch (const std::exception& error) {
+    return Refuse(Reason::kMalformed, "qpdf: " + std::string(error.what()));
+  } catch (...) {
+    return Refuse(Reason::kMalformed, "qpdf failed with an unknown error");
+  }
+}
+
+}  // namespace mamori::sanitize
