@@ -36,5 +36,19 @@ echo
 echo "-- 役割の割当て / who holds which role"
 $mamori --db "$demo_db" org list roles
 echo
+echo "-- 情報資産台帳 / the asset register (a system takes the highest level of its data, 2.2(1)①)"
+$mamori --db "$demo_db" register list asset | cut -f1-3,5,14
+echo
+echo "-- 申請 / permission requests"
+$mamori --db "$demo_db" request list
+echo
+echo "-- インシデント / incidents"
+$mamori --db "$demo_db" incident list
+echo
 echo "-- 監査ログの検証 / audit log verification"
 $mamori --db "$demo_db" audit verify
+
+echo
+echo "== 無害化 / sanitization: a CSV from the internet side"
+printf '氏名,金額\r\n=HYPERLINK("http://example.invalid"),-5\r\n' > build/demo/from-internet.csv
+$mamori sanitize build/demo/from-internet.csv -o build/demo/to-lgwan.csv -p policies/hannan.toml
