@@ -323,6 +323,39 @@ bool ActiveOn(const Person& person, const std::string& date) {
   return person.start_date <= date && (person.end_date.empty() || date <= person.end_date);
 }
 
+Result<Person> FindActivePerson(Ledger& ledger, const std::string& code, std::string_view field) {
+  MAMORI_TRY_STATUS(CheckCode(code, field));
+  auto person = FindPerson(ledger, code);
+  if (!person.Ok()) {
+    return Error(ErrorCode::kNotFound, "職員「" + code + "」は登録されていません",
+                 "no person \"" + code + "\"", {"", 0, std::string(field)});
+  }
+  if (!ActiveOn(*person, TodayJst(ledger))) {
+    return FieldError(field, "職員「" + code + "」は本日在職していません",
+                      "person \"" + code + "\" is not employed today");
+  }
+  return std::move(person).Value();
+}
+
+Result<bool> HoldsFor(Ledger& ledger, const Person& person, policy::Role role,
+                      const Section& section, const std::string& date) {
+  MAMORI_TRY(const auto roles, RolesOf(ledger, person, date));
+  for (const auto& assignment : roles) {
+    if (assignment.role != role) continue;
+    switch (ScopeOf(role)) {
+      case RoleScope::kSection:
+        if (assignment.section_code == section.code) return true;
+        break;
+      case RoleScope::kDepartment:
+        if (assignment.department_code == section.department_code) return true;
+        break;
+      case RoleScope::kOrganization:
+        return true;
+    }
+  }
+  return false;
+}
+
 Result<std::vector<RoleAssignment>> RolesOf(Ledger& ledger, const Person& person,
                                             const std::string& date) {
   MAMORI_TRY(auto roles, QueryRoles(ledger,

@@ -100,6 +100,13 @@ Result<Person> FindPerson(Ledger& ledger, const std::string& code);
 Result<Section> FindSection(Ledger& ledger, const std::string& code);
 // True when the person is employed on `date` (YYYY-MM-DD).
 bool ActiveOn(const Person& person, const std::string& date);
+// The person `code` if employed today (JST); errors name `field`.
+Result<Person> FindActivePerson(Ledger& ledger, const std::string& code, std::string_view field);
+// True when `person` holds `role` on `date` where it counts for `section`:
+// the section's manager/liaison, its department's officer, or an
+// organization-wide role.
+Result<bool> HoldsFor(Ledger& ledger, const Person& person, policy::Role role,
+                      const Section& section, const std::string& date);
 // The roles `person` holds on `date` (staff always, from employment;
 // contractor for 委託事業者).
 Result<std::vector<RoleAssignment>> RolesOf(Ledger& ledger, const Person& person,

@@ -9,11 +9,7 @@
 namespace mamori::ledger {
 namespace {
 
-std::vector<std::string> Codes(const std::vector<Person>& people) {
-  std::vector<std::string> codes;
-  for (const auto& person : people) codes.push_back(person.code);
-  return codes;
-}
+using ::mamori::ledger::testing::Codes;
 
 TEST(OrgTest, HoldersFollowTheRoleScope) {
   testing::TempLedger ledger("org_holders");

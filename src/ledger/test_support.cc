@@ -71,4 +71,17 @@ void SeedOrganization(Ledger& ledger) {
   }
 }
 
+std::vector<std::string> Codes(const std::vector<Person>& people) {
+  std::vector<std::string> codes;
+  codes.reserve(people.size());
+  for (const auto& person : people) codes.push_back(person.code);
+  return codes;
+}
+
+std::vector<std::string> Fields(const Error& error) {
+  std::vector<std::string> fields;
+  for (const auto& diagnostic : error.Diagnostics()) fields.push_back(diagnostic.where.key);
+  return fields;
+}
+
 }  // namespace mamori::ledger::testing

@@ -8,6 +8,7 @@
 
 #include "common/clock.h"
 #include "ledger/ledger.h"
+#include "ledger/org.h"
 
 namespace mamori::ledger::testing {
 
@@ -43,5 +44,10 @@ class TempLedger {
 //   d1 deputy_chief_officer (joho), x1 ciso, k1 csirt (joho),
 //   a1 auditor (joho), v1 contractor in joho.
 void SeedOrganization(Ledger& ledger);
+
+// The codes of `people`, in order.
+std::vector<std::string> Codes(const std::vector<Person>& people);
+// The field (Where::key) of each diagnostic of `error`, in order.
+std::vector<std::string> Fields(const Error& error);
 
 }  // namespace mamori::ledger::testing

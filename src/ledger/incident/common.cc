@@ -5,34 +5,11 @@
 namespace mamori::ledger::incident {
 
 Result<Person> ActivePerson(Ledger& ledger, const std::string& code) {
-  auto person = FindPerson(ledger, code);
-  if (!person.Ok()) {
-    return Error(ErrorCode::kNotFound, "操作者「" + code + "」は職員として登録されていません",
-                 "no person \"" + code + "\" (the actor)", {"", 0, "actor"});
-  }
-  if (!ActiveOn(*person, TodayJst(ledger))) {
-    return FieldError("actor", "操作者「" + code + "」は本日在職していません",
-                      "\"" + code + "\" is not employed today");
-  }
-  return std::move(person).Value();
+  return FindActivePerson(ledger, code, "actor");
 }
 
 Result<bool> Holds(Ledger& ledger, const Person& actor, const Section& section, policy::Role role) {
-  MAMORI_TRY(const auto roles, RolesOf(ledger, actor, TodayJst(ledger)));
-  for (const auto& assignment : roles) {
-    if (assignment.role != role) continue;
-    switch (ScopeOf(role)) {
-      case RoleScope::kSection:
-        if (assignment.section_code == section.code) return true;
-        break;
-      case RoleScope::kDepartment:
-        if (assignment.department_code == section.department_code) return true;
-        break;
-      case RoleScope::kOrganization:
-        return true;
-    }
-  }
-  return false;
+  return HoldsFor(ledger, actor, role, section, TodayJst(ledger));
 }
 
 Status Authorize(Ledger& ledger, const Person& actor, const Section& section,

@@ -11,14 +11,10 @@
 namespace mamori::ledger::incident {
 namespace {
 
+using ::mamori::ledger::testing::Fields;
+
 using std::chrono::days;
 using std::chrono::hours;
-
-std::vector<std::string> Fields(const Error& error) {
-  std::vector<std::string> fields;
-  for (const auto& d : error.Diagnostics()) fields.push_back(d.where.key);
-  return fields;
-}
 
 std::set<std::string> Recipients(const Step& step) {
   std::set<std::string> codes;

@@ -10,17 +10,8 @@
 namespace mamori::ledger::incident {
 namespace {
 
-std::vector<std::string> Codes(const std::vector<Person>& people) {
-  std::vector<std::string> codes;
-  for (const auto& person : people) codes.push_back(person.code);
-  return codes;
-}
-
-std::vector<std::string> Fields(const Error& error) {
-  std::vector<std::string> fields;
-  for (const auto& d : error.Diagnostics()) fields.push_back(d.where.key);
-  return fields;
-}
+using ::mamori::ledger::testing::Codes;
+using ::mamori::ledger::testing::Fields;
 
 class TrainingTest : public ::testing::Test {
  protected:

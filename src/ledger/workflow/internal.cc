@@ -36,17 +36,7 @@ std::vector<std::string> Codes(const std::vector<Person>& people) {
 }
 
 Result<Person> ActivePerson(Ledger& ledger, const std::string& code, std::string_view field) {
-  MAMORI_TRY_STATUS(CheckCode(code, field));
-  auto person = FindPerson(ledger, code);
-  if (!person.Ok()) {
-    return Error(ErrorCode::kNotFound, "職員「" + code + "」は登録されていません",
-                 "no person \"" + code + "\"", {"", 0, std::string(field)});
-  }
-  if (!ActiveOn(*person, TodayJst(ledger))) {
-    return FieldError(field, "職員「" + code + "」は本日在職していません",
-                      "person \"" + code + "\" is not employed today");
-  }
-  return std::move(person).Value();
+  return FindActivePerson(ledger, code, field);
 }
 
 Status NotSuspended(Ledger& ledger, const Person& person, const std::string& doing_ja,
@@ -79,10 +69,8 @@ Result<std::optional<policy::Role>> HeldRole(Ledger& ledger, const Person& perso
                                              const Section& section) {
   const std::string today = TodayJst(ledger);
   for (const policy::Role role : roles) {
-    MAMORI_TRY(const auto holders, HoldersOf(ledger, role, section, today));
-    for (const auto& holder : holders) {
-      if (holder.id == person.id) return std::optional<policy::Role>(role);
-    }
+    MAMORI_TRY(const bool holds, HoldsFor(ledger, person, role, section, today));
+    if (holds) return std::optional<policy::Role>(role);
   }
   return std::optional<policy::Role>();
 }

@@ -14,6 +14,9 @@
 namespace mamori::ledger::workflow {
 namespace {
 
+using ::mamori::ledger::testing::Codes;
+using ::mamori::ledger::testing::Fields;
+
 using Json = nlohmann::json;
 using std::chrono::days;
 using std::chrono::seconds;
@@ -23,18 +26,6 @@ constexpr const char* kTakeOutA =
 constexpr const char* kDisposeMediaA =
     R"({"action": "dispose", "asset": {"kind": "media", "classification": {"importance": "A"}}})";
 constexpr const char* kExchange = R"({"action": "exchange_with_other_organization"})";
-
-std::vector<std::string> Codes(const std::vector<Person>& people) {
-  std::vector<std::string> codes;
-  for (const auto& person : people) codes.push_back(person.code);
-  return codes;
-}
-
-std::vector<std::string> Fields(const Error& error) {
-  std::vector<std::string> fields;
-  for (const auto& d : error.Diagnostics()) fields.push_back(d.where.key);
-  return fields;
-}
 
 std::int64_t LastSeq(Ledger& ledger) { return *ledger.Audit().LastSeq(); }
 
