@@ -13,6 +13,7 @@
 #include "cli/ledger_cli.h"
 #include "ledger/org.h"
 #include "ledger/validate.h"
+#include "ledger/workflow/audits.h"
 #include "ledger/workflow/exceptions.h"
 #include "ledger/workflow/requests.h"
 #include "ledger/workflow/violations.h"
@@ -571,10 +572,61 @@ void AddViolation(CLI::App& app, LedgerCli& cli) {
 
 }  // namespace
 
+void AddAuditPlan(CLI::App& app, LedgerCli& cli) {
+  auto* plan = app.add_subcommand(
+      "audit-plan", "監査の割当て（監査を受ける者と実施する者の兼務禁止 1(3)②） / audit assignments");
+  plan->require_subcommand(1);
+  auto as = std::make_shared<std::string>();
+  auto input = std::make_shared<workflow::AuditAssignmentInput>();
+  auto* assign = plan->add_subcommand("assign", "監査を割り当てる / assign an audit");
+  assign->add_option("--as", *as, "最高情報セキュリティ責任者又は統括情報セキュリティ責任者")
+      ->required();
+  assign->add_option("--auditor", input->auditor, "監査を実施する者の職員コード")->required();
+  assign->add_option("--section", input->section, "監査を受ける課室等のコード")->required();
+  assign->add_option("--from", input->period_from, "監査期間の初日 YYYY-MM-DD")->required();
+  assign->add_option("--to", input->period_to, "監査期間の末日 YYYY-MM-DD")->required();
+  assign->add_option("--scope", input->scope, "監査の対象・範囲")->required();
+  assign->callback([&cli, as, input] {
+    cli.WithLedger([&](ledger::Ledger& ledger) -> Status {
+      MAMORI_TRY(const auto id, workflow::AssignAudit(ledger, *as, *input));
+      if (cli.json) {
+        cli.PrintJson({{"id", id}});
+      } else {
+        cli.out << "監査を割り当てました: " << id << "（" << input->auditor << " → "
+                << input->section << "、" << input->period_from << "〜" << input->period_to
+                << "）\n";
+      }
+      return OkStatus();
+    });
+  });
+  auto* list = plan->add_subcommand("list", "監査の割当て一覧 / list assignments");
+  list->callback([&cli] {
+    cli.WithLedger(
+        [&](ledger::Ledger& ledger) -> Status {
+          MAMORI_TRY(const auto items, workflow::ListAuditAssignments(ledger));
+          if (cli.json) {
+            nlohmann::json out = nlohmann::json::array();
+            for (const auto& item : items) out.push_back(workflow::ToJson(item));
+            cli.PrintJson(out);
+            return OkStatus();
+          }
+          cli.out << "番号\t監査を実施する者\t課室等\t期間\t範囲\t割当て\n";
+          for (const auto& item : items) {
+            cli.out << item.id << "\t" << item.auditor << " " << item.auditor_name << "\t"
+                    << item.section << "\t" << item.period_from << "〜" << item.period_to
+                    << "\t" << item.scope << "\t" << item.assigned_by << "\n";
+          }
+          return OkStatus();
+        },
+        /*read_only=*/true);
+  });
+}
+
 void AddWorkflowCommands(CLI::App& app, LedgerCli& cli) {
   AddRequest(app, cli);
   AddException(app, cli);
   AddViolation(app, cli);
+  AddAuditPlan(app, cli);
 }
 
 }  // namespace mamori::cli
