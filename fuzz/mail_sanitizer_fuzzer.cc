@@ -23,7 +23,7 @@ using mamori::sanitize::FormatResult;
 using mamori::sanitize::Reason;
 using mamori::sanitize::Settings;
 using mamori::sanitize::Verdict;
-using MailMethod = mamori::policy::SanitizeSettings::MailMethod;
+using mamori::sanitize::MailMethod;
 
 Settings SmallLimits(MailMethod method) {
   Settings settings;

@@ -8,6 +8,7 @@
 #include "sanitize/context.h"
 #include "sanitize/detect.h"
 #include "sanitize/formats.h"
+#include "policy/model.h"
 
 namespace mamori::sanitize {
 namespace {
@@ -182,7 +183,9 @@ Settings SettingsFromProfile(const policy::SanitizeSettings& profile) {
   settings.limits.max_time = std::chrono::seconds(profile.max_seconds_per_file);
   settings.limits.max_memory_bytes = static_cast<std::size_t>(profile.max_memory_mib) * kMiB;
   settings.limits.max_pixels = static_cast<std::uint64_t>(profile.max_megapixels) * 1'000'000;
-  settings.mail_method = profile.mail_method;
+  settings.mail_method = profile.mail_method == policy::SanitizeSettings::MailMethod::kTextOnly
+                             ? MailMethod::kTextOnly
+                             : MailMethod::kSanitizeAttachments;
   settings.remove_uri_links = profile.remove_uri_links;
   settings.remove_metadata = profile.remove_metadata;
   settings.refuse_legacy_office = profile.refuse_legacy_office;

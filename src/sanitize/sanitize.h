@@ -18,9 +18,18 @@
 #include <string_view>
 #include <vector>
 
-#include "policy/model.h"
+
+// This header is C++17 so that the PDF sanitizer can be compiled as C++17
+// under clang (qpdf 11.3's headers do not compile as C++20 with clang).
+namespace mamori::policy {
+struct SanitizeSettings;
+}
 
 namespace mamori::sanitize {
+
+// ア: mail is turned into text and only the body is forwarded (attachments
+// dropped); ウ: attachments are sanitized and kept (3(2)①).
+enum class MailMethod { kTextOnly, kSanitizeAttachments };
 
 // What every run is limited to (the profile's [sanitize], 3(2)①).
 struct Limits {
@@ -36,8 +45,7 @@ struct Limits {
 
 struct Settings {
   Limits limits;
-  policy::SanitizeSettings::MailMethod mail_method =
-      policy::SanitizeSettings::MailMethod::kTextOnly;
+  MailMethod mail_method = MailMethod::kTextOnly;
   bool remove_uri_links = false;
   bool remove_metadata = true;
   bool refuse_legacy_office = true;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/charset.h"
+#include "policy/model.h"
 #include "sanitize/detect.h"
 
 namespace mamori::sanitize {
@@ -155,7 +156,7 @@ TEST(SanitizeTest, SettingsComeFromTheProfile) {
   const Settings settings = SettingsFromProfile(profile);
   EXPECT_EQ(settings.limits.max_input_bytes, 2u << 20);
   EXPECT_EQ(settings.limits.max_pixels, 3'000'000u);
-  EXPECT_EQ(settings.mail_method, policy::SanitizeSettings::MailMethod::kSanitizeAttachments);
+  EXPECT_EQ(settings.mail_method, MailMethod::kSanitizeAttachments);
 }
 
 }  // namespace

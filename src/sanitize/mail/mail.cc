@@ -1249,7 +1249,7 @@ std::string JoinNames(const std::vector<std::string>& names) {
 std::string MailSanitizer::Note() const {
   std::vector<std::string> lines;
   const bool text_only =
-      context_.settings().mail_method == policy::SanitizeSettings::MailMethod::kTextOnly;
+      context_.settings().mail_method == MailMethod::kTextOnly;
   std::vector<std::string> files;
   std::vector<std::string> images;
   for (const auto& attachment : attachments_) {
@@ -1377,7 +1377,7 @@ FormatResult MailSanitizer::Run() {
   GPtr<GMimeMessage> output(g_mime_message_new(FALSE));
   CopyHeaders(message.get(), output.get(), options.get());
   const bool text_only =
-      context_.settings().mail_method == policy::SanitizeSettings::MailMethod::kTextOnly;
+      context_.settings().mail_method == MailMethod::kTextOnly;
   g_mime_object_set_header(GMIME_OBJECT(output.get()), "X-Mamori-Sanitized",
                            text_only ? "text-only" : "attachments-sanitized", nullptr);
 

@@ -19,7 +19,6 @@
 namespace mamori::sanitize {
 namespace {
 
-using MailMethod = policy::SanitizeSettings::MailMethod;
 
 void QuietLog(const gchar* /*domain*/, GLogLevelFlags /*level*/, const gchar* /*message*/,
               gpointer /*data*/) {}

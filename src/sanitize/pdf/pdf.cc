@@ -351,8 +351,9 @@ class Sanitizer {
         if (context_.settings().remove_uri_links) return "uri_action";
         QPDFObjectHandle uri = object.getKey("/URI");
         const std::string text = uri.isString() ? Lower(uri.getStringValue()) : std::string();
-        const bool safe = text.starts_with("http://") || text.starts_with("https://") ||
-                          text.starts_with("mailto:");
+        // (rfind(.., 0): this file is C++17, see CMakeLists.txt.)
+        const bool safe = text.rfind("http://", 0) == 0 || text.rfind("https://", 0) == 0 ||
+                          text.rfind("mailto:", 0) == 0;
         if (!safe) return "uri_action";
       }
     }
