@@ -750,7 +750,8 @@ Result<RequestRecord> FillObligation(Ledger& ledger, std::int64_t id, const std:
           break;
       }
     }
-    for (const auto& [key, value] : values) {
+    for (const auto& entry : values) {
+      const std::string& key = entry.first;  // (clang 14 cannot capture a structured binding)
       const bool known = std::any_of(specs.begin(), specs.end(),
                                      [&](const FieldSpec& spec) { return spec.name == key; });
       if (!known) {
