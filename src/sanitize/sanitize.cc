@@ -325,7 +325,11 @@ Outcome SanitizeAt(std::string_view input, std::string_view name, const Settings
     report.sha256_out = Sha256Hex(outcome.output);
     const FileType output_type =
         result.output_type != FileType::kUnknown ? result.output_type : report.detected;
-    report.output_name = Stem(name) + std::string(Extension(output_type));
+    // doc, xls and ppt share one type: a legacy document passed through
+    // unsanitized keeps its own name.
+    report.output_name = output_type == FileType::kOle
+                             ? std::string(name.substr(name.find_last_of("/\\") + 1))
+                             : Stem(name) + std::string(Extension(output_type));
     if (output_type != report.detected) {
       report.notes_ja.push_back(std::string(TypeTitle(report.detected)) + "を" +
                                 std::string(TypeTitle(output_type)) + "として再構築しました");

@@ -87,6 +87,7 @@ TEST(SanitizeTest, LegacyOfficeIsRefusedByDefaultAndConfigurable) {
   const Outcome passed = Sanitize(ole, "old.doc", settings);
   EXPECT_NE(passed.report.verdict, Verdict::kRefused);
   EXPECT_EQ(passed.output, ole);
+  EXPECT_EQ(Sanitize(ole, "dir/old.xls", settings).report.output_name, "old.xls");
 }
 
 TEST(SanitizeTest, ShiftJisTextBecomesUtf8) {
