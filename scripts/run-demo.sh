@@ -50,5 +50,7 @@ $mamori --db "$demo_db" audit verify
 
 echo
 echo "== 無害化 / sanitization: a CSV from the internet side"
-printf '氏名,金額\r\n=HYPERLINK("http://example.invalid"),-5\r\n' > build/demo/from-internet.csv
+printf '氏名,金額\r\n"=HYPERLINK(""http://example.invalid"")",-5\r\n' > build/demo/from-internet.csv
 $mamori sanitize build/demo/from-internet.csv -o build/demo/to-lgwan.csv -p policies/hannan.toml
+echo "-- build/demo/to-lgwan.csv:"
+cat build/demo/to-lgwan.csv
