@@ -74,7 +74,6 @@ inline Status OkStatus() { return {}; }
   auto tmp = (expr);                            \
   if (!tmp.Ok()) return std::move(tmp).Err();   \
   decl = std::move(tmp).Value()
-// NOLINTEND(bugprone-macro-parentheses)
 
 // MAMORI_TRY_STATUS(expr): for a Status; returns its error if any. A unique
 // name per use, so that a lambda inside `expr` may use it again (-Wshadow).
@@ -85,3 +84,4 @@ inline Status OkStatus() { return {}; }
     auto tmp = (expr);                                \
     if (!tmp.Ok()) return std::move(tmp).Err();       \
   } while (false)
+// NOLINTEND(bugprone-macro-parentheses)

@@ -34,9 +34,9 @@ class Context {
   Context(const Settings& settings, std::size_t input_size, int depth,
           std::chrono::steady_clock::time_point deadline, std::size_t* expanded_total);
 
-  const Settings& settings() const { return settings_; }
-  const Limits& limits() const { return settings_.limits; }
-  int depth() const { return depth_; }
+  const Settings& GetSettings() const { return settings_; }
+  const Limits& GetLimits() const { return settings_.limits; }
+  int Depth() const { return depth_; }
 
   // kTimeout once the deadline has passed; format sanitizers call it in
   // their loops.

@@ -137,7 +137,7 @@ FileType ClassifyZip(std::string_view bytes) {
 // Received: or Return-Path:; a mail that starts with MIME-Version:, Subject:
 // or Message-ID: is a message too.
 bool LooksLikeMail(std::string_view bytes) {
-  constexpr std::size_t kMaxHeaderBytes = 256 * 1024;
+  constexpr std::size_t kMaxHeaderBytes = std::size_t{256} * 1024;
   bytes = bytes.substr(0, kMaxHeaderBytes);
   int fields = 0;
   bool message_field = false;
@@ -234,13 +234,12 @@ Detection DetectType(std::string_view bytes, std::string_view name) {
     // Zip packages: libmagic's answer varies with the entry order; the
     // package's own content types decide.
     detection.type = ClassifyZip(bytes);
-  } else if (detection.type == FileType::kPdf &&
-             bytes.substr(0, 1024).find("%PDF-") == std::string_view::npos) {
-    detection.type = FileType::kUnknown;
-  } else if (detection.type == FileType::kOle &&
-             !StartsWith(bytes, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) {
-    detection.type = FileType::kUnknown;
-  } else if (detection.type == FileType::kRtf && !StartsWith(bytes, "{\\rtf")) {
+  } else if ((detection.type == FileType::kPdf &&
+              bytes.substr(0, 1024).find("%PDF-") == std::string_view::npos) ||
+             (detection.type == FileType::kOle &&
+              !StartsWith(bytes, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) ||
+             (detection.type == FileType::kRtf && !StartsWith(bytes, "{\\rtf"))) {
+    // libmagic said so, but the format's own signature is not there.
     detection.type = FileType::kUnknown;
   } else if (detection.type == FileType::kUnknown && mime.rfind("text/", 0) == 0 &&
              LooksLikeMail(bytes)) {

@@ -227,8 +227,8 @@ Reason Context::CheckTime() const {
 }
 
 Reason Context::ChargeExpanded(std::size_t bytes) {
-  if (bytes > limits().max_expanded_bytes ||
-      *expanded_total_ > limits().max_expanded_bytes - bytes) {
+  if (bytes > GetLimits().max_expanded_bytes ||
+      *expanded_total_ > GetLimits().max_expanded_bytes - bytes) {
     return Reason::kExpandedTooLarge;
   }
   *expanded_total_ += bytes;
@@ -236,14 +236,14 @@ Reason Context::ChargeExpanded(std::size_t bytes) {
   // that a tiny zip with a few short files is not a "bomb".
   constexpr std::size_t kRatioFloor = std::size_t{1} << 20;
   const std::size_t base = std::max<std::size_t>(top_input_size_, 1);
-  if (*expanded_total_ > kRatioFloor && *expanded_total_ / base > limits().max_expansion_ratio) {
+  if (*expanded_total_ > kRatioFloor && *expanded_total_ / base > GetLimits().max_expansion_ratio) {
     return Reason::kExpansionRatio;
   }
   return Reason::kNone;
 }
 
 Reason Context::CheckAllocation(std::size_t bytes) const {
-  return bytes > limits().max_memory_bytes ? Reason::kMemoryLimit : Reason::kNone;
+  return bytes > GetLimits().max_memory_bytes ? Reason::kMemoryLimit : Reason::kNone;
 }
 
 Outcome Context::SanitizeChild(std::string_view bytes, std::string_view name) {

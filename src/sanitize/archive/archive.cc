@@ -390,9 +390,9 @@ FormatResult SanitizeArchive(std::string_view input, FileType type, Context& con
     if (status < ARCHIVE_WARN) {
       return Refuse(EncryptedOr(handle, Reason::kMalformed), "archive: " + ErrorText(handle));
     }
-    if (++count > context.limits().max_entries) {
+    if (++count > context.GetLimits().max_entries) {
       return Refuse(Reason::kTooManyEntries,
-                    "more than " + std::to_string(context.limits().max_entries) + " entries");
+                    "more than " + std::to_string(context.GetLimits().max_entries) + " entries");
     }
     if (const Reason reason = context.CheckTime(); reason != Reason::kNone) {
       return Refuse(reason, "time limit while reading the archive");

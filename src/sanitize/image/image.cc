@@ -79,9 +79,9 @@ Reason CheckSize(const Context& context, std::uint64_t width, std::uint64_t heig
   }
   // Both are at most 2^32, so the product fits in 64 bits.
   const std::uint64_t pixels = width * height;
-  if (pixels > context.limits().max_pixels) {
+  if (pixels > context.GetLimits().max_pixels) {
     *detail = "image of " + std::to_string(width) + "x" + std::to_string(height) +
-              " pixels is over the limit of " + std::to_string(context.limits().max_pixels);
+              " pixels is over the limit of " + std::to_string(context.GetLimits().max_pixels);
     return Reason::kTooManyPixels;
   }
   const std::uint64_t bytes = pixels * static_cast<std::uint64_t>(channels);
@@ -329,7 +329,7 @@ bool DecodeJpeg(JpegDecodeJob* job) {
     return false;
   }
   jpeg_create_decompress(&info);
-  info.mem->max_memory_to_use = static_cast<long>(job->context->limits().max_memory_bytes);
+  info.mem->max_memory_to_use = static_cast<long>(job->context->GetLimits().max_memory_bytes);
   job->progress.manager.progress_monitor = JpegProgressMonitor;
   job->progress.context = job->context;
   job->progress.reason = Reason::kNone;
@@ -571,10 +571,10 @@ FormatResult SanitizeGif(std::string_view input, Context& context) {
       }
       total_pixels += static_cast<std::uint64_t>(frame.Width) *
                       static_cast<std::uint64_t>(frame.Height);
-      if (total_pixels > context.limits().max_pixels) {
+      if (total_pixels > context.GetLimits().max_pixels) {
         return fail(Reason::kTooManyPixels,
                     "the frames hold more than " +
-                        std::to_string(context.limits().max_pixels) + " pixels");
+                        std::to_string(context.GetLimits().max_pixels) + " pixels");
       }
       if (EGifPutImageDesc(out, frame.Left, frame.Top, frame.Width, frame.Height, frame.Interlace,
                            frame.ColorMap) == GIF_ERROR) {
@@ -949,7 +949,7 @@ TiffPtr OpenTiff(TiffMemory* memory, const char* mode, const Context& context,
   std::unique_ptr<TIFFOpenOptions, TiffOptionsDeleter> options(TIFFOpenOptionsAlloc());
   if (!options) return nullptr;
   TIFFOpenOptionsSetMaxSingleMemAlloc(
-      options.get(), static_cast<tmsize_t>(context.limits().max_memory_bytes));
+      options.get(), static_cast<tmsize_t>(context.GetLimits().max_memory_bytes));
   TIFFOpenOptionsSetErrorHandlerExtR(options.get(), TiffMessage, message);
   TIFFOpenOptionsSetWarningHandlerExtR(options.get(), TiffIgnore, nullptr);
   return TiffPtr(TIFFClientOpenExt("memory", mode, memory, TiffRead, TiffWrite, TiffSeek,
@@ -1002,7 +1002,7 @@ FormatResult SanitizeTiff(std::string_view input, Context& context) {
     if (const Reason reason = context.CheckTime(); reason != Reason::kNone) {
       return Refuse(reason, "TIFF: time limit");
     }
-    if (static_cast<std::size_t>(pages) >= context.limits().max_entries) {
+    if (static_cast<std::size_t>(pages) >= context.GetLimits().max_entries) {
       return Refuse(Reason::kTooManyEntries, "TIFF: too many pages");
     }
     std::uint32_t width = 0;
@@ -1026,7 +1026,7 @@ FormatResult SanitizeTiff(std::string_view input, Context& context) {
       return Refuse(reason, "TIFF: " + detail);
     }
     total_pixels += std::uint64_t{width} * height;
-    if (total_pixels > context.limits().max_pixels) {
+    if (total_pixels > context.GetLimits().max_pixels) {
       return Refuse(Reason::kTooManyPixels, "TIFF: the pages hold too many pixels");
     }
     char why[1024] = "";

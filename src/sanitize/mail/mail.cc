@@ -891,9 +891,9 @@ bool MailSanitizer::Walk(GMimeObject* object, int nesting, bool inline_resource)
   if (const Reason reason = context_.CheckTime(); reason != Reason::kNone) {
     return Fail(reason, "time limit reached while walking the MIME tree");
   }
-  if (static_cast<std::size_t>(++parts_) > context_.limits().max_entries) {
+  if (static_cast<std::size_t>(++parts_) > context_.GetLimits().max_entries) {
     return Fail(Reason::kTooManyEntries,
-                "more than " + std::to_string(context_.limits().max_entries) + " MIME parts");
+                "more than " + std::to_string(context_.GetLimits().max_entries) + " MIME parts");
   }
   if (nesting > kMaxMimeNesting) {
     return Fail(Reason::kTooDeep,
@@ -1249,7 +1249,7 @@ std::string JoinNames(const std::vector<std::string>& names) {
 std::string MailSanitizer::Note() const {
   std::vector<std::string> lines;
   const bool text_only =
-      context_.settings().mail_method == MailMethod::kTextOnly;
+      context_.GetSettings().mail_method == MailMethod::kTextOnly;
   std::vector<std::string> files;
   std::vector<std::string> images;
   for (const auto& attachment : attachments_) {
@@ -1345,10 +1345,10 @@ FormatResult MailSanitizer::Run() {
     if (newline == std::string_view::npos) break;
     at = newline + 1;
   }
-  if (declared_parts > context_.limits().max_entries + 1) {
+  if (declared_parts > context_.GetLimits().max_entries + 1) {
     return Refuse(Reason::kTooManyEntries, std::to_string(declared_parts) +
                                                " Content-Type headers, more than " +
-                                               std::to_string(context_.limits().max_entries));
+                                               std::to_string(context_.GetLimits().max_entries));
   }
   if (const Reason reason = context_.ChargeExpanded(input_.size()); reason != Reason::kNone) {
     return Refuse(reason, "mail larger than the expansion budget");
@@ -1377,7 +1377,7 @@ FormatResult MailSanitizer::Run() {
   GPtr<GMimeMessage> output(g_mime_message_new(FALSE));
   CopyHeaders(message.get(), output.get(), options.get());
   const bool text_only =
-      context_.settings().mail_method == MailMethod::kTextOnly;
+      context_.GetSettings().mail_method == MailMethod::kTextOnly;
   g_mime_object_set_header(GMIME_OBJECT(output.get()), "X-Mamori-Sanitized",
                            text_only ? "text-only" : "attachments-sanitized", nullptr);
 

@@ -1232,7 +1232,7 @@ FormatResult SanitizeOoxml(std::string_view input, FileType type, Context& conte
   }
   Reason reason = Reason::kNone;
   std::string detail;
-  auto package = ZipPackage::Open(input, context.limits(), &reason, &detail);
+  auto package = ZipPackage::Open(input, context.GetLimits(), &reason, &detail);
   if (!package) return Refuse(reason, detail);
   try {
     Rebuilder rebuilder(*package, context, type);

@@ -116,7 +116,7 @@ Reason ZipPackage::Read(const Entry& entry, Context& context, std::string* data,
   data->clear();
   // The declared size is charged before reading; reading stops there.
   const auto declared = static_cast<std::size_t>(
-      std::min<zip_uint64_t>(entry.size, context.limits().max_expanded_bytes + 1));
+      std::min<zip_uint64_t>(entry.size, context.GetLimits().max_expanded_bytes + 1));
   if (const Reason reason = context.CheckAllocation(declared); reason != Reason::kNone) {
     *detail = entry.name + ": " + std::to_string(entry.size) + " bytes unpacked";
     return reason;

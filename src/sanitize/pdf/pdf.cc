@@ -157,7 +157,7 @@ class Sanitizer {
       }
       QPDFObjectHandle stream = pdf_.getObjectByID(number, 0);
       if (!stream.isStream()) continue;  // qpdf reports it when the objects are read
-      const std::size_t limit = context_.limits().max_memory_bytes;
+      const std::size_t limit = context_.GetLimits().max_memory_bytes;
       CountingPipeline counter(limit);
       stream.pipeStreamData(&counter, 0, qpdf_dl_generalized, /*suppress_warnings=*/true);
       if (counter.over()) {
@@ -191,7 +191,7 @@ class Sanitizer {
     }
     RemoveKey(root, "/NeedsRendering", "/Root/NeedsRendering", "needs_rendering");
     RemoveKey(root, "/Collection", "/Root/Collection", "collection");
-    if (context_.settings().remove_metadata) {
+    if (context_.GetSettings().remove_metadata) {
       RemoveKey(root, "/Metadata", "/Root/Metadata", "metadata");
       RemoveKey(trailer, "/Info", "/Info", "document_info");
     }
@@ -348,7 +348,7 @@ class Sanitizer {
       if (name == "/GoToE") return "embedded_goto_action";
       if (name == "/RichMediaExecute") return "rich_media_action";
       if (name == "/URI") {
-        if (context_.settings().remove_uri_links) return "uri_action";
+        if (context_.GetSettings().remove_uri_links) return "uri_action";
         QPDFObjectHandle uri = object.getKey("/URI");
         const std::string text = uri.isString() ? Lower(uri.getStringValue()) : std::string();
         // (rfind(.., 0): this file is C++17, see CMakeLists.txt.)
