@@ -59,6 +59,7 @@ std::string ObligationTitle(const std::string& id) {
 
 std::string Names(const std::vector<ledger::Person>& people) {
   std::vector<std::string> names;
+  names.reserve(people.size());
   for (const auto& person : people) names.push_back(person.code + " " + person.name);
   return Join(names, "、");
 }
@@ -377,6 +378,7 @@ void AddRequest(CLI::App& app, LedgerCli& cli) {
         cli.out << "期限切れにした申請: " << ids.size() << " 件";
         if (!ids.empty()) {
           std::vector<std::string> texts;
+          texts.reserve(ids.size());
           for (const auto id_value : ids) texts.push_back(std::to_string(id_value));
           cli.out << "（" << Join(texts, ", ") << "）";
         }

@@ -234,6 +234,7 @@ Result<std::vector<Attendance>> AttendanceOf(Ledger& ledger, std::int64_t sessio
                                "a.session_id = ? ORDER BY p.code",
                                {session_id}));
   std::vector<Attendance> result;
+  result.reserve(rows.size());
   for (const auto& row : rows) {
     result.push_back({row.Text(0), row.Text(1), row.Text(2), row.Text(3)});
   }

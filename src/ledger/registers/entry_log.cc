@@ -178,6 +178,7 @@ Result<std::vector<Entry>> ListEntries(Ledger& ledger, const std::string& area,
              ledger.Db().Query(std::string(kEntrySelect) + where + " ORDER BY e.entered_utc, e.id",
                                params));
   std::vector<Entry> entries;
+  entries.reserve(rows.size());
   for (const auto& row : rows) entries.push_back(EntryFromRow(row));
   return entries;
 }

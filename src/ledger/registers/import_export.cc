@@ -59,12 +59,12 @@ struct PeopleColumn {
   bool required;
 };
 const std::vector<PeopleColumn>& PeopleColumns() {
-  static const std::vector<PeopleColumn> columns{
+  static const std::vector<PeopleColumn> kColumns{
       {"code", "職員番号", true},         {"name", "氏名", true},
       {"section", "課室等", true},        {"employment", "任用形態", true},
       {"email", "メールアドレス", false}, {"start_date", "開始日", true},
       {"end_date", "終了日", false}};
-  return columns;
+  return kColumns;
 }
 
 Result<tabular::Table> ExportPeople(Ledger& ledger) {

@@ -377,13 +377,13 @@ Result<std::string> Canonical(const policy::Profile& profile, const Column& colu
       return date;
     }
     case FieldType::kBool: {
-      static const std::vector<std::string> yes{"true", "TRUE", "True", "1",  "yes", "Yes", "YES",
+      static const std::vector<std::string> kYes{"true", "TRUE", "True", "1",  "yes", "Yes", "YES",
                                                 "はい", "有",   "あり", "済", "○",   "〇",  "◯"};
-      static const std::vector<std::string> no{"false",  "FALSE", "False", "0",  "no", "No", "NO",
+      static const std::vector<std::string> kNo{"false",  "FALSE", "False", "0",  "no", "No", "NO",
                                                "いいえ", "無",    "なし",  "未", "×",  "✕"};
       const std::string value = HalfWidth(text);
-      if (std::find(yes.begin(), yes.end(), value) != yes.end()) return std::string("true");
-      if (std::find(no.begin(), no.end(), value) != no.end()) return std::string("false");
+      if (std::find(kYes.begin(), kYes.end(), value) != kYes.end()) return std::string("true");
+      if (std::find(kNo.begin(), kNo.end(), value) != kNo.end()) return std::string("false");
       return ColumnError(column, "はい／いいえ（true/false）で書いてください: \"" + text + "\"",
                          "not a yes/no value (true/false): \"" + text + "\"");
     }

@@ -321,8 +321,8 @@ const FieldSpec* RegisterSpec::Field(std::string_view field_id) const {
 }
 
 const std::vector<RegisterSpec>& Registers() {
-  static const std::vector<RegisterSpec> specs = MakeRegisters();
-  return specs;
+  static const std::vector<RegisterSpec> kSpecs = MakeRegisters();
+  return kSpecs;
 }
 
 const RegisterSpec* FindRegister(std::string_view name) {
@@ -393,7 +393,7 @@ const Column* FindColumn(const std::vector<Column>& columns, std::string_view na
 
 const std::vector<ContractClauseItem>& ContractClauseItems() {
   // 8.1(2) 契約項目, in the order the 対策基準 lists them.
-  static const std::vector<ContractClauseItem> items{
+  static const std::vector<ContractClauseItem> kItems{
       {"policy_compliance", "本ポリシーの遵守"},
       {"responsible_scope_place", "外部委託事業者の責任者、委託内容及び作業場所の特定"},
       {"no_other_use", "提供された情報の目的外利用及び受託者以外の者への提供の禁止"},
@@ -406,7 +406,7 @@ const std::vector<ContractClauseItem>& ContractClauseItems() {
       {"audit_inspection", "市による監査、検査"},
       {"breach_provisions", "本ポリシーが遵守されなかった場合の規定（損害賠償等）"},
   };
-  return items;
+  return kItems;
 }
 
 }  // namespace mamori::ledger::registers

@@ -739,7 +739,7 @@ Result<RequestRecord> FillObligation(Ledger& ledger, std::int64_t id, const std:
           break;
         case FieldKind::kPerson:
           if (auto code = CheckCode(value->second, name); !code.Ok()) {
-            field_checks.Add(std::move(code));
+            field_checks.Add(code);
           } else if (!FindPerson(ledger, value->second).Ok()) {
             field_checks.Add(FieldError(name, "職員「" + value->second + "」は登録されていません",
                                         "no person \"" + value->second + "\""));

@@ -280,6 +280,7 @@ Result<std::vector<Violation>> ListViolations(Ledger& ledger, const std::string&
   }
   MAMORI_TRY(const auto rows, ledger.Db().Query(sql + " ORDER BY v.id", params));
   std::vector<Violation> out;
+  out.reserve(rows.size());
   for (const auto& row : rows) out.push_back(ViolationFromRow(row));
   return out;
 }
@@ -294,6 +295,7 @@ Result<std::vector<Suspension>> ListSuspensions(Ledger& ledger, const std::strin
   }
   MAMORI_TRY(const auto rows, ledger.Db().Query(sql + " ORDER BY x.id", params));
   std::vector<Suspension> out;
+  out.reserve(rows.size());
   for (const auto& row : rows) out.push_back(SuspensionFromRow(row));
   return out;
 }

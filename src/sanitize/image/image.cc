@@ -292,6 +292,7 @@ void ReadJpegMarkers(j_decompress_ptr info, JpegMarkers* markers) {
       ++markers->xmp;
     } else if (marker->marker == JPEG_APP0 + 2 && head.starts_with("ICC_PROFILE")) {
       ++markers->icc;
+    // NOLINTNEXTLINE(bugprone-branch-clone): these two are kept on purpose
     } else if (marker->marker == JPEG_APP0 && head.starts_with(std::string_view("JFIF\0", 5))) {
       // JFIF is written again by the encoder.
     } else if (marker->marker == JPEG_APP0 + 14 && head.starts_with("Adobe")) {
@@ -532,7 +533,7 @@ FormatResult SanitizeGif(std::string_view input, Context& context) {
     if (out != nullptr) EGifCloseFile(out, &ignored);
     out = nullptr;
   };
-  auto fail = [&](Reason reason, std::string detail) {
+  auto fail = [&](Reason reason, const std::string& detail) {
     close();
     return Refuse(reason, "GIF: " + detail);
   };
@@ -718,10 +719,12 @@ FormatResult SanitizeBmp(std::string_view input, Context& context) {
   if (compression == 3 || compression == 6) {
     const std::size_t at = 14 + 40;
     const int count = compression == 6 || header_size >= 56 ? 4 : 3;
-    if (input.size() < at + 4U * static_cast<unsigned>(count)) {
+    if (input.size() < at + std::size_t{4} * static_cast<unsigned>(count)) {
       return Refuse(Reason::kMalformed, "BMP: short bit fields");
     }
-    for (int i = 0; i < count; ++i) masks[i] = Little32(input, at + 4U * static_cast<unsigned>(i));
+    for (int i = 0; i < count; ++i) {
+      masks[i] = Little32(input, at + std::size_t{4} * static_cast<unsigned>(i));
+    }
   } else if (compression == 0 && bits == 16) {
     masks[0] = 0x7C00;
     masks[1] = 0x03E0;

@@ -870,7 +870,7 @@ void Rebuilder::Neutralize(const std::string& part, pugi::xml_document& document
         doom(node);
       } else if ((ns == Ns::kA && local == "blip") || (ns == Ns::kV && local == "imagedata") ||
                  (ns == Ns::kV && local == "fill") || (ns == Ns::kS && local == "pageSetup") ||
-                 (ns == Ns::kW && local == "pgSz")) {
+                 (ns == Ns::kW && local == "pgSz")) {  // NOLINT(bugprone-branch-clone): by element
         node.remove_attribute(attribute);
       } else if (ns == Ns::kW && (local == "dataSource" || local == "headerSource" ||
                                   local == "src" || local == "recipientData")) {

@@ -129,8 +129,8 @@ class CountingPipeline final : public Pipeline {
     }
   }
   void finish() override {}
-  std::size_t count() const { return count_; }
-  bool over() const { return over_; }
+  std::size_t Count() const { return count_; }
+  bool Over() const { return over_; }
 
  private:
   std::size_t limit_;
@@ -160,12 +160,12 @@ class Sanitizer {
       const std::size_t limit = context_.GetLimits().max_memory_bytes;
       CountingPipeline counter(limit);
       stream.pipeStreamData(&counter, 0, qpdf_dl_generalized, /*suppress_warnings=*/true);
-      if (counter.over()) {
+      if (counter.Over()) {
         throw Stop{Reason::kMemoryLimit,
                    "object stream " + std::to_string(number) + " decodes to more than " +
                        std::to_string(limit) + " bytes"};
       }
-      if (const Reason reason = context_.ChargeExpanded(counter.count()); reason != Reason::kNone) {
+      if (const Reason reason = context_.ChargeExpanded(counter.Count()); reason != Reason::kNone) {
         throw Stop{reason, "object streams decode to more than the expansion budget"};
       }
     }
@@ -224,7 +224,7 @@ class Sanitizer {
           path = "obj " + std::to_string(id.getObj()) + " " + std::to_string(id.getGen());
         }
       }
-      stack.push_back({std::move(child), std::move(path), std::move(key)});
+      stack.push_back({child, std::move(path), std::move(key)});  // (QPDFObjectHandle copies)
     };
 
     while (!stack.empty()) {
