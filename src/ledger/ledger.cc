@@ -91,6 +91,20 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerPaths& paths, const Clo
   if (!options.read_only) {
     MAMORI_TRY(const int version, store::Migrate(*db, Migrations(), clock.Now()));
     (void)version;
+  } else {
+    // Reading never upgrades the file; an older schema is named, not guessed at.
+    MAMORI_TRY(const auto version,
+               db->QueryInt("SELECT coalesce(max(version), 0) FROM schema_migrations"));
+    const auto newest = static_cast<std::int64_t>(Migrations().size());
+    if (version != newest) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "データベースの版（" + std::to_string(version) + "）がこのプログラム（" +
+                       std::to_string(newest) +
+                       "）と異なります。更新する操作（例 mamori audit checkpoint）を先に実行してください",
+                   "database schema version " + std::to_string(version) + " differs from the program's (" +
+                       std::to_string(newest) + "); run a changing command (e.g. `mamori audit checkpoint`) first to upgrade it",
+                   {paths.database, 0, ""});
+    }
   }
   std::string profile_path = options.profile_path;
   if (profile_path.empty()) {

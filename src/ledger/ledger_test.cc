@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "ledger/schema.h"
 #include "ledger/test_support.h"
 
 namespace mamori::ledger {
@@ -85,6 +86,25 @@ TEST(LedgerTest, AChangedProfileIsRecorded) {
     EXPECT_EQ(ledger->Audit().Events("", "")->size(), 2u);  // recorded once
   }
   fs::remove_all(dir);
+}
+
+TEST(LedgerTest, ReadingAnOlderSchemaSaysSoAndChangingUpgradesIt) {
+  testing::TempLedger ledger("old_schema");
+  // Make the file look as it did before the newest migration (0005 adds
+  // audit_assignments).
+  ASSERT_EQ(Migrations().back().name, "audit_plan");
+  ASSERT_TRUE(ledger->Db()
+                  .ExecuteScript("DROP TABLE audit_assignments; DELETE FROM schema_migrations "
+                                 "WHERE version = (SELECT max(version) FROM schema_migrations);")
+                  .Ok());
+  ledger.Close();
+  auto read = Ledger::Open(ledger.paths(), ledger.clock(), {.read_only = true});
+  ASSERT_FALSE(read.Ok());
+  EXPECT_NE(read.Err().Headline().message_en.find("differs"), std::string::npos);
+  // Opening to change upgrades the file in place.
+  ledger.Reopen();
+  EXPECT_EQ(*store::SchemaVersion(ledger->Db()), static_cast<int>(Migrations().size()));
+  EXPECT_TRUE(ledger->Db().Query("SELECT * FROM audit_assignments").Ok());
 }
 
 TEST(LedgerTest, CheckpointsEveryNEvents) {
