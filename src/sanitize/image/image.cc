@@ -315,13 +315,20 @@ struct JpegDecodeJob {
   JpegProgress progress;
 };
 
+// libjpeg's error manager, made to jump back (JpegErrorExit) and to print
+// nothing. The setjmp itself must stay in the caller's frame.
+jpeg_error_mgr* QuietJpegErrors(JpegError* error) {
+  jpeg_error_mgr* manager = jpeg_std_error(&error->manager);
+  manager->error_exit = JpegErrorExit;
+  manager->output_message = JpegSilence;
+  error->message[0] = '\0';
+  return manager;
+}
+
 bool DecodeJpeg(JpegDecodeJob* job) {
   jpeg_decompress_struct info;
   JpegError error;
-  info.err = jpeg_std_error(&error.manager);
-  error.manager.error_exit = JpegErrorExit;
-  error.manager.output_message = JpegSilence;
-  error.message[0] = '\0';
+  info.err = QuietJpegErrors(&error);
   if (setjmp(error.jump) != 0) {
     jpeg_destroy_decompress(&info);
     job->reason =
@@ -383,10 +390,7 @@ struct JpegEncodeJob {
 bool EncodeJpeg(JpegEncodeJob* job) {
   jpeg_compress_struct info;
   JpegError error;
-  info.err = jpeg_std_error(&error.manager);
-  error.manager.error_exit = JpegErrorExit;
-  error.manager.output_message = JpegSilence;
-  error.message[0] = '\0';
+  info.err = QuietJpegErrors(&error);
   if (setjmp(error.jump) != 0) {
     jpeg_destroy_compress(&info);
     *job->detail = std::string("JPEG: cannot encode: ") + error.message;
