@@ -153,7 +153,28 @@ void ListPngChunks(std::string_view input, Removals& removals) {
   }
 }
 
+// Walks the chunk list up to IEND and names the first chunk whose declared
+// length runs past the end of the input. libpng would otherwise trust such a
+// length: a 256-byte file declaring a 1.8 GB tEXt chunk made it read and
+// allocate for seconds before giving up.
+std::string FindOverlongPngChunk(std::string_view input) {
+  std::size_t at = 8;
+  while (at + 12 <= input.size()) {
+    const std::uint32_t length = ReadBigEndian32(input, at);
+    if (length > input.size() - at - 12) {
+      return "chunk at byte " + std::to_string(at) + " declares " + std::to_string(length) +
+             " bytes, past the end of the file";
+    }
+    if (input.substr(at + 4, 4) == "IEND") break;
+    at += std::size_t{12} + length;
+  }
+  return {};
+}
+
 FormatResult SanitizePng(std::string_view input, Context& context) {
+  if (const std::string overlong = FindOverlongPngChunk(input); !overlong.empty()) {
+    return Refuse(Reason::kMalformed, "PNG: " + overlong);
+  }
   png_image image{};
   image.version = PNG_IMAGE_VERSION;
   if (png_image_begin_read_from_memory(&image, input.data(), input.size()) == 0) {

@@ -123,6 +123,19 @@ TEST(ImageSanitizeTest, PngClaimingTenGigapixelsIsRefusedFromTheHeader) {
   EXPECT_EQ(outcome.report.reason, Reason::kTooManyPixels) << outcome.report.detail;
 }
 
+TEST(ImageSanitizeTest, PngChunkDeclaringMoreBytesThanTheFileIsRefused) {
+  // The fuzzer's find: a tEXt chunk that declares 1.8 GB in a 100-byte file
+  // made libpng read and allocate for seconds. Refused from the chunk list.
+  std::string png = EncodePng(Gradient(8, 8, 4), 8, 8, PNG_FORMAT_RGBA);
+  png.insert(33, Be32(0x6D736F0E) + "tEXtAuthor");
+  const Outcome outcome = Sanitize(png, "overlong.png", Settings{});
+  EXPECT_EQ(outcome.report.verdict, Verdict::kRefused);
+  EXPECT_EQ(outcome.report.reason, Reason::kMalformed);
+  EXPECT_NE(outcome.report.detail.find("past the end"), std::string::npos)
+      << outcome.report.detail;
+  EXPECT_TRUE(outcome.output.empty());
+}
+
 TEST(ImageSanitizeTest, PlainPngIsCleanWithTheSamePixels) {
   const auto rgb = Gradient(4, 4, 3);
   const std::string png = EncodePng(rgb, 4, 4, PNG_FORMAT_RGB);
