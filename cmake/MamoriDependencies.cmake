@@ -7,6 +7,8 @@ find_package(CLI11 REQUIRED)
 find_package(PkgConfig REQUIRED)
 find_package(SQLite3 REQUIRED)
 pkg_check_modules(sodium REQUIRED IMPORTED_TARGET libsodium)
+# HMAC-SHA1 for TOTP (src/auth/totp.cc): libsodium has no SHA-1.
+pkg_check_modules(MAMORI_LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)
 # Tables (src/tabular) and the sanitizer (src/sanitize).
 pkg_check_modules(MAMORI_XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
 pkg_check_modules(MAMORI_LIBZIP REQUIRED IMPORTED_TARGET libzip)

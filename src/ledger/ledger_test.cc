@@ -90,11 +90,12 @@ TEST(LedgerTest, AChangedProfileIsRecorded) {
 
 TEST(LedgerTest, ReadingAnOlderSchemaSaysSoAndChangingUpgradesIt) {
   testing::TempLedger ledger("old_schema");
-  // Make the file look as it did before the newest migration (0005 adds
-  // audit_assignments).
-  ASSERT_EQ(Migrations().back().name, "audit_plan");
+  // Make the file look as it did before the newest migration (0006 adds
+  // the sign-in tables).
+  ASSERT_EQ(Migrations().back().name, "auth");
   ASSERT_TRUE(ledger->Db()
-                  .ExecuteScript("DROP TABLE audit_assignments; DELETE FROM schema_migrations "
+                  .ExecuteScript("DROP TABLE sessions; DROP TABLE password_history; DROP TABLE "
+                                 "accounts; DELETE FROM schema_migrations "
                                  "WHERE version = (SELECT max(version) FROM schema_migrations);")
                   .Ok());
   ledger.Close();
@@ -104,7 +105,7 @@ TEST(LedgerTest, ReadingAnOlderSchemaSaysSoAndChangingUpgradesIt) {
   // Opening to change upgrades the file in place.
   ledger.Reopen();
   EXPECT_EQ(*store::SchemaVersion(ledger->Db()), static_cast<int>(Migrations().size()));
-  EXPECT_TRUE(ledger->Db().Query("SELECT * FROM audit_assignments").Ok());
+  EXPECT_TRUE(ledger->Db().Query("SELECT * FROM accounts").Ok());
 }
 
 TEST(LedgerTest, CheckpointsEveryNEvents) {

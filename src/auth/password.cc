@@ -1,0 +1,172 @@
+#include "auth/password.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "auth/internal.h"
+#include "common/charset.h"
+
+namespace mamori::auth {
+
+static_assert(crypto_pwhash_ALG_DEFAULT == crypto_pwhash_ALG_ARGON2ID13);
+static_assert(HashCost{}.ops == crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE);
+static_assert(HashCost{}.mem == crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE);
+static_assert(HashCost::Fast().ops == crypto_pwhash_argon2id_OPSLIMIT_MIN);
+static_assert(HashCost::Fast().mem == crypto_pwhash_argon2id_MEMLIMIT_MIN);
+
+namespace {
+
+// No 0/O, 1/l/I: a temporary password is read off paper or a screen.
+constexpr std::string_view kUpper = "ABCDEFGHJKLMNPQRSTUVWXYZ";
+constexpr std::string_view kLower = "abcdefghijkmnopqrstuvwxyz";
+constexpr std::string_view kDigits = "23456789";
+constexpr std::size_t kTemporaryLength = 16;
+
+bool IsAsciiLetter(unsigned char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+bool IsAsciiDigit(unsigned char c) { return c >= '0' && c <= '9'; }
+char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// A C0 or C1 control character or DEL, in valid UTF-8.
+bool HasControl(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7F) return true;
+    if (c == 0xC2 && i + 1 < text.size()) {
+      const auto next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0x80 && next <= 0x9F) return true;
+    }
+  }
+  return false;
+}
+
+std::size_t CodePoints(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+bool ContainsIgnoringAsciiCase(std::string_view text, std::string_view part) {
+  std::string lower_text(text);
+  std::string lower_part(part);
+  std::transform(lower_text.begin(), lower_text.end(), lower_text.begin(), AsciiLower);
+  std::transform(lower_part.begin(), lower_part.end(), lower_part.begin(), AsciiLower);
+  return lower_text.find(lower_part) != std::string::npos;
+}
+
+}  // namespace
+
+std::string HashPassword(std::string_view password, const HashCost& cost) {
+  if (!internal::SodiumReady()) return {};
+  std::array<char, crypto_pwhash_STRBYTES> out{};
+  if (crypto_pwhash_str_alg(out.data(), password.data(), password.size(), cost.ops, cost.mem,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return {};
+  }
+  return std::string(out.data());
+}
+
+bool VerifyPassword(std::string_view stored_hash, std::string_view password) {
+  if (!internal::SodiumReady()) return false;
+  if (stored_hash.empty() || stored_hash.size() >= crypto_pwhash_STRBYTES) return false;
+  // crypto_pwhash_str_verify reads a NUL-terminated string.
+  std::array<char, crypto_pwhash_STRBYTES> hash{};
+  std::copy(stored_hash.begin(), stored_hash.end(), hash.begin());
+  return crypto_pwhash_str_verify(hash.data(), password.data(), password.size()) == 0;
+}
+
+std::string GenerateTemporaryPassword() {
+  (void)internal::SodiumReady();
+  std::string alphabet;
+  alphabet.append(kUpper).append(kLower).append(kDigits);
+  const auto has_any = [](const std::string& text, std::string_view of) {
+    return text.find_first_of(of) != std::string::npos;
+  };
+  for (;;) {
+    std::string password;
+    password.reserve(kTemporaryLength);
+    for (std::size_t i = 0; i < kTemporaryLength; ++i) {
+      password.push_back(
+          alphabet[randombytes_uniform(static_cast<std::uint32_t>(alphabet.size()))]);
+    }
+    // Drawing again (rather than patching a position) keeps every accepted
+    // password equally likely.
+    if (has_any(password, kUpper) && has_any(password, kLower) && has_any(password, kDigits)) {
+      return password;
+    }
+  }
+}
+
+int RequiredLength(const policy::PasswordPolicy& policy, bool privileged) {
+  int length = policy.min_length;
+  if (privileged) length = std::max(length, policy.privileged_min_length);
+  return std::max(length, 1);
+}
+
+Status CheckNewPassword(const policy::PasswordPolicy& policy, bool privileged,
+                        std::string_view login, std::string_view password) {
+  std::vector<Diagnostic> problems;
+  const auto add = [&](std::string ja, std::string en) {
+    problems.push_back(
+        Diagnostic{Where{"", 0, "new_password"}, std::move(ja) + "（5.4(2)）", std::move(en)});
+  };
+  const int required = RequiredLength(policy, privileged);
+  const std::string subject_ja = privileged ? "特権IDのパスワード" : "パスワード";
+  const std::string subject_en = privileged ? "a privileged ID's new_password" : "new_password";
+  const std::string required_ja = subject_ja + "は" + std::to_string(required) + "文字以上" +
+                                  std::to_string(kMaxPasswordBytes) +
+                                  "バイト以内で設定してください";
+  const std::string required_en = " (" + std::to_string(required) + " characters at least, " +
+                                  std::to_string(kMaxPasswordBytes) + " bytes at most)";
+  if (password.empty()) {
+    add(required_ja + "（入力がありません）", subject_en + " is empty" + required_en);
+    return Error(ErrorCode::kInvalidArgument, std::move(problems));
+  }
+  if (password.size() > kMaxPasswordBytes) {
+    add(required_ja + "（" + std::to_string(password.size()) + "バイトあります）",
+        subject_en + " is " + std::to_string(password.size()) + " bytes, too long" + required_en);
+    return Error(ErrorCode::kInvalidArgument, std::move(problems));
+  }
+  if (!IsValidUtf8(password)) {
+    add("パスワードに UTF-8 の文字として読めないバイトがあります",
+        "new_password is not valid UTF-8");
+    return Error(ErrorCode::kInvalidArgument, std::move(problems));
+  }
+  if (HasControl(password)) {
+    add("パスワードに制御文字（改行・タブ等）は使えません",
+        "new_password contains a control character (newline, tab, ...)");
+  }
+  const std::size_t length = CodePoints(password);
+  if (length < static_cast<std::size_t>(required)) {
+    add(required_ja + "（" + std::to_string(length) + "文字です）",
+        subject_en + " has " + std::to_string(length) + " characters, too short" + required_en);
+  }
+  if (!login.empty() && ContainsIgnoringAsciiCase(password, login)) {
+    add("パスワードにログインID「" + std::string(login) + "」を含めることはできません",
+        "new_password must not contain the login");
+  }
+  bool letters = false;
+  bool digits = false;
+  bool symbols = false;
+  for (const char c : password) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (IsAsciiLetter(byte)) {
+      letters = true;
+    } else if (IsAsciiDigit(byte)) {
+      digits = true;
+    } else {
+      symbols = true;  // ASCII symbols, spaces and every non-ASCII character
+    }
+  }
+  if (static_cast<int>(letters) + static_cast<int>(digits) + static_cast<int>(symbols) < 2) {
+    add("パスワードには英字・数字・記号のうち2種類以上を混ぜてください",
+        "new_password must mix at least two of letters, digits and symbols");
+  }
+  if (problems.empty()) return OkStatus();
+  return Error(ErrorCode::kInvalidArgument, std::move(problems));
+}
+
+}  // namespace mamori::auth
