@@ -1,0 +1,183 @@
+// 例外措置（7.4）: 例外措置の記録簿（GET /exceptions）。期限を過ぎた緊急時の例外を強調し、事後報告と確認の記録を付ける。
+import { useState } from 'preact/hooks';
+import { ApiError, asList, enc, get, post } from '../api';
+import { withProfile } from '../profile';
+import { DateTimeText, Empty, LoadError, Loading, PageTitle, StatusBadge, useAsync } from '../components/common';
+import { ErrorSummary, Notice, TextArea } from '../components/forms';
+import { requesterText } from '../components/requests';
+import { roleLabel } from '../labels';
+import { Link } from '../router';
+import { EVERYTHING_ROLES, hasAny, useSession } from '../session';
+import type { RequestRecord } from '../types';
+
+export function ExceptionsPage() {
+  const { session } = useSession();
+  const list = useAsync((signal) => withProfile(get<unknown>('/exceptions', { signal })).then((b) => asList<RequestRecord>(b, 'exceptions')), []);
+  const [notice, setNotice] = useState('');
+  const canReview = hasAny(session, EVERYTHING_ROLES);
+  const rows = [...(list.data ?? [])].sort((a, b) => Number(!!b.overdue) - Number(!!a.overdue));
+  const overdue = rows.filter((r) => r.overdue).length;
+
+  return (
+    <section data-testid="exceptions">
+      <PageTitle testid="exceptions-title">例外措置</PageTitle>
+      <p>
+        例外措置の記録簿です（対策基準 7.4(3)）。例外措置の申請は<Link href="/requests/new">申請</Link>の画面で行為「例外措置」を選んでください。緊急時に例外措置をとったときは、期限までに事後報告をしてください（7.4(2)）。
+      </p>
+      {notice && <Notice>{notice}</Notice>}
+      {overdue > 0 && (
+        <div class="alert alert-warn" role="status" data-testid="exceptions-overdue">
+          事後報告の期限を過ぎた緊急時の例外措置が {overdue} 件あります。
+        </div>
+      )}
+      {list.loading && !list.data && <Loading />}
+      {list.error ? <LoadError error={list.error} retry={list.reload} /> : null}
+      {list.data && rows.length === 0 && <Empty>例外措置の記録はありません。</Empty>}
+      {rows.map((r) => {
+        const id = String(r.id);
+        const ex = r.exception ?? {};
+        return (
+          <article
+            key={id}
+            class={`card${r.overdue ? ' card-overdue' : ''}`}
+            data-testid="exception-item"
+            data-overdue={r.overdue ? 'true' : 'false'}
+            aria-labelledby={`ex-h-${id}`}
+          >
+            <h2 id={`ex-h-${id}`}>
+              <Link href={`/requests/${enc(id)}`}>申請 {id}</Link> {ex.emergency ? '緊急時の例外措置' : '例外措置'}{' '}
+              <StatusBadge status={r.status} />
+              {r.overdue && <span class="badge badge-overdue">事後報告の期限超過</span>}
+            </h2>
+            <dl class="facts">
+              <div class="fact">
+                <dt>申請者</dt>
+                <dd>{requesterText(r)}</dd>
+              </div>
+              <div class="fact">
+                <dt>理由</dt>
+                <dd>{r.purpose}</dd>
+              </div>
+              <div class="fact">
+                <dt>申請日時</dt>
+                <dd>
+                  <DateTimeText value={r.submitted_at} />
+                </dd>
+              </div>
+              {ex.emergency && (
+                <>
+                  <div class="fact">
+                    <dt>事後報告の期限</dt>
+                    <dd>
+                      <DateTimeText value={ex.report_due} />
+                    </dd>
+                  </div>
+                  <div class="fact">
+                    <dt>事後報告</dt>
+                    <dd>
+                      {ex.reported_at ? (
+                        <>
+                          <DateTimeText value={ex.reported_at} />（{ex.reported_by}）: {ex.report}
+                        </>
+                      ) : (
+                        '未報告'
+                      )}
+                    </dd>
+                  </div>
+                </>
+              )}
+              <div class="fact">
+                <dt>確認の記録</dt>
+                <dd>
+                  {(ex.reviews ?? []).length === 0
+                    ? 'なし'
+                    : (ex.reviews ?? []).map((rv, i) => (
+                        <div key={i}>
+                          <DateTimeText value={rv.time} /> {rv.reviewer}
+                          {rv.role && `（${roleLabel(rv.role)}）`}: {rv.comment}
+                        </div>
+                      ))}
+                </dd>
+              </div>
+            </dl>
+            {ex.emergency && !ex.reported_at && (
+              <ExceptionTextForm
+                id={`report-${id}`}
+                title="事後報告"
+                label="事後報告の内容（とった措置、期間、結果）"
+                path={`/exceptions/${enc(id)}/report`}
+                field="text"
+                button="事後報告を送る"
+                onDone={() => {
+                  setNotice(`申請 ${id} の事後報告を記録しました。`);
+                  list.reload();
+                }}
+              />
+            )}
+            {canReview && (
+              <ExceptionTextForm
+                id={`review-${id}`}
+                title="確認（7.4(3)）"
+                label="確認の所見"
+                path={`/exceptions/${enc(id)}/review`}
+                field="comment"
+                button="確認を記録する"
+                onDone={() => {
+                  setNotice(`申請 ${id} の確認を記録しました。`);
+                  list.reload();
+                }}
+              />
+            )}
+          </article>
+        );
+      })}
+    </section>
+  );
+}
+
+function ExceptionTextForm({
+  id,
+  title,
+  label,
+  path,
+  field,
+  button,
+  onDone,
+}: {
+  id: string;
+  title: string;
+  label: string;
+  path: string;
+  field: 'text' | 'comment';
+  button: string;
+  onDone: () => void;
+}) {
+  const [value, setValue] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const fields = error instanceof ApiError ? error.fieldMap() : {};
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await post(path, { [field]: value });
+      setValue('');
+      onDone();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <details class="subform">
+      <summary>{title}</summary>
+      <form onSubmit={submit}>
+        <ErrorSummary error={error} shownFields={[field]} />
+        <TextArea id={id} label={label} value={value} onInput={setValue} rows={3} required error={fields[field]} />
+        <div class="actions">
+          <button type="submit" class="btn btn-primary">
+            {button}
+          </button>
+        </div>
+      </form>
+    </details>
+  );
+}

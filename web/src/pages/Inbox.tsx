@@ -1,0 +1,97 @@
+// 承認（GET /inbox）: あなたの承認を待っている申請。承認・却下はコメント付きで。
+import { useState } from 'preact/hooks';
+import { asList, enc, get } from '../api';
+import { withProfile } from '../profile';
+import { DateTimeText, Empty, LoadError, Loading, PageTitle, useAsync } from '../components/common';
+import { ApprovalForm } from '../components/approval';
+import { Notice } from '../components/forms';
+import { DecisionView, assetText, requesterText } from '../components/requests';
+import { actionLabel, statusLabel } from '../labels';
+import { Link } from '../router';
+import type { RequestRecord } from '../types';
+
+export function InboxPage() {
+  const list = useAsync((signal) => withProfile(get<unknown>('/inbox', { signal })).then((b) => asList<RequestRecord>(b, 'requests')), []);
+  const [done, setDone] = useState<{ id: string; text: string } | null>(null);
+
+  return (
+    <section data-testid="inbox">
+      <PageTitle testid="inbox-title">承認</PageTitle>
+      <p>あなたの承認を待っている申請です。申請者は自らの申請を承認できません（兼務の禁止）。</p>
+      {done && (
+        <Notice testid="inbox-done">
+          <span data-request-id={done.id}>{done.text}</span> <Link href={`/requests/${enc(done.id)}`}>申請 {done.id} を開く</Link>
+        </Notice>
+      )}
+      {list.loading && !list.data && <Loading />}
+      {list.error ? <LoadError error={list.error} retry={list.reload} /> : null}
+      {list.data && list.data.length === 0 && <Empty>承認を待っている申請はありません。</Empty>}
+      {(list.data ?? []).map((r) => {
+        const id = String(r.id);
+        return (
+          <article class="card inbox-item" key={id} data-testid="inbox-item" data-request-id={id} aria-labelledby={`inbox-h-${id}`}>
+            <h2 id={`inbox-h-${id}`}>
+              <Link href={`/requests/${enc(id)}`}>
+                申請 {id}: {actionLabel(r.action)}
+              </Link>
+            </h2>
+            <dl class="facts">
+              <div class="fact">
+                <dt>申請者</dt>
+                <dd data-testid="inbox-requester">
+                  {requesterText(r)}
+                  {r.section && <span class="muted">（{r.section}）</span>}
+                </dd>
+              </div>
+              <div class="fact">
+                <dt>行為</dt>
+                <dd>{actionLabel(r.action)}</dd>
+              </div>
+              <div class="fact">
+                <dt>対象</dt>
+                <dd>{assetText(r) || '—'}</dd>
+              </div>
+              {r.purpose && (
+                <div class="fact">
+                  <dt>目的・理由</dt>
+                  <dd>{r.purpose}</dd>
+                </div>
+              )}
+              <div class="fact">
+                <dt>申請日時</dt>
+                <dd>
+                  <DateTimeText value={r.submitted_at} />
+                </dd>
+              </div>
+              <div class="fact">
+                <dt>期限</dt>
+                <dd>
+                  <DateTimeText value={r.expires_at} />
+                </dd>
+              </div>
+              {r.current_step ? (
+                <div class="fact">
+                  <dt>承認の段階</dt>
+                  <dd>
+                    {r.current_step} / {(r.steps ?? r.decision?.approvals ?? []).length}（{statusLabel(r.status)}）
+                  </dd>
+                </div>
+              ) : null}
+            </dl>
+            {r.decision && <DecisionView decision={r.decision} testid={`inbox-decision-${id}`} />}
+            <ApprovalForm
+              request={r}
+              onDone={(updated, decision) => {
+                setDone({
+                  id,
+                  text: `申請 ${id} を${decision === 'approve' ? '承認' : '却下'}しました（状態: ${statusLabel(updated.status)}）。`,
+                });
+                list.reload();
+              }}
+            />
+          </article>
+        );
+      })}
+    </section>
+  );
+}

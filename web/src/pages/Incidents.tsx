@@ -1,0 +1,185 @@
+// インシデント（5.3）: 一覧（状態・重大度で絞込み）と職員からの報告（POST /incidents）。
+import { useState } from 'preact/hooks';
+import { ApiError, asList, enc, get, post, query } from '../api';
+import { DateTimeText, Empty, LoadError, Loading, PageTitle, useAsync } from '../components/common';
+import { ErrorSummary, Notice, SelectField, TextArea, TextField } from '../components/forms';
+import { localJstToUtc } from '../format';
+import { INCIDENT_STATES, SEVERITIES, incidentStateLabel, severityLabel } from '../labels';
+import { Link, navigate, useLocation } from '../router';
+import type { Incident } from '../types';
+
+export function IncidentsPage() {
+  const loc = useLocation();
+  const [status, setStatus] = useState(loc.query.get('status') ?? '');
+  const [severity, setSeverity] = useState(loc.query.get('severity') ?? '');
+  const list = useAsync(
+    (signal) =>
+      get<unknown>(`/incidents${query({ status, severity })}`, { signal }).then((b) =>
+        // 状態の絞込みはサーバーが open だけを解する場合にも合うよう、画面でも絞る。
+        asList<Incident>(b, 'incidents').filter((i) => !status || (i.state ?? i.status) === status),
+      ),
+    [status, severity],
+  );
+
+  return (
+    <section data-testid="incidents">
+      <PageTitle testid="incidents-title">インシデント</PageTitle>
+      <p>
+        情報セキュリティインシデント（情報の漏えい、不正アクセス、ウイルス感染、機器・記録媒体の紛失など）を見つけたり、そのおそれがあるときは、すぐに報告してください（対策基準
+        5.3(1)）。
+      </p>
+      <ReportForm />
+
+      <section aria-labelledby="incident-list-title">
+        <h2 id="incident-list-title">一覧</h2>
+        <div class="filters">
+          <SelectField
+            id="incident-status"
+            label="状態"
+            value={status}
+            onChange={setStatus}
+            options={Object.entries(INCIDENT_STATES)}
+            empty="すべて"
+            testid="incident-status"
+          />
+          <SelectField
+            id="incident-severity"
+            label="重大度"
+            value={severity}
+            onChange={setSeverity}
+            options={SEVERITIES}
+            empty="すべて"
+            testid="incident-severity"
+          />
+        </div>
+        {list.loading && !list.data && <Loading />}
+        {list.error ? <LoadError error={list.error} retry={list.reload} /> : null}
+        {list.data && list.data.length === 0 && <Empty>該当するインシデントはありません。</Empty>}
+        {list.data && list.data.length > 0 && (
+          <div class="table-wrap">
+            <table data-testid="incident-table">
+              <caption>インシデント（{list.data.length} 件）</caption>
+              <thead>
+                <tr>
+                  <th scope="col">番号</th>
+                  <th scope="col">概要</th>
+                  <th scope="col">課室等</th>
+                  <th scope="col">重大度</th>
+                  <th scope="col">状態</th>
+                  <th scope="col">報告の段階</th>
+                  <th scope="col">報告日時</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.data.map((i) => (
+                  <tr key={i.id}>
+                    <th scope="row">
+                      <Link href={`/incidents/${enc(String(i.id))}`}>{i.id}</Link>
+                    </th>
+                    <td>
+                      <Link href={`/incidents/${enc(String(i.id))}`}>{i.summary}</Link>
+                      {i.source === 'external' && <span class="badge">外部から</span>}
+                    </td>
+                    <td>{i.section}</td>
+                    <td>
+                      <span class={`badge badge-sev-${i.severity || 'none'}`}>{severityLabel(i.severity)}</span>
+                    </td>
+                    <td>{incidentStateLabel(i.state ?? i.status)}</td>
+                    <td>{i.level ? `段階 ${i.level}` : ''}</td>
+                    <td>
+                      <DateTimeText value={i.reported_at} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </section>
+  );
+}
+
+function ReportForm() {
+  const [open, setOpen] = useState(false);
+  const [summary, setSummary] = useState('');
+  const [description, setDescription] = useState('');
+  const [section, setSection] = useState('');
+  const [awareAt, setAwareAt] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<Incident | null>(null);
+  const fields = error instanceof ApiError ? error.fieldMap() : {};
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    setBusy(true);
+    try {
+      const body: Record<string, string> = { summary, description };
+      if (section.trim()) body.section = section.trim();
+      if (awareAt) body.aware_at = localJstToUtc(awareAt);
+      const inc = await post<Incident>('/incidents', body);
+      setDone(inc);
+      setSummary('');
+      setDescription('');
+      setSection('');
+      setAwareAt('');
+      setOpen(false);
+      if (inc?.id !== undefined) navigate(`/incidents/${enc(String(inc.id))}`);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="card" aria-labelledby="incident-report-title">
+      <h2 id="incident-report-title">インシデントの報告</h2>
+      {done && <Notice>インシデント {done.id} として報告しました。情報セキュリティ管理者に届きます。</Notice>}
+      {!open ? (
+        <button type="button" class="btn btn-primary" onClick={() => setOpen(true)} data-testid="incident-report-open">
+          報告する
+        </button>
+      ) : (
+        <form onSubmit={submit} data-testid="incident-report-form">
+          <ErrorSummary error={error} shownFields={['summary', 'description', 'section', 'aware_at']} />
+          <TextField id="inc-summary" label="概要（一行で）" value={summary} onInput={setSummary} required error={fields.summary} maxLength={200} />
+          <TextArea
+            id="inc-description"
+            label="内容（いつ、どこで、何が起きたか、何をしたか）"
+            value={description}
+            onInput={setDescription}
+            rows={5}
+            required
+            error={fields.description}
+          />
+          <TextField
+            id="inc-section"
+            label="関係する課室等のコード（自分の課室等と異なるとき）"
+            value={section}
+            onInput={setSection}
+            error={fields.section}
+          />
+          <TextField
+            id="inc-aware"
+            type="datetime-local"
+            label="気付いた日時（日本時間。空欄なら今）"
+            value={awareAt}
+            onInput={setAwareAt}
+            error={fields.aware_at}
+          />
+          <div class="actions">
+            <button type="submit" class="btn btn-primary" disabled={busy} data-testid="incident-report-submit">
+              報告を送る
+            </button>
+            <button type="button" class="btn" onClick={() => setOpen(false)}>
+              取り消す
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,77 @@
+// 小さな履歴ルーター（History API）。サーバーは API 以外の知らないパスに index.html を返す。
+import type { ComponentChildren, JSX } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+
+type Listener = () => void;
+const listeners = new Set<Listener>();
+
+function current(): string {
+  return window.location.pathname + window.location.search;
+}
+
+function notify(): void {
+  for (const l of listeners) l();
+}
+
+window.addEventListener('popstate', notify);
+
+/** 画面を移る。replace なら履歴を残さない（強制の移動に使う）。 */
+export function navigate(to: string, replace = false): void {
+  if (to === current()) return;
+  if (replace) window.history.replaceState(null, '', to);
+  else window.history.pushState(null, '', to);
+  window.scrollTo(0, 0);
+  notify();
+}
+
+export interface Location {
+  path: string;
+  query: URLSearchParams;
+  href: string;
+}
+
+export function useLocation(): Location {
+  const [href, setHref] = useState(current());
+  useEffect(() => {
+    const l = () => setHref(current());
+    listeners.add(l);
+    l();
+    return () => {
+      listeners.delete(l);
+    };
+  }, []);
+  const url = new URL(href, window.location.origin);
+  return { path: url.pathname, query: url.searchParams, href };
+}
+
+/** "/requests/:id" と "/requests/12" → {id:"12"}。合わなければ null。 */
+export function match(pattern: string, path: string): Record<string, string> | null {
+  const p = pattern.split('/').filter(Boolean);
+  const s = path.split('/').filter(Boolean);
+  if (p.length !== s.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < p.length; i++) {
+    if (p[i].startsWith(':')) params[p[i].slice(1)] = decodeURIComponent(s[i]);
+    else if (p[i] !== s[i]) return null;
+  }
+  return params;
+}
+
+type AnchorProps = JSX.HTMLAttributes<HTMLAnchorElement> & { href: string; children?: ComponentChildren };
+
+/** アプリ内のリンク（本物の <a>。修飾キー付きのクリックはブラウザに任せる）。 */
+export function Link({ href, onClick, ...rest }: AnchorProps) {
+  return (
+    <a
+      href={href}
+      onClick={(e) => {
+        if (onClick) (onClick as (ev: MouseEvent) => void)(e as unknown as MouseEvent);
+        if (e.defaultPrevented) return;
+        if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+        e.preventDefault();
+        navigate(href);
+      }}
+      {...rest}
+    />
+  );
+}
