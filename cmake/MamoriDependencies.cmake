@@ -20,6 +20,8 @@ pkg_check_modules(MAMORI_LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
 pkg_check_modules(MAMORI_QPDF REQUIRED IMPORTED_TARGET libqpdf)
 pkg_check_modules(MAMORI_IMAGE_LIBS REQUIRED IMPORTED_TARGET
   libjpeg libpng libtiff-4 libwebp libwebpdemux)
+# The HTTP server (src/server): Debian builds cpp-httplib as a library.
+pkg_check_modules(MAMORI_HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 # Debian's libgif-dev ships no pkg-config file.
 find_library(MAMORI_GIF_LIBRARY gif REQUIRED)
 find_path(MAMORI_GIF_INCLUDE_DIR gif_lib.h REQUIRED)

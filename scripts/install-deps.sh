@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what mamori needs from Debian 12 (bookworm) packages, and nothing
 # else. Called by run-demo.sh and run-tests.sh; safe to run again.
-#   install-deps.sh build   — compiler and libraries to build and run mamori
-#   install-deps.sh test    — plus GoogleTest, clang/libFuzzer for fuzzing
-#   install-deps.sh bench   — plus Google Benchmark and Node.js for bench/
+#   install-deps.sh build   — compiler, libraries and Node.js (for the web UI)
+#   install-deps.sh test    — plus GoogleTest, clang/libFuzzer for fuzzing and
+#                             Chromium for the browser tests
+#   install-deps.sh bench   — plus Google Benchmark and wrk for bench/
 set -euo pipefail
 profile=${1:-build}
 
@@ -11,11 +12,12 @@ packages=(build-essential cmake ninja-build pkg-config
   libtomlplusplus-dev libexpected-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libsqlite3-dev libsodium-dev libcsv-dev libxlsxwriter-dev libzip-dev libpugixml-dev
   libmagic-dev libqpdf-dev libgmime-3.0-dev libarchive-dev libxml2-dev
-  libpng-dev libjpeg-dev libgif-dev libtiff-dev libwebp-dev)
+  libpng-dev libjpeg-dev libgif-dev libtiff-dev libwebp-dev libcpp-httplib-dev)
 case "$profile" in
   build) ;;
-  test) packages+=(libgtest-dev libgmock-dev clang libclang-rt-14-dev sqlite3 qpdf) ;;
-  bench) packages+=(libbenchmark-dev) ;;
+  test) packages+=(libgtest-dev libgmock-dev clang libclang-rt-14-dev sqlite3 qpdf chromium
+    fonts-noto-cjk) ;;
+  bench) packages+=(libbenchmark-dev wrk) ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac
 
@@ -23,10 +25,8 @@ missing=()
 # Node.js may come from Debian or be on the machine already (e.g. NodeSource's
 # nodejs, which bundles npm and conflicts with Debian's npm package): only a
 # missing command is installed.
-if [ "$profile" = bench ]; then
-  command -v node >/dev/null || missing+=(nodejs)
-  command -v npm >/dev/null || missing+=(npm)
-fi
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
     missing+=("$package")

@@ -58,6 +58,7 @@ void AddLedgerCoreCommands(CLI::App& app, LedgerCli& cli);  // init, org, audit
 void AddRegisterCommands(CLI::App& app, LedgerCli& cli);    // register ...
 void AddWorkflowCommands(CLI::App& app, LedgerCli& cli);    // request, exception, violation
 void AddIncidentCommands(CLI::App& app, LedgerCli& cli);    // incident, training
+void AddServeCommands(CLI::App& app, LedgerCli& cli);       // serve, account
 // `mamori batch`: runs one command line per input line (a JSON array of
 // arguments), each in its own transaction, printing "ok N" after each commit.
 void AddBatchCommand(CLI::App& app, LedgerCli& cli, std::istream& in);

@@ -203,7 +203,8 @@ FileFormat FormatOf(std::string_view file_name, std::string_view bytes) {
   return FileFormat::kCsv;
 }
 
-Result<tabular::Table> ExportTable(Ledger& ledger, std::string_view register_id) {
+Result<tabular::Table> ExportTable(Ledger& ledger, std::string_view register_id,
+                                   const RecordFilter& keep) {
   if (register_id == kPeopleRegister) return ExportPeople(ledger);
   const RegisterSpec* spec = FindRegister(register_id);
   if (spec == nullptr) {
@@ -215,6 +216,7 @@ Result<tabular::Table> ExportTable(Ledger& ledger, std::string_view register_id)
   for (const auto& column : columns) table.header.push_back(column.label_ja);
   MAMORI_TRY(const auto records, List(ledger, register_id));
   for (const auto& record : records) {
+    if (keep && !keep(record)) continue;
     std::vector<std::string> row;
     for (const auto& column : columns) {
       const Values& source = column.computed ? record.computed : record.values;
@@ -230,8 +232,8 @@ Result<tabular::Table> ExportTable(Ledger& ledger, std::string_view register_id)
 }
 
 Result<std::string> ExportFile(Ledger& ledger, std::string_view register_id, FileFormat format,
-                               tabular::SourceEncoding encoding) {
-  MAMORI_TRY(const auto table, ExportTable(ledger, register_id));
+                               tabular::SourceEncoding encoding, const RecordFilter& keep) {
+  MAMORI_TRY(const auto table, ExportTable(ledger, register_id, keep));
   if (format == FileFormat::kXlsx) {
     std::string sheet(register_id);
     if (const RegisterSpec* spec = FindRegister(register_id)) sheet = std::string(spec->label_ja);

@@ -16,6 +16,7 @@
 // Thread safety: as Ledger.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -42,14 +43,20 @@ struct ImportReport {
 // .xlsx by name or by its zip signature; otherwise CSV.
 FileFormat FormatOf(std::string_view file_name, std::string_view bytes);
 
+// Which records an export holds (e.g. the sections a manager may read);
+// empty: all. The people register ignores it.
+using RecordFilter = std::function<bool(const Record&)>;
+
 // The register (in use records) as a table: the Japanese labels as header,
 // values as people read them (はい/いいえ, titles of enums and segments).
-Result<tabular::Table> ExportTable(Ledger& ledger, std::string_view register_id);
+Result<tabular::Table> ExportTable(Ledger& ledger, std::string_view register_id,
+                                   const RecordFilter& keep = {});
 // The table as file bytes: XLSX, or CSV in `encoding` (UTF-8 with BOM by
 // default, which Excel opens correctly).
 Result<std::string> ExportFile(
     Ledger& ledger, std::string_view register_id, FileFormat format,
-    tabular::SourceEncoding encoding = tabular::SourceEncoding::kUtf8Bom);
+    tabular::SourceEncoding encoding = tabular::SourceEncoding::kUtf8Bom,
+    const RecordFilter& keep = {});
 
 // Imports `table` (read from `source_name`) into the register.
 Result<ImportReport> ImportTable(Ledger& ledger, const std::string& actor,

@@ -137,8 +137,12 @@ void AddFlags(const policy::Profile& profile, const RegisterSpec& spec, const Re
   }
 }
 
+// `where` (with `params`) selects the rows; `tail` follows ORDER BY code
+// (LIMIT/OFFSET). With an empty `where` retired records are left out unless
+// options.include_retired.
 Result<std::vector<Record>> Load(Ledger& ledger, const RegisterSpec& spec, const std::string& where,
-                                 const store::Params& params, const ReadOptions& options) {
+                                 const store::Params& params, const ReadOptions& options,
+                                 const std::string& tail = "") {
   const auto& profile = ledger.Profile();
   std::string sql = "SELECT id, code, retired_date, retired_reason, created_utc, updated_utc";
   std::vector<const FieldSpec*> stored;
@@ -149,17 +153,27 @@ Result<std::vector<Record>> Load(Ledger& ledger, const RegisterSpec& spec, const
   }
   const bool asset = spec.id == "asset";
   if (asset) sql += ", effective_classification, effective_handling";
-  sql += " FROM " + std::string(spec.table) + where + " ORDER BY code";
+  sql += " FROM " + std::string(spec.table) + where + " ORDER BY code" + tail;
   MAMORI_TRY(const auto rows, ledger.Db().Query(sql, params));
 
   std::map<std::int64_t, std::map<std::string, std::vector<std::string>>> links;
   const bool has_links = std::any_of(spec.fields.begin(), spec.fields.end(),
                                      [](const FieldSpec& f) { return !Stored(f); });
   if (has_links && !rows.empty()) {
+    // A few records (one, a page): only their links; otherwise all of them.
+    std::string link_sql =
+        "SELECT record_id, field, target FROM register_links WHERE register = ?";
+    store::Params link_params{std::string(spec.id)};
+    if (rows.size() <= 500) {
+      link_sql += " AND record_id IN (";
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        link_sql += i == 0 ? "?" : ", ?";
+        link_params.emplace_back(rows[i].Int(0));
+      }
+      link_sql += ")";
+    }
     MAMORI_TRY(const auto link_rows,
-               ledger.Db().Query("SELECT record_id, field, target FROM register_links WHERE "
-                                 "register = ? ORDER BY record_id, field, position",
-                                 {std::string(spec.id)}));
+               ledger.Db().Query(link_sql + " ORDER BY record_id, field, position", link_params));
     for (const auto& row : link_rows) links[row.Int(0)][row.Text(1)].push_back(row.Text(2));
   }
 
@@ -809,6 +823,59 @@ Result<std::vector<Record>> List(Ledger& ledger, std::string_view register_id,
                                  const ReadOptions& options) {
   MAMORI_TRY(const RegisterSpec* spec, SpecOf(register_id));
   return Load(ledger, *spec, "", {}, options);
+}
+
+Result<Page> ListPage(Ledger& ledger, std::string_view register_id, const PageQuery& query,
+                      const ReadOptions& options) {
+  MAMORI_TRY(const RegisterSpec* spec, SpecOf(register_id));
+  std::string where = " WHERE 1 = 1";
+  store::Params params;
+  if (!options.include_retired) where += " AND (retired_date IS NULL OR retired_date = '')";
+  const FieldSpec* section_field = nullptr;
+  for (const auto& field : spec->fields) {
+    if (field.type == FieldType::kSection && section_field == nullptr) section_field = &field;
+  }
+  if (section_field != nullptr) {
+    const std::string column(section_field->id);
+    if (query.sections) {
+      where += " AND " + column + " IN (''";
+      for (const auto& section : *query.sections) {
+        where += ", ?";
+        params.emplace_back(section);
+      }
+      where += ")";
+    }
+    if (!query.section.empty()) {
+      where += " AND " + column + " = ?";
+      params.emplace_back(query.section);
+    }
+  }
+  if (!query.q.empty()) {
+    // A substring of the code or of any one-line text column; LIKE's own
+    // wildcards in the search text are escaped.
+    std::string pattern = "%";
+    for (const char c : query.q) {
+      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+      pattern += c;
+    }
+    pattern += "%";
+    where += " AND (code LIKE ? ESCAPE '\\'";
+    params.emplace_back(pattern);
+    for (const auto& field : spec->fields) {
+      if (field.type != FieldType::kText) continue;
+      where += " OR " + std::string(field.id) + " LIKE ? ESCAPE '\\'";
+      params.emplace_back(pattern);
+    }
+    where += ")";
+  }
+  Page page;
+  MAMORI_TRY(page.total, ledger.Db().QueryInt(
+                             "SELECT COUNT(*) FROM " + std::string(spec->table) + where, params));
+  store::Params page_params = params;
+  page_params.emplace_back(static_cast<std::int64_t>(query.limit));
+  page_params.emplace_back(static_cast<std::int64_t>(query.offset));
+  MAMORI_TRY(page.records, Load(ledger, *spec, where, page_params, options, " LIMIT ? OFFSET ?"));
+  return page;
 }
 
 Result<Record> CheckContractClause(Ledger& ledger, const std::string& actor,

@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -102,6 +103,24 @@ Result<Record> Get(Ledger& ledger, std::string_view register_id, const std::stri
 // Records in code order (in use only unless options.include_retired).
 Result<std::vector<Record>> List(Ledger& ledger, std::string_view register_id,
                                  const ReadOptions& options = {});
+
+// One page of a register for a list screen: filtered in the database, so
+// that a register of tens of thousands of records pages quickly.
+struct PageQuery {
+  // The sections whose records may be listed (a viewer's); nullopt: every
+  // section. Registers without a section field ignore it.
+  std::optional<std::vector<std::string>> sections;
+  std::string section;  // only this section ("" any)
+  std::string q;        // a substring of the code or of a one-line text column
+  std::size_t offset = 0;
+  std::size_t limit = 100;
+};
+struct Page {
+  std::int64_t total = 0;  // records matching, over all pages
+  std::vector<Record> records;
+};
+Result<Page> ListPage(Ledger& ledger, std::string_view register_id, const PageQuery& query,
+                      const ReadOptions& options = {});
 
 // Records the 8.1(2) item `item_id` of contract `contract_code` as stated in
 // the contract (`done`) or not, with a note. Audited as "contract.clause_check"

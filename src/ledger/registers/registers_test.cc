@@ -387,5 +387,44 @@ TEST(RegistersTest, EveryChangeIsAnAuditEventWithTheFullState) {
   EXPECT_EQ(nlohmann::json::parse(events[2].state)["retired_reason"], "破損");
 }
 
+TEST(RegistersTest, ListPageFiltersBySectionSearchesAndPagesInTheDatabase) {
+  TempLedger ledger("registers_page");
+  SeedOrganization(*ledger);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(Add(*ledger, "m1", "asset", DataAsset("z-" + std::to_string(i), "B")).Ok());
+  }
+  Values care = DataAsset("k-1", "C");
+  care["owner_section"] = "kaigo";
+  care["manager"] = "m2";
+  care["name"] = "介護_100%データ";
+  ASSERT_TRUE(Add(*ledger, "m2", "asset", care).Ok());
+  ASSERT_TRUE(Retire(*ledger, "m1", "asset", "z-4", "", "廃棄").Ok());
+
+  PageQuery query;
+  query.sections = std::vector<std::string>{"zeimu"};
+  query.limit = 2;
+  auto page = ListPage(*ledger, "asset", query);
+  ASSERT_TRUE(page.Ok()) << page.Err().ToString();
+  EXPECT_EQ(page->total, 4);  // z-4 is retired
+  ASSERT_EQ(page->records.size(), 2U);
+  EXPECT_EQ(page->records[0].code, "z-0");
+  query.offset = 2;
+  EXPECT_EQ(ListPage(*ledger, "asset", query)->records[0].code, "z-2");
+
+  // Every section; the search's % and _ are literal characters.
+  PageQuery search;
+  search.q = "_100%";
+  page = ListPage(*ledger, "asset", search);
+  ASSERT_EQ(page->total, 1);
+  EXPECT_EQ(page->records[0].code, "k-1");
+  EXPECT_EQ(page->records[0].computed.at("effective_importance"), "C");
+  search.q = "%";
+  EXPECT_EQ(ListPage(*ledger, "asset", search)->total, 1);
+  // No readable sections: nothing.
+  PageQuery none;
+  none.sections = std::vector<std::string>{};
+  EXPECT_EQ(ListPage(*ledger, "asset", none)->total, 0);
+}
+
 }  // namespace
 }  // namespace mamori::ledger::registers

@@ -1,0 +1,220 @@
+// `mamori serve` (the web application, src/server) and `mamori account ...`
+// (sign-in accounts, src/auth: created with a temporary password that must
+// be changed at first sign-in, 5.4(2)). Account commands are for the
+// operator of the server host, acting as the person given with --as, who
+// must hold chief_officer or deputy_chief_officer (6.2(1)).
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <thread>
+
+#include "auth/accounts.h"
+#include "cli/ledger_cli.h"
+#include "ledger/org.h"
+#include "server/server.h"
+
+namespace mamori::cli {
+namespace {
+
+using Json = nlohmann::json;
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string web_root = "web/dist";
+  std::string segment = "lgwan";
+  std::string access_log = "-";
+  int threads = 8;
+  bool secure_cookies = false;
+};
+
+struct AccountOptions {
+  std::string actor;
+  std::string person;
+  std::string segment = "lgwan";
+};
+
+Status RequireAccountAdmin(ledger::Ledger& ledger, const std::string& actor) {
+  MAMORI_TRY(const auto person, ledger::FindActivePerson(ledger, actor, "as"));
+  MAMORI_TRY(const auto roles, ledger::RolesOf(ledger, person, ledger::TodayJst(ledger)));
+  for (const auto& role : roles) {
+    if (role.role == policy::Role::kChiefOfficer ||
+        role.role == policy::Role::kDeputyChiefOfficer) {
+      return OkStatus();
+    }
+  }
+  return Error(ErrorCode::kInvalidArgument,
+               "アカウントの管理は統括情報セキュリティ責任者又は副責任者が行います（6.2(1)）",
+               "only the chief officer or the deputy manages accounts (6.2(1))",
+               Where{"", 0, "as"});
+}
+
+int Serve(LedgerCli& cli, const ServeOptions& options) {
+  auto ledger = cli.Open();
+  if (!ledger) return cli.exit_code;
+  std::ofstream log_file;
+  std::ostream* access_log = nullptr;
+  if (options.access_log == "-") {
+    access_log = &cli.err;
+  } else if (!options.access_log.empty()) {
+    log_file.open(options.access_log, std::ios::app);
+    if (!log_file) {
+      cli.Fail(Error(ErrorCode::kIo, "アクセスログを開けません: " + options.access_log,
+                     "cannot open the access log " + options.access_log));
+      return cli.exit_code;
+    }
+    access_log = &log_file;
+  }
+  server::ServeOptions serve;
+  serve.host = options.host;
+  serve.port = options.port;
+  serve.web_root = options.web_root;
+  serve.threads = options.threads;
+  serve.access_log = access_log;
+  serve.api.secure_cookies = options.secure_cookies;
+  serve.api.auth.segment = options.segment;
+
+  // SIGINT and SIGTERM are taken by a waiting thread that stops the server;
+  // requests in flight finish first. Blocked before any thread starts so
+  // that every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  server::Server http(*ledger, serve);
+  auto port = http.Bind();
+  if (!port.Ok()) {
+    cli.Fail(port.Err());
+    return cli.exit_code;
+  }
+  cli.out << "mamori serve: http://" << options.host << ":" << *port << "/ （"
+          << ledger->Profile().organization.name << "、" << ledger->Paths().database
+          << "）。Ctrl+C で停止 / stop with Ctrl+C" << std::endl;
+  std::atomic<bool> signalled = false;
+  std::thread stopper([&http, &signalled, signals] {
+    int received = 0;
+    sigwait(&signals, &received);
+    signalled = true;
+    http.Stop();
+  });
+  http.Run();
+  // Run() also returns when listening fails: wake the stopper with a signal
+  // that stays pending (every thread blocks it) until its sigwait takes it.
+  if (!signalled) kill(getpid(), SIGTERM);
+  stopper.join();
+  const Status signed_head = ledger->Checkpoint();
+  if (!signed_head.Ok()) {
+    cli.Fail(signed_head.Err());
+    return cli.exit_code;
+  }
+  cli.out << "mamori serve: 停止しました / stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+void AddServeCommands(CLI::App& app, LedgerCli& cli) {
+  auto options = std::make_shared<ServeOptions>();
+  auto* serve = app.add_subcommand(
+      "serve", "ウェブ画面と API を提供する / serve the web UI and the HTTP API");
+  serve->add_option("--host", options->host, "待ち受けるアドレス")->capture_default_str();
+  serve->add_option("--port", options->port, "ポート（0: 空いているもの）")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  serve->add_option("--web-root", options->web_root, "画面のファイル（npm run build の出力）")
+      ->capture_default_str();
+  serve->add_option("--segment", options->segment,
+                    "このサーバーがあるネットワーク（mfa_segments なら全員に二要素認証）")
+      ->capture_default_str();
+  serve->add_option("--access-log", options->access_log, "アクセスログ（- は標準エラー）")
+      ->capture_default_str();
+  serve->add_option("--threads", options->threads, "処理スレッド数")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  serve->add_flag("--secure-cookies", options->secure_cookies,
+                  "Cookie に Secure を付ける（TLS の背後で動かすとき）");
+  serve->callback([&cli, options] { cli.exit_code = Serve(cli, *options); });
+
+  auto account = std::make_shared<AccountOptions>();
+  auto* command =
+      app.add_subcommand("account", "サインイン用アカウント（5.4, 6.2） / sign-in accounts");
+  command->require_subcommand(1);
+  const auto auth_options = [account] {
+    auth::Options out;
+    out.segment = account->segment;
+    return out;
+  };
+  for (const std::string verb : {"create", "reset"}) {
+    auto* sub = command->add_subcommand(
+        verb, verb == "create" ? "アカウントを作成し仮パスワードを表示 / create, print the "
+                                 "temporary password"
+                               : "仮パスワードを再発行 / issue a new temporary password");
+    sub->add_option("PERSON", account->person, "職員コード")->required();
+    sub->add_option("--as", account->actor, "操作者（統括情報セキュリティ責任者等）")->required();
+    sub->callback([&cli, account, auth_options, verb] {
+      cli.WithLedger([&](ledger::Ledger& ledger) -> Status {
+        MAMORI_TRY_STATUS(RequireAccountAdmin(ledger, account->actor));
+        MAMORI_TRY(const std::string password,
+                   verb == "create"
+                       ? auth::CreateAccount(ledger, account->actor, account->person, auth_options())
+                       : auth::ResetPassword(ledger, account->actor, account->person,
+                                             auth_options()));
+        if (cli.json) {
+          cli.PrintJson({{"login", account->person}, {"temporary_password", password}});
+        } else {
+          cli.out << account->person << "\t" << password
+                  << "\t（仮パスワード。初回サインイン時に変更が必要です）\n";
+        }
+        return OkStatus();
+      });
+    });
+  }
+  auto* unlock = command->add_subcommand("unlock", "ロックを解除 / unlock");
+  unlock->add_option("PERSON", account->person, "職員コード")->required();
+  unlock->add_option("--as", account->actor, "操作者")->required();
+  unlock->callback([&cli, account] {
+    cli.WithLedger([&](ledger::Ledger& ledger) -> Status {
+      MAMORI_TRY_STATUS(RequireAccountAdmin(ledger, account->actor));
+      MAMORI_TRY_STATUS(auth::Unlock(ledger, account->actor, account->person));
+      cli.out << "ロックを解除しました: " << account->person << "\n";
+      return OkStatus();
+    });
+  });
+  auto* list = command->add_subcommand("list", "アカウントの一覧 / list");
+  list->callback([&cli, auth_options] {
+    cli.WithLedger(
+        [&](ledger::Ledger& ledger) -> Status {
+          MAMORI_TRY(const auto accounts, auth::ListAccounts(ledger, auth_options()));
+          Json json = Json::array();
+          for (const auto& a : accounts) {
+            if (cli.json) {
+              json.push_back({{"login", a.login},
+                              {"person", a.person_code},
+                              {"temporary", a.temporary},
+                              {"locked", a.locked},
+                              {"totp_enabled", a.totp_enabled},
+                              {"privileged", a.privileged}});
+            } else {
+              cli.out << a.login << "\t" << (a.temporary ? "仮パスワード" : "設定済み") << "\t"
+                      << (a.locked ? "ロック中" : "-") << "\t"
+                      << (a.totp_enabled ? "二要素認証あり" : "-") << "\t"
+                      << (a.privileged ? "特権" : "-") << "\n";
+            }
+          }
+          if (cli.json) cli.PrintJson(json);
+          return OkStatus();
+        },
+        /*read_only=*/true);
+  });
+}
+
+}  // namespace mamori::cli

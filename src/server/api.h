@@ -1,0 +1,200 @@
+// The HTTP API's route table and the pieces every handler shares: who is
+// calling (Viewer), the parsed JSON body with field checks that name the
+// field in Japanese (6.3(5)), and replies. docs/api.md describes the
+// endpoints; the OpenAPI document (openapi.cc) is generated from this table,
+// so the two cannot drift apart.
+//
+// Handlers are plain functions over the ledger. The ledger is used by one
+// thread at a time: Api::Handle holds a mutex around every call.
+//
+// Thread safety: Api::Handle may be called from any thread.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "auth/accounts.h"
+#include "common/result.h"
+#include "ledger/ledger.h"
+#include "ledger/org.h"
+#include "policy/vocabulary.h"
+
+namespace mamori::server {
+
+using Json = nlohmann::json;
+
+// The signed-in person and what their roles let them see (docs/api.md
+// "Who sees what").
+struct Viewer {
+  ledger::Person person;
+  std::vector<ledger::RoleAssignment> roles;
+  auth::Session session;
+
+  bool Holds(policy::Role role) const;
+  // chief_officer, deputy_chief_officer or ciso: everything.
+  bool SeesAll() const;
+  bool IsAuditor() const;
+  bool IsContractor() const;
+  // May read records of `section_code` in `department_code`.
+  bool CanRead(const std::string& section_code, const std::string& department_code) const;
+  // May change records of that section (managers, liaisons, officers, the
+  // chief officer; never auditors, 兼務の禁止).
+  bool CanWrite(const std::string& section_code, const std::string& department_code) const;
+  // Manager, liaison, officer or above: may read registers that belong to
+  // no section (vendors).
+  bool IsManagerOrAbove() const;
+  bool IsCsirt() const;
+};
+
+struct Reply {
+  int status = 200;
+  Json json;                 // sent when body is empty
+  std::string body;          // raw body (files)
+  std::string content_type;  // for body
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// What a route needs before its handler runs.
+enum class Access {
+  kPublic,       // no session (health, OpenAPI, the residents' form, sign-in)
+  kSession,      // a session, even one that must change its password first
+  kTotpSetup,    // a session that may still have to enrol TOTP
+  kSignedIn,     // a complete session
+};
+
+struct Call {
+  std::string method;
+  std::string path;
+  std::vector<std::string> params;  // the route's regex groups
+  std::multimap<std::string, std::string> query;
+  std::string body;
+  std::string content_type;
+  std::string remote_addr;
+  std::string user_agent;
+  std::string session_token;     // from the cookie
+  std::string csrf_header;       // X-CSRF-Token
+  Json json;                     // the parsed body when it is JSON
+  std::optional<Viewer> viewer;  // set for Access other than kPublic
+  ledger::Ledger* ledger = nullptr;
+
+  std::string Query(const std::string& key, const std::string& fallback = {}) const;
+  const Viewer& Who() const { return *viewer; }
+};
+
+using Handler = std::function<Result<Reply>(Call&)>;
+
+struct Route {
+  std::string method;       // GET POST PATCH
+  std::string path;         // OpenAPI form: /requests/{id}
+  std::string summary_ja;
+  std::string who;          // who may call it (for the OpenAPI document)
+  Access access = Access::kSignedIn;
+  bool raw_body = false;    // the body is a file, not JSON
+  Handler handler;
+  std::regex pattern{};     // built from path
+};
+
+struct ApiOptions {
+  auth::Options auth;
+  bool secure_cookies = false;  // add Secure to the session cookie (behind TLS)
+  std::size_t max_json_bytes = 256 * 1024;
+  int public_reports_per_hour = 20;  // per remote address
+};
+
+class Api {
+ public:
+  Api(ledger::Ledger& ledger, ApiOptions options);
+
+  struct Response {
+    int status = 200;
+    std::string body;
+    std::string content_type;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string person;  // for the access log
+  };
+  // Routes one request (path relative to /api/v1, e.g. "/requests/3").
+  Response Handle(Call call);
+  const std::vector<Route>& Routes() const { return routes_; }
+  const ApiOptions& Options() const { return options_; }
+  ledger::Ledger& Ledger() { return ledger_; }
+
+  // Rate limit of the public form (per remote address).
+  bool AllowPublicReport(const std::string& remote_addr);
+
+ private:
+  void Add(Route route);
+  void AddAuthRoutes();
+  void AddOrgRoutes();
+  void AddRegisterRoutes();
+  void AddRequestRoutes();
+  void AddIncidentRoutes();
+  void AddAuditRoutes();
+  void AddOpenApiRoute();  // openapi.cc
+  Result<Reply> Dispatch(const Route& route, Call& call);
+
+  ledger::Ledger& ledger_;
+  ApiOptions options_;
+  std::vector<Route> routes_;
+  std::mutex mutex_;
+  std::map<std::string, std::vector<TimePoint>> public_reports_;
+};
+
+// The OpenAPI 3.1 document of `routes` (served at /api/v1/openapi.json).
+Json OpenApiDocument(const std::vector<Route>& routes);
+
+// ---------------------------------------------------------------------------
+// Replies and errors.
+
+Reply JsonReply(Json json, int status = 200);
+Reply NoContent();
+// {"error": {"code", "message", "message_en", "fields"}}.
+Reply ErrorReply(int status, std::string_view code, std::string_view message_ja,
+                 std::string_view message_en);
+Reply Forbidden(std::string_view message_ja = "この操作の権限がありません",
+                std::string_view message_en = "not permitted");
+// An Error as a reply: invalid_argument 400 with every diagnostic as a field,
+// not_found 404, limit_exceeded 413, otherwise 500.
+Reply FromError(const Error& error);
+
+// ---------------------------------------------------------------------------
+// Checked access to a JSON body. Each getter records a diagnostic naming the
+// field (Japanese label and id) when the value is missing, of the wrong type,
+// too long, out of range or holds control characters; Finish() returns them
+// all as one kInvalidArgument error.
+class Fields {
+ public:
+  explicit Fields(const Json& body);
+  std::string Text(const std::string& key, std::string_view label_ja, std::size_t max_chars,
+                   bool required, bool multiline = false);
+  std::optional<std::int64_t> Integer(const std::string& key, std::string_view label_ja,
+                                      std::int64_t min, std::int64_t max, bool required);
+  std::optional<bool> Bool(const std::string& key, std::string_view label_ja);
+  std::vector<std::string> TextList(const std::string& key, std::string_view label_ja,
+                                    std::size_t max_items, std::size_t max_chars);
+  // One of `choices` (the ids).
+  std::string Choice(const std::string& key, std::string_view label_ja,
+                     const std::vector<std::string>& choices, bool required);
+  // An object of text values (register values).
+  std::map<std::string, std::string> TextMap(const std::string& key, std::string_view label_ja,
+                                             std::size_t max_chars);
+  void Fail(const std::string& key, std::string message_ja, std::string message_en);
+  Status Finish();
+
+ private:
+  Json body_;  // a copy: callers pass temporaries (query parameters)
+  std::vector<Diagnostic> diagnostics_;
+};
+
+// A path parameter as a positive id; errors name `label_ja`.
+Result<std::int64_t> IdParam(const std::string& text, std::string_view label_ja);
+
+}  // namespace mamori::server

@@ -1,0 +1,426 @@
+// The registers (情報資産台帳 and the rest, docs/registers.md): list with
+// search and filters, read, add, edit, retire, import and export. Each
+// record belongs to a section (owner_section for assets); the viewer reads
+// and writes the sections their roles cover (api.h Viewer).
+#include <algorithm>
+
+#include "ledger/registers/import_export.h"
+#include "ledger/registers/registers.h"
+#include "ledger/registers/spec.h"
+#include "server/api.h"
+#include "server/routes.h"
+#include "tabular/csv.h"
+#include "tabular/xlsx.h"
+
+namespace mamori::server {
+
+namespace registers = ledger::registers;
+
+namespace {
+
+std::string_view TypeName(registers::FieldType type) {
+  using registers::FieldType;
+  switch (type) {
+    case FieldType::kCode: return "code";
+    case FieldType::kText: return "text";
+    case FieldType::kLongText: return "long_text";
+    case FieldType::kDate: return "date";
+    case FieldType::kBool: return "bool";
+    case FieldType::kCount: return "count";
+    case FieldType::kEnum: return "enum";
+    case FieldType::kSegment: return "segment";
+    case FieldType::kSection: return "section";
+    case FieldType::kPerson: return "person";
+    case FieldType::kRecord: return "record";
+    case FieldType::kRecordList: return "record_list";
+    case FieldType::kClassification: return "classification";
+    case FieldType::kHandlingList: return "handling_list";
+  }
+  return "text";
+}
+
+// The field holding the record's section, or "" (vendors).
+std::string SectionField(const registers::RegisterSpec& spec) {
+  for (const auto& field : spec.fields) {
+    if (field.type == registers::FieldType::kSection) return std::string(field.id);
+  }
+  return {};
+}
+
+Result<const registers::RegisterSpec*> SpecParam(const std::string& id) {
+  const registers::RegisterSpec* spec = registers::FindRegister(id);
+  if (spec == nullptr) {
+    return Error(ErrorCode::kNotFound, "台帳「" + id + "」はありません", "no register " + id);
+  }
+  return spec;
+}
+
+// Resolves sections to departments once per request.
+class RecordScope {
+ public:
+  RecordScope(const Viewer& viewer, const registers::RegisterSpec& spec,
+         std::map<std::string, std::string> department_of, std::string today)
+      : viewer_(viewer),
+        spec_(spec),
+        section_field_(SectionField(spec)),
+        department_of_(std::move(department_of)),
+        today_(std::move(today)) {}
+
+  std::string SectionOf(const registers::Values& values) const {
+    if (section_field_.empty()) return {};
+    const auto it = values.find(section_field_);
+    return it == values.end() ? std::string() : it->second;
+  }
+
+  bool CanRead(const registers::Record& record) const {
+    const std::string section = SectionOf(record.values);
+    if (section_field_.empty()) return viewer_.IsManagerOrAbove() || viewer_.IsAuditor();
+    if (viewer_.IsContractor()) {
+      // 委託事業者: the contracts of their own section that are in force.
+      if (spec_.id != "contract" || section != viewer_.person.section_code) return false;
+      const auto start = record.values.find("start_date");
+      const auto end = record.values.find("end_date");
+      return (start == record.values.end() || start->second <= today_) &&
+             (end == record.values.end() || end->second.empty() || end->second >= today_);
+    }
+    return viewer_.CanRead(section, Department(section));
+  }
+
+  // Whether reading is decided by section alone (not for contractors, nor
+  // for registers without a section).
+  bool BySection() const { return !section_field_.empty() && !viewer_.IsContractor(); }
+  // The sections the viewer may read; nullopt: all of them.
+  std::optional<std::vector<std::string>> ReadableSections() const {
+    if (viewer_.SeesAll()) return std::nullopt;
+    std::vector<std::string> out;
+    for (const auto& [section, department] : department_of_) {
+      if (viewer_.CanRead(section, department)) out.push_back(section);
+    }
+    return out;
+  }
+
+  bool CanWriteSection(const std::string& section) const {
+    if (section_field_.empty()) return viewer_.SeesAll();
+    return viewer_.CanWrite(section, Department(section));
+  }
+
+ private:
+  std::string Department(const std::string& section) const {
+    const auto it = department_of_.find(section);
+    return it == department_of_.end() ? std::string() : it->second;
+  }
+
+  const Viewer& viewer_;
+  const registers::RegisterSpec& spec_;
+  std::string section_field_;
+  std::map<std::string, std::string> department_of_;
+  std::string today_;
+};
+
+Result<RecordScope> ScopeFor(Call& call, const registers::RegisterSpec& spec) {
+  MAMORI_TRY(auto sections, ledger::ListSections(*call.ledger));
+  std::map<std::string, std::string> department_of;
+  for (const auto& section : sections) department_of[section.code] = section.department_code;
+  return RecordScope(call.Who(), spec, std::move(department_of), ledger::TodayJst(*call.ledger));
+}
+
+bool Matches(const registers::Record& record, const std::string& q) {
+  if (q.empty() || record.code.find(q) != std::string::npos) return true;
+  return std::any_of(record.values.begin(), record.values.end(),
+                     [&q](const auto& entry) { return entry.second.find(q) != std::string::npos; });
+}
+
+Result<registers::Record> VisibleRecord(Call& call, const registers::RegisterSpec& spec,
+                                        const RecordScope& scope) {
+  auto record = registers::Get(*call.ledger, spec.id, call.params[1]);
+  if (!record.Ok() || !scope.CanRead(*record)) {
+    if (record.Ok() || record.Err().Code() == ErrorCode::kNotFound) {
+      return Error(ErrorCode::kNotFound, "「" + call.params[1] + "」は台帳にありません",
+                   "no record " + call.params[1]);
+    }
+    return record.Err();
+  }
+  return record;
+}
+
+Reply NoWrite() {
+  return Forbidden("この課室等の台帳を変更する権限がありません",
+                   "you may not change this section's records");
+}
+
+}  // namespace
+
+void Api::AddRegisterRoutes() {
+  Add({.method = "GET",
+       .path = "/registers",
+       .summary_ja = "台帳の種類と列",
+       .who = "signed in",
+       .handler = [](Call& call) -> Result<Reply> {
+         Json out = Json::array();
+         for (const auto& spec : registers::Registers()) {
+           Json columns = Json::array();
+           for (const auto& column : registers::Columns(call.ledger->Profile(), spec)) {
+             Json item{{"id", column.id}, {"label_ja", column.label_ja}, {"computed", column.computed}};
+             if (column.field != nullptr) {
+               item["type"] = TypeName(column.field->type);
+               item["required"] = column.field->required;
+               item["clause"] = column.field->clause;
+               Json choices = Json::array();
+               for (const auto& choice : column.field->choices) {
+                 choices.push_back({{"id", choice.id}, {"label_ja", choice.label_ja}});
+               }
+               if (column.axis >= 0) {
+                 const auto& axis =
+                     call.ledger->Profile().classification.axes[static_cast<std::size_t>(column.axis)];
+                 item["type"] = "level";
+                 for (const auto& level : axis.levels) {
+                   choices.push_back({{"id", level.id}, {"label_ja", level.title}});
+                 }
+               }
+               if (column.field->type == registers::FieldType::kSegment) {
+                 for (const auto& segment : call.ledger->Profile().network.segments) {
+                   choices.push_back({{"id", segment.id}, {"label_ja", segment.title}});
+                 }
+               }
+               if (!choices.empty()) item["choices"] = std::move(choices);
+             }
+             columns.push_back(std::move(item));
+           }
+           out.push_back({{"id", spec.id},
+                          {"label_ja", spec.label_ja},
+                          {"label_en", spec.label_en},
+                          {"clauses", spec.clauses},
+                          {"section_field", SectionField(spec)},
+                          {"columns", std::move(columns)}});
+         }
+         return JsonReply(std::move(out));
+       }});
+
+  Add({.method = "GET",
+       .path = "/registers/{register}",
+       .summary_ja = "台帳の一覧（検索・絞り込み・ページ送り）",
+       .who = "signed in; records of the sections the viewer may read",
+       .handler = [](Call& call) -> Result<Reply> {
+         MAMORI_TRY(const auto* spec, SpecParam(call.params[0]));
+         MAMORI_TRY(const RecordScope scope, ScopeFor(call, *spec));
+         Fields query(Json{{"q", call.Query("q")}, {"section", call.Query("section")}});
+         const std::string q = query.Text("q", "検索語", 100, false);
+         const std::string section = query.Text("section", "課室等", 64, false);
+         std::size_t offset = 0;
+         std::size_t limit = 100;
+         for (auto [key, target, max] : {std::tuple{"offset", &offset, std::size_t{1000000}},
+                                         std::tuple{"limit", &limit, std::size_t{1000}}}) {
+           const std::string text = call.Query(key);
+           if (text.empty()) continue;
+           if (text.size() > 7 || !std::all_of(text.begin(), text.end(), ::isdigit) ||
+               std::stoul(text) > max) {
+             query.Fail(key, std::string(key) + " は 0 から " + std::to_string(max) + " の整数です",
+                        std::string(key) + " must be an integer 0.." + std::to_string(max));
+             continue;
+           }
+           *target = std::stoul(text);
+         }
+         MAMORI_TRY_STATUS(query.Finish());
+         registers::ReadOptions options;
+         options.include_retired = call.Query("include_retired") == "true";
+         Json page = Json::array();
+         if (scope.BySection()) {
+           // Filtered and paged in the database (a register of 10,000 assets).
+           registers::PageQuery page_query;
+           page_query.sections = scope.ReadableSections();
+           page_query.section = section;
+           page_query.q = q;
+           page_query.offset = offset;
+           page_query.limit = limit;
+           MAMORI_TRY(auto found, registers::ListPage(*call.ledger, spec->id, page_query, options));
+           for (const auto& record : found.records) page.push_back(registers::RecordJson(record));
+           return JsonReply({{"total", found.total}, {"offset", offset}, {"records", std::move(page)}});
+         }
+         // Contractors and registers without a section: record by record.
+         MAMORI_TRY(auto records, registers::List(*call.ledger, spec->id, options));
+         std::size_t total = 0;
+         for (const auto& record : records) {
+           if (!scope.CanRead(record) || !Matches(record, q)) continue;
+           if (!section.empty() && scope.SectionOf(record.values) != section) continue;
+           if (total >= offset && page.size() < limit) {
+             page.push_back(registers::RecordJson(record));
+           }
+           ++total;
+         }
+         return JsonReply({{"total", total}, {"offset", offset}, {"records", std::move(page)}});
+       }});
+
+  Add({.method = "GET",
+       .path = "/registers/{register}/export",
+       .summary_ja = "台帳の書き出し（format=xlsx|csv）",
+       .who = "signed in; the records the viewer may read",
+       .handler = [](Call& call) -> Result<Reply> {
+         MAMORI_TRY(const auto* spec, SpecParam(call.params[0]));
+         MAMORI_TRY(const RecordScope scope, ScopeFor(call, *spec));
+         const std::string format = call.Query("format", "xlsx");
+         if (format != "xlsx" && format != "csv") {
+           return Error(ErrorCode::kInvalidArgument, "形式は xlsx 又は csv です",
+                        "format: xlsx|csv", Where{"", 0, "format"});
+         }
+         MAMORI_TRY(std::string bytes,
+                    registers::ExportFile(
+                        *call.ledger, spec->id,
+                        format == "xlsx" ? registers::FileFormat::kXlsx
+                                         : registers::FileFormat::kCsv,
+                        tabular::SourceEncoding::kUtf8Bom,
+                        [&scope](const registers::Record& record) { return scope.CanRead(record); }));
+         Reply reply;
+         reply.body = std::move(bytes);
+         reply.content_type =
+             format == "xlsx"
+                 ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                 : "text/csv; charset=utf-8";
+         reply.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + std::string(spec->id) +
+                                                               "." + format + "\"");
+         return reply;
+       }});
+
+  Add({.method = "POST",
+       .path = "/registers/{register}/import",
+       .summary_ja = "台帳の取込み（CSV・XLSX、1行でも誤りがあれば何も取り込まない）",
+       .who = "those who may write every section in the file",
+       .raw_body = true,
+       .handler = [](Call& call) -> Result<Reply> {
+         MAMORI_TRY(const auto* spec, SpecParam(call.params[0]));
+         MAMORI_TRY(const RecordScope scope, ScopeFor(call, *spec));
+         if (call.body.empty()) {
+           return Error(ErrorCode::kInvalidArgument, "ファイルが空です", "empty file",
+                        Where{"", 0, "file"});
+         }
+         const bool xlsx = registers::FormatOf("", call.body) == registers::FileFormat::kXlsx;
+         const std::string source = xlsx ? "upload.xlsx" : "upload.csv";
+         // Every row's section must be one the viewer may write: read the
+         // file first, check, then import it (all or nothing).
+         MAMORI_TRY(const auto table, xlsx ? tabular::ReadXlsx(call.body, source)
+                                           : tabular::ReadCsv(call.body, source));
+         // A section cell may hold the code or the name.
+         MAMORI_TRY(const auto sections, ledger::ListSections(*call.ledger));
+         std::map<std::string, std::string> code_of;
+         for (const auto& section : sections) {
+           code_of[section.code] = section.code;
+           code_of[section.name] = section.code;
+         }
+         const std::string section_field = SectionField(*spec);
+         std::string section_label;
+         for (const auto& column : registers::Columns(call.ledger->Profile(), *spec)) {
+           if (column.id == section_field) section_label = column.label_ja;
+         }
+         const auto columns = registers::Columns(call.ledger->Profile(), *spec);
+         // Headers are the Japanese labels or the column ids.
+         const auto find_column = [&table](const std::string& label, const std::string& id) {
+           return std::find_if(table.header.begin(), table.header.end(),
+                               [&](const std::string& h) { return h == label || h == id; });
+         };
+         const auto code_at = find_column(columns.front().label_ja, columns.front().id);
+         std::vector<Diagnostic> denied;
+         const auto at = find_column(section_label, section_field);
+         for (std::size_t row = 0; row < table.rows.size(); ++row) {
+           std::string section;
+           if (at != table.header.end()) {
+             const auto index = static_cast<std::size_t>(at - table.header.begin());
+             if (index < table.rows[row].size()) section = table.rows[row][index];
+           }
+           if (const auto code = code_of.find(section); code != code_of.end()) {
+             section = code->second;
+           }
+           // An existing record is updated: its present section counts too.
+           if (code_at != table.header.end()) {
+             const auto index = static_cast<std::size_t>(code_at - table.header.begin());
+             if (index < table.rows[row].size() && !table.rows[row][index].empty()) {
+               auto existing = registers::Get(*call.ledger, spec->id, table.rows[row][index]);
+               if (existing.Ok() && !scope.CanWriteSection(scope.SectionOf(existing->values))) {
+                 section = scope.SectionOf(existing->values);
+               }
+             }
+           }
+           if (!scope.CanWriteSection(section)) {
+             denied.push_back({Where{"", table.row_lines[row], section_field},
+                               "課室等「" + section + "」の台帳を変更する権限がありません",
+                               "you may not change section " + section});
+           }
+         }
+         if (!denied.empty()) {
+           Reply reply = FromError(Error(ErrorCode::kInvalidArgument, std::move(denied)));
+           reply.status = 403;
+           reply.json["error"]["code"] = "forbidden";
+           return reply;
+         }
+         MAMORI_TRY(const auto report,
+                    registers::ImportTable(*call.ledger, call.Who().person.code, spec->id, table,
+                                           source, registers::ImportMode::kAddOrUpdate));
+         return JsonReply({{"added", report.added}, {"updated", report.updated}});
+       }});
+
+  Add({.method = "GET",
+       .path = "/registers/{register}/{code}",
+       .summary_ja = "台帳の1件",
+       .who = "those who may read its section",
+       .handler = [](Call& call) -> Result<Reply> {
+         MAMORI_TRY(const auto* spec, SpecParam(call.params[0]));
+         MAMORI_TRY(const RecordScope scope, ScopeFor(call, *spec));
+         MAMORI_TRY(auto record, VisibleRecord(call, *spec, scope));
+         return JsonReply(registers::RecordJson(record));
+       }});
+
+  Add({.method = "POST",
+       .path = "/registers/{register}",
+       .summary_ja = "台帳に追加",
+       .who = "managers of the record's section, officers, the chief officer",
+       .handler = [](Call& call) -> Result<Reply> {
+         MAMORI_TRY(const auto* spec, SpecParam(call.params[0]));
+         MAMORI_TRY(const RecordScope scope, ScopeFor(call, *spec));
+         Fields fields(call.json);
+         const auto values = fields.TextMap("values", "値", 4000);
+         MAMORI_TRY_STATUS(fields.Finish());
+         if (!scope.CanWriteSection(scope.SectionOf(values))) return NoWrite();
+         MAMORI_TRY(auto record,
+                    registers::Add(*call.ledger, call.Who().person.code, spec->id, values));
+         return JsonReply(registers::RecordJson(record), 201);
+       }});
+
+  Add({.method = "PATCH",
+       .path = "/registers/{register}/{code}",
+       .summary_ja = "台帳の変更",
+       .who = "as adding, for the old and the new section",
+       .handler = [](Call& call) -> Result<Reply> {
+         MAMORI_TRY(const auto* spec, SpecParam(call.params[0]));
+         MAMORI_TRY(const RecordScope scope, ScopeFor(call, *spec));
+         MAMORI_TRY(auto record, VisibleRecord(call, *spec, scope));
+         Fields fields(call.json);
+         const auto values = fields.TextMap("values", "値", 4000);
+         MAMORI_TRY_STATUS(fields.Finish());
+         const std::string new_section = scope.SectionOf(values);
+         if (!scope.CanWriteSection(scope.SectionOf(record.values)) ||
+             (!new_section.empty() && !scope.CanWriteSection(new_section))) {
+           return NoWrite();
+         }
+         MAMORI_TRY(auto updated, registers::Update(*call.ledger, call.Who().person.code,
+                                                    spec->id, record.code, values));
+         return JsonReply(registers::RecordJson(updated));
+       }});
+
+  Add({.method = "POST",
+       .path = "/registers/{register}/{code}/retire",
+       .summary_ja = "使用終了（記録は残る）",
+       .who = "as adding",
+       .handler = [](Call& call) -> Result<Reply> {
+         MAMORI_TRY(const auto* spec, SpecParam(call.params[0]));
+         MAMORI_TRY(const RecordScope scope, ScopeFor(call, *spec));
+         MAMORI_TRY(auto record, VisibleRecord(call, *spec, scope));
+         Fields fields(call.json);
+         const std::string date = fields.Text("date", "終了日", 10, false);
+         const std::string reason = fields.Text("reason", "理由", 1000, true, true);
+         MAMORI_TRY_STATUS(fields.Finish());
+         if (!scope.CanWriteSection(scope.SectionOf(record.values))) return NoWrite();
+         MAMORI_TRY(auto retired, registers::Retire(*call.ledger, call.Who().person.code,
+                                                    spec->id, record.code, date, reason));
+         return JsonReply(registers::RecordJson(retired));
+       }});
+}
+
+}  // namespace mamori::server
