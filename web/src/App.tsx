@@ -1,4 +1,4 @@
-// 画面全体: セッションの確認、強制の移動（仮パスワード・二要素認証）、ヘッダーとナビゲーション、経路。
+// The whole app: session check, forced redirects (temporary password, two-factor auth), header and navigation, routes.
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { onAuthProblem, post, setCsrfToken } from './api';
@@ -38,7 +38,7 @@ interface NavItem {
   href: string;
   label: string;
   show: (s: Session) => boolean;
-  /** このパスで始まる画面でも「現在の画面」とする。 */
+  /** Pages whose path starts with this also count as the current page. */
   prefix?: string;
 }
 
@@ -64,7 +64,7 @@ function isCurrent(item: NavItem, path: string): boolean {
 export function App() {
   const loc = useLocation();
   if (loc.path.startsWith('/public/')) {
-    // 住民等からの報告: サインインなしで使う。セッションは問い合わせない。
+    // Reports from residents etc.: used without signing in; the session is not queried.
     return (
       <PublicShell>
         {match('/public/report', loc.path) ? <PublicReportPage /> : <NotFound />}
@@ -114,7 +114,7 @@ function SignedInApp() {
     return () => onAuthProblem(null);
   }, [refresh]);
 
-  // 行き先の強制: 未サインイン → サインイン、仮パスワード → パスワード変更、二要素認証の登録。
+  // Forced destinations: not signed in → sign-in, temporary password → password change, then TOTP enrolment.
   const forced = useMemo(() => {
     if (!checked) return null;
     if (!session) return loc.path === '/signin' ? null : '/signin';
@@ -187,8 +187,8 @@ function Routes({ path, session }: { path: string; session: Session }) {
 function useFocusHeading(path: string) {
   const first = useRef(true);
   useEffect(() => {
-    // 画面を移ったら、その画面の見出しへ焦点を移す（読み上げ・キーボード操作のため）。
-    // 最初の表示では動かさない（ページの先頭から読めるように）。
+    // After navigating, move focus to the new page's heading (for screen readers and keyboard use).
+    // Not on first load (so the page is read from the top).
     if (first.current) {
       first.current = false;
       return;
@@ -220,7 +220,7 @@ function Shell({
     try {
       await post('/auth/sign-out', undefined, { quiet: true });
     } catch {
-      // すでに切れていてもサインアウトとして扱う。
+      // Treat it as signed out even if the session had already expired.
     }
     set(null);
     navigate('/signin', true);

@@ -1,9 +1,9 @@
-// HTTP API（/api/v1, docs/api.md）の呼び出し。
+// Calls to the HTTP API (/api/v1, docs/api.md).
 //
-// - セッションの cookie は HttpOnly なので、ここでは扱わない（同一オリジンで自動送信）。
-// - 状態を変える要求（POST, PATCH, DELETE）には X-CSRF-Token を付ける。
-//   トークンは GET /auth/session 又はサインインの応答から受け取り、メモリにだけ置く。
-// - 誤りは {error:{code,message,message_en,fields:[{field,message}]}} で返る。
+// - The session cookie is HttpOnly, so it is not handled here (the browser sends it same-origin).
+// - State-changing requests (POST, PATCH, DELETE) carry X-CSRF-Token. The token comes from
+//   GET /auth/session or the sign-in response and is kept in memory only.
+// - Errors arrive as {error:{code,message,message_en,fields:[{field,message}]}}.
 
 export const API_BASE = '/api/v1';
 
@@ -11,7 +11,7 @@ export interface FieldError {
   field: string;
   message: string;
   message_en?: string;
-  /** 取込みの誤り: ファイルの行（CSV の行番号、Excel の行番号）。 */
+  /** Import errors: the line in the file (CSV line number or Excel row number). */
   line?: number;
 }
 
@@ -40,7 +40,7 @@ export class ApiError extends Error {
     this.body = body;
   }
 
-  /** 項目名 → メッセージ（同じ項目が複数あれば改行でつなぐ）。 */
+  /** Field name → message (several messages for one field are joined with newlines). */
   fieldMap(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const f of this.fields) {
@@ -64,16 +64,16 @@ export function getCsrfToken(): string | null {
 type Listener = (error: ApiError) => void;
 let authListener: Listener | null = null;
 
-/** 401 unauthenticated、403 password_change_required / totp_enrollment_required を受けたときに呼ばれる。 */
+/** Called on 401 unauthenticated and on 403 password_change_required / totp_enrollment_required. */
 export function onAuthProblem(listener: Listener | null): void {
   authListener = listener;
 }
 
 export interface RequestOptions {
-  /** JSON 以外の本文（台帳の取込み）。 */
+  /** A non-JSON body (register import). */
   raw?: Blob | ArrayBuffer;
   contentType?: string;
-  /** 認証の問題を全体の処理（サインイン画面への移動など）に回さない。 */
+  /** Don't pass auth problems to the global handler (redirect to sign-in etc.). */
   quiet?: boolean;
   signal?: AbortSignal;
 }
@@ -101,7 +101,7 @@ export async function request<T>(
     payload = JSON.stringify(body);
     headers['Content-Type'] = 'application/json';
   } else if (method !== 'GET') {
-    // 本文のない POST にも JSON の型を付ける（空のオブジェクト）。
+    // A POST without a body still gets a JSON content type (an empty object).
     payload = '{}';
     headers['Content-Type'] = 'application/json';
   }
@@ -163,7 +163,7 @@ export const post = <T>(path: string, body?: unknown, options?: RequestOptions) 
 export const patch = <T>(path: string, body?: unknown, options?: RequestOptions) =>
   request<T>('PATCH', path, body, options);
 
-/** クエリ文字列（空の値は省く）。 */
+/** Query string (empty values are left out). */
 export function query(params: Record<string, string | number | boolean | undefined | null>): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
@@ -176,7 +176,7 @@ export function query(params: Record<string, string | number | boolean | undefin
 
 export const enc = encodeURIComponent;
 
-/** 配列で返るはずの応答を受け取る（{items:[…]} などの包みも許す）。 */
+/** Reads a response that should be an array (wrappers such as {items:[…]} are accepted too). */
 export function asList<T>(value: unknown, ...keys: string[]): T[] {
   if (Array.isArray(value)) return value as T[];
   if (value && typeof value === 'object') {
@@ -188,7 +188,7 @@ export function asList<T>(value: unknown, ...keys: string[]): T[] {
   return [];
 }
 
-/** 例外を画面に出す文に（ApiError 以外も）。 */
+/** Turns an exception (ApiError or not) into text to show on screen. */
 export function errorText(e: unknown): string {
   if (e instanceof ApiError) return e.message;
   if (e instanceof Error) return e.message;

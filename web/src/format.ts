@@ -1,7 +1,8 @@
-// 日付・時刻の表示（和暦と西暦、日本標準時）。画面の日付はすべてここを通す。
+// Date and time display (和暦 (Japanese era) and Gregorian, Japan Standard Time). Every date on
+// screen goes through here.
 //
-// API の時刻は UTC の ISO 8601（2026-12-01T01:02:03Z）、日付は YYYY-MM-DD。
-// 表示は「令和8年12月1日 (2026-12-01)」「令和8年12月1日 10:02 (2026-12-01 10:02 JST)」。
+// API times are UTC ISO 8601 (2026-12-01T01:02:03Z); dates are YYYY-MM-DD.
+// Displayed as "令和8年12月1日 (2026-12-01)" and "令和8年12月1日 10:02 (2026-12-01 10:02 JST)".
 
 const TZ = 'Asia/Tokyo';
 
@@ -32,11 +33,11 @@ function parts(date: Date): Record<string, string> {
   return out;
 }
 
-/** 日付だけの文字列（YYYY-MM-DD）を、その日の正午（日本時間）の Date にする。 */
+/** Turns a date-only string (YYYY-MM-DD) into a Date at noon of that day (JST). */
 function dateOnly(text: string): Date | null {
   const m = DATE_ONLY.exec(text);
   if (!m) return null;
-  // 03:00 UTC = 12:00 JST: その暦日のまま表示される。
+  // 03:00 UTC = 12:00 JST: displays as the same calendar day.
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 3, 0, 0));
   return Number.isNaN(d.getTime()) ? null : d;
 }
@@ -51,13 +52,13 @@ function parse(value: string | number | Date | null | undefined): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-/** 「令和8年12月1日」（日本時間の暦日）。 */
+/** "令和8年12月1日" (the calendar day in JST). */
 export function wareki(value: string | Date | null | undefined): string {
   const d = parse(value ?? null);
   return d ? warekiDate.format(d) : '';
 }
 
-/** 「2026-12-01」（日本時間の暦日）。 */
+/** "2026-12-01" (the calendar day in JST). */
 export function isoDateJst(value: string | Date | null | undefined): string {
   const d = parse(value ?? null);
   if (!d) return '';
@@ -65,14 +66,14 @@ export function isoDateJst(value: string | Date | null | undefined): string {
   return `${p.year}-${p.month}-${p.day}`;
 }
 
-/** 日付: 「令和8年12月1日 (2026-12-01)」。値がなければ空文字。 */
+/** Date: "令和8年12月1日 (2026-12-01)"; an empty string when there is no value. */
 export function formatDate(value: string | Date | null | undefined): string {
   const d = parse(value ?? null);
   if (!d) return typeof value === 'string' ? value : '';
   return `${wareki(d)} (${isoDateJst(d)})`;
 }
 
-/** 日時: 「令和8年12月1日 10:02 (2026-12-01 10:02 JST)」。 */
+/** Date and time: "令和8年12月1日 10:02 (2026-12-01 10:02 JST)". */
 export function formatDateTime(value: string | Date | null | undefined, seconds = false): string {
   if (typeof value === 'string' && DATE_ONLY.test(value)) return formatDate(value);
   const d = parse(value ?? null);
@@ -82,12 +83,12 @@ export function formatDateTime(value: string | Date | null | undefined, seconds 
   return `${wareki(d)} ${hm} (${p.year}-${p.month}-${p.day} ${hm} JST)`;
 }
 
-/** 今日（日本時間）の YYYY-MM-DD。日付入力の初期値に使う。 */
+/** Today (JST) as YYYY-MM-DD; the default for date inputs. */
 export function todayJst(): string {
   return isoDateJst(new Date());
 }
 
-/** datetime-local 入力の値（日本時間）→ UTC ISO 8601。 */
+/** A datetime-local input value (JST) → UTC ISO 8601. */
 export function localJstToUtc(value: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value);
   if (!m) return '';
@@ -95,7 +96,7 @@ export function localJstToUtc(value: string): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** 数値を「1,234」に。 */
+/** Formats a number as "1,234". */
 export function formatNumber(n: number | null | undefined): string {
   if (n === null || n === undefined || Number.isNaN(n)) return '';
   return new Intl.NumberFormat('ja-JP').format(n);

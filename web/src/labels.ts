@@ -1,4 +1,4 @@
-// 語彙 id → 画面の日本語（docs/decide.md §4–6, docs/workflows.md, docs/incidents.md）。
+// Vocabulary ids → the Japanese shown in the UI (docs/decide.md §4–6, docs/workflows.md, docs/incidents.md).
 
 export const ACTIONS: [string, string][] = [
   ['take_out', '情報資産の持ち出し'],
@@ -43,7 +43,7 @@ export const ACTIONS: [string, string][] = [
   ['open_social_media_account', 'ソーシャルメディアアカウントの開設'],
 ];
 
-/** 対象の情報資産が必要な行為（docs/decide.md §4 の "required"）。 */
+/** Actions that need a target information asset ("required" in docs/decide.md §4). */
 export const ACTIONS_NEEDING_ASSET = new Set([
   'create',
   'obtain',
@@ -97,7 +97,7 @@ export const OBLIGATIONS: Record<string, string> = {
 };
 export const obligationLabel = (id: string): string => OBLIGATIONS[id] ?? id;
 
-/** 義務の記録の項目（docs/workflows.md）。 */
+/** Fields of an obligation record (docs/workflows.md). */
 export const OBLIGATION_FIELDS: Record<string, string> = {
   date: '実施日',
   person: '担当者（職員番号）',
@@ -123,7 +123,7 @@ export const ROLES: Record<string, string> = {
 };
 
 let profileRoleTitles: Record<string, string> = {};
-/** プロファイルの役割名（GET /profile）を覚える。役割の表示はそちらを優先する。 */
+/** Remembers the profile's role titles (GET /profile); role display prefers them. */
 export function setRoleTitles(titles: Record<string, string>): void {
   profileRoleTitles = titles;
 }
@@ -228,18 +228,18 @@ export const FLOW_MODES: Record<string, string> = {
   never: '通信不可',
 };
 
-/** 役割の一覧から、その人が持つ役割 id の集合。 */
+/** The set of role ids a person holds, from their list of roles. */
 export function roleSet(roles: { role: string }[] | undefined): Set<string> {
   return new Set((roles ?? []).map((r) => r.role));
 }
 
-/** 承認段階: [["chief_officer","deputy_chief_officer"],["manager"]] → 「A又はB → C」。 */
+/** Approval steps: [["chief_officer","deputy_chief_officer"],["manager"]] → "1. A 又は B　2. C" ("なし" when empty). */
 export function stepsLabel(steps: string[][] | undefined): string {
   if (!steps || steps.length === 0) return 'なし';
   return steps.map((s, i) => `${i + 1}. ${s.map(roleLabel).join(' 又は ')}`).join('　');
 }
 
-/** 説明文「日本語 / English」の日本語の部分。 */
+/** The Japanese part of a "日本語 / English" description. */
 export function japanesePart(text: string | undefined): string {
   if (!text) return '';
   const i = text.indexOf(' / ');

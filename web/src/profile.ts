@@ -1,6 +1,7 @@
-// ポリシープロファイル（GET /profile）を画面で使う形にそろえる。
-// サーバーは `mamori policy show --json` の形で返す（docs/api.md）。その JSON はプロファイルの
-// TOML（docs/policy-profile.md）の表と同じ名前を持つと見込み、表（id → 値）と配列のどちらでも読む。
+// Normalizes the policy profile (GET /profile) into the shape the UI uses.
+// The server returns the `mamori policy show --json` form (docs/api.md). That JSON is expected to use
+// the same names as the tables of the profile TOML (docs/policy-profile.md); tables (id → value) and
+// arrays are both accepted.
 import { get } from './api';
 import { setRoleTitles } from './labels';
 
@@ -96,7 +97,7 @@ function steps(v: unknown): string[][] {
   return v.map((s) => strings(s));
 }
 
-/** 表（id → 値）でも配列（{id, …}）でも、[{id, …}] にする。 */
+/** Turns a table (id → value) or an array ({id, …}) into [{id, …}]. */
 function entries(v: unknown): Obj[] {
   if (Array.isArray(v)) return v.map((x) => obj(x));
   if (v && typeof v === 'object') return Object.entries(v as Obj).map(([id, x]) => ({ id, ...obj(x) }));
@@ -104,7 +105,7 @@ function entries(v: unknown): Obj[] {
 }
 
 export function normalizeProfile(body: unknown): Profile {
-  // {profile:{…全体…}} で包まれていても読む（TOML の [profile] 表は id・title だけなので区別できる）。
+  // Also read {profile:{…everything…}} (distinguishable, as the TOML [profile] table holds only id and title).
   const outer = obj(body);
   const wrapped = obj(outer.profile);
   const raw = wrapped.classification || wrapped.rules ? wrapped : outer;
@@ -234,12 +235,12 @@ export function normalizeProfile(body: unknown): Profile {
 let cached: Promise<Profile> | null = null;
 let loaded: Profile | null = null;
 
-/** 読み込み済みのプロファイル（まだなら null）。表示の補助にだけ使う。 */
+/** The loaded profile (null if not yet loaded). Only used as a display aid. */
 export function cachedProfile(): Profile | null {
   return loaded;
 }
 
-/** プロファイルを一度だけ読み、役割名を覚える。 */
+/** Loads the profile once and remembers the role titles. */
 export function loadProfile(): Promise<Profile> {
   if (!cached) {
     cached = get<unknown>('/profile')
@@ -263,7 +264,7 @@ export function segmentTitle(p: Profile | undefined, id: string): string {
   return p?.segments.find((s) => s.id === id)?.title ?? id;
 }
 
-/** 応答を待つ間にプロファイルも読んでおく（役割名・分類名の表示のため。読めなくても応答は返す）。 */
+/** Loads the profile alongside a response (for role and classification titles); the response is returned even if the profile fails. */
 export function withProfile<T>(p: Promise<T>): Promise<T> {
   return Promise.all([p, loadProfile().catch(() => null)]).then(([v]) => v);
 }

@@ -1,4 +1,4 @@
-// 小さな履歴ルーター（History API）。サーバーは API 以外の知らないパスに index.html を返す。
+// A small history router (History API). The server answers index.html for unknown non-API paths.
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 
@@ -15,7 +15,7 @@ function notify(): void {
 
 window.addEventListener('popstate', notify);
 
-/** 画面を移る。replace なら履歴を残さない（強制の移動に使う）。 */
+/** Navigates. With replace, no history entry is left (used for forced redirects). */
 export function navigate(to: string, replace = false): void {
   if (to === current()) return;
   if (replace) window.history.replaceState(null, '', to);
@@ -44,7 +44,7 @@ export function useLocation(): Location {
   return { path: url.pathname, query: url.searchParams, href };
 }
 
-/** "/requests/:id" と "/requests/12" → {id:"12"}。合わなければ null。 */
+/** "/requests/:id" and "/requests/12" → {id:"12"}; null when they don't match. */
 export function match(pattern: string, path: string): Record<string, string> | null {
   const p = pattern.split('/').filter(Boolean);
   const s = path.split('/').filter(Boolean);
@@ -59,7 +59,7 @@ export function match(pattern: string, path: string): Record<string, string> | n
 
 type AnchorProps = JSX.HTMLAttributes<HTMLAnchorElement> & { href: string; children?: ComponentChildren };
 
-/** アプリ内のリンク（本物の <a>。修飾キー付きのクリックはブラウザに任せる）。 */
+/** An in-app link (a real <a>; clicks with modifier keys are left to the browser). */
 export function Link({ href, onClick, ...rest }: AnchorProps) {
   return (
     <a

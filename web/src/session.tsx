@@ -1,4 +1,4 @@
-// サインイン中の人（GET /auth/session）。csrf_token は api.ts のメモリに置く。
+// The signed-in user (GET /auth/session). The csrf_token is kept in memory in api.ts.
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import { get, setCsrfToken } from './api';
@@ -6,9 +6,9 @@ import type { Session } from './types';
 
 export interface SessionState {
   session: Session | null;
-  /** GET /auth/session を読み直す。 */
+  /** Reloads GET /auth/session. */
   refresh: () => Promise<Session | null>;
-  /** サインインの応答などで受け取ったセッションを置く。 */
+  /** Sets a session received e.g. in the sign-in response. */
   set: (session: Session | null) => void;
 }
 
@@ -22,7 +22,7 @@ export function useSession(): SessionState {
   return useContext(SessionContext);
 }
 
-/** 応答が {session:{…}} でも {…} でも受け取る。 */
+/** Accepts the response as either {session:{…}} or {…}. */
 export function unwrapSession(body: unknown): Session | null {
   if (!body || typeof body !== 'object') return null;
   const inner = (body as { session?: unknown }).session;
@@ -39,12 +39,12 @@ export async function fetchSession(): Promise<Session | null> {
   return s;
 }
 
-/** 役割 → 見られる画面。 */
+/** Roles → the pages they may see. */
 export const APPROVER_ROLES = ['manager', 'liaison', 'officer', 'chief_officer', 'deputy_chief_officer', 'ciso'];
 export const ADMIN_ROLES = ['chief_officer', 'deputy_chief_officer'];
 export const EVERYTHING_ROLES = ['ciso', 'chief_officer', 'deputy_chief_officer'];
 export const INCIDENT_HANDLER_ROLES = ['csirt', 'manager', 'officer', 'ciso', 'chief_officer', 'deputy_chief_officer'];
-/** 監査ログを読める役割（全体を見る者と監査人）。 */
+/** Roles that may read the audit log (those who see everything, and auditors). */
 export const AUDIT_ROLES = [...EVERYTHING_ROLES, 'auditor'];
 export const EXCEPTION_ROLES = [...APPROVER_ROLES, 'auditor'];
 
@@ -53,7 +53,7 @@ export function hasAny(session: Session | null, roles: string[]): boolean {
   return session.roles.some((r) => roles.includes(r.role));
 }
 
-/** 申請を出せる（監査人だけの人は読むだけ）。 */
+/** May submit requests (someone who is only an auditor can just read). */
 export function canSubmit(session: Session | null): boolean {
   if (!session) return false;
   return session.roles.length === 0 || session.roles.some((r) => r.role !== 'auditor');

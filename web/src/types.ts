@@ -1,5 +1,5 @@
-// API の JSON の形（docs/api.md, docs/decide.md, docs/workflows.md, docs/incidents.md）。
-// サーバーが省いた項目でも画面が壊れないよう、ほとんどを省略可能にしている。
+// Shapes of the API's JSON (docs/api.md, docs/decide.md, docs/workflows.md, docs/incidents.md).
+// Most fields are optional so that the UI doesn't break when the server leaves one out.
 
 export interface Person {
   code: string;

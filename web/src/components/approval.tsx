@@ -1,4 +1,4 @@
-// 承認・却下のフォーム（却下にはコメントが必須）。
+// Approve / reject form (rejecting requires a comment).
 import { useState } from 'preact/hooks';
 import { ApiError, enc, post } from '../api';
 import { ErrorSummary, TextArea } from './forms';

@@ -1,4 +1,4 @@
-// 共通の表示部品: 日付、状態、読込中、ページ送り、棒グラフ、データ読込みのフック。
+// Shared display components: dates, statuses, loading, pagination, bar charts, and a data-loading hook.
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { errorText } from '../api';
@@ -58,7 +58,7 @@ export function Empty({ children }: { children: ComponentChildren }) {
   return <p class="empty">{children}</p>;
 }
 
-/** 非同期の読込み。deps が変われば読み直す。reload() で手動で読み直す。 */
+/** Async loading. Reloads when deps change; reload() reloads manually. */
 export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]) {
   const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: true });
   const [tick, setTick] = useState(0);
@@ -115,13 +115,13 @@ export function Pagination({
 export interface Bar {
   label: string;
   value: number;
-  /** 棒の色の区分（CSS クラス bar-<tone>）。 */
+  /** Colour class of the bar (CSS class bar-<tone>). */
   tone?: string;
 }
 
 /**
- * 横棒グラフ（手書きの SVG）。数値は棒の横に文字でも書く。
- * 画面読み上げ用に、同じ数値の表を視覚的に隠して添える。
+ * Horizontal bar chart (hand-written SVG). Each value is also written as text beside its bar.
+ * For screen readers, a visually hidden table with the same numbers is attached.
  */
 export function BarChart({ title, bars, testid, unit = '件' }: { title: string; bars: Bar[]; testid?: string; unit?: string }) {
   const max = Math.max(1, ...bars.map((b) => b.value));
@@ -185,7 +185,7 @@ export function BarChart({ title, bars, testid, unit = '件' }: { title: string;
   );
 }
 
-/** 定義リスト（項目: 値）。 */
+/** Definition list (term: value). */
 export function Facts({ items }: { items: [ComponentChildren, ComponentChildren][] }) {
   return (
     <dl class="facts">
@@ -199,7 +199,7 @@ export function Facts({ items }: { items: [ComponentChildren, ComponentChildren]
   );
 }
 
-/** ページの見出し。画面を移ったとき、読み上げとキーボード操作のためにここへ焦点を移す。 */
+/** Page heading. Focus moves here after navigation, for screen readers and keyboard use. */
 export function PageTitle({ children, testid }: { children: ComponentChildren; testid?: string }) {
   return (
     <h1 tabIndex={-1} class="page-title" data-testid={testid ?? 'page-title'}>

@@ -1,4 +1,4 @@
-// 入力欄。どの入力にも <label> を付け、誤りは aria-describedby と aria-invalid で入力に結び付ける。
+// Form fields. Every input has a <label>; errors are tied to their input with aria-describedby and aria-invalid.
 import type { ComponentChildren, JSX } from 'preact';
 import { ApiError } from '../api';
 import { formatDateTime } from '../format';
@@ -120,7 +120,7 @@ type SelectProps = BaseProps & {
   value: string;
   onChange: (value: string) => void;
   options: [string, string][];
-  /** 先頭の空の選択肢の文言（undefined なら空の選択肢を置かない）。 */
+  /** Text of the leading empty option (undefined: no empty option). */
   empty?: string;
   disabled?: boolean;
 };
@@ -184,8 +184,8 @@ export function CheckboxField(p: CheckProps) {
 }
 
 /**
- * 誤りの知らせ（role="alert"）。message と、入力欄に結び付けられなかった項目の誤りを並べる。
- * shownFields は入力欄の横に出した項目名（ここには重ねて出さない）。
+ * Error summary (role="alert"): the message, plus field errors that could not be tied to an input.
+ * shownFields are the fields already shown next to their inputs (not repeated here).
  */
 export function ErrorSummary({
   error,
@@ -225,7 +225,7 @@ function LockedNote({ until }: { until: string }) {
   return <p>ロックの解除: {formatDateTime(until)}</p>;
 }
 
-/** 成功の知らせ（role="status"）。 */
+/** Success notice (role="status"). */
 export function Notice({ children, testid }: { children: ComponentChildren; testid?: string }) {
   return (
     <div class="alert alert-ok" role="status" data-testid={testid}>

@@ -1,11 +1,11 @@
-// 申請と判定の表示部品（申請フォーム、承認、申請の詳細、ダッシュボードで共用）。
+// Display components for requests and decisions (shared by the request form, approvals, request detail and dashboard).
 import { DateTimeText, EffectBadge, StatusBadge } from './common';
 import { CONTEXT_KEYS, actionLabel, assetKindLabel, japanesePart, obligationLabel, roleLabel } from '../labels';
 import { cachedProfile, segmentTitle } from '../profile';
 import { Link } from '../router';
 import type { Decision, RequestRecord } from '../types';
 
-/** 分類「importance=A」→「重要度Ａ」（プロファイルが読めていれば）。 */
+/** Classification "importance=A" → "重要度Ａ" (when the profile has loaded). */
 export function levelText(axis: string, level: string | string[]): string {
   const levels = Array.isArray(level) ? level : [level];
   const ax = cachedProfile()?.axes.find((a) => a.id === axis);
@@ -24,7 +24,7 @@ export function assetText(r: RequestRecord): string {
   return [a.id, a.kind ? assetKindLabel(a.kind) : '', levels].filter(Boolean).join(' ・ ');
 }
 
-/** 状況「purpose=business」→「目的: 業務」。 */
+/** Context "purpose=business" → "目的: 業務". */
 export function contextText(ctx: Record<string, string | boolean> | undefined): string {
   if (!ctx) return '';
   return Object.entries(ctx)
@@ -46,7 +46,7 @@ export function clauseIds(d: Decision | undefined): string {
   return (d?.clauses ?? []).map((c) => c.id).join('、');
 }
 
-/** 判定（許可・不許可・承認が必要、承認者、義務、条項、理由）。 */
+/** A decision (allow / deny / approval required, approvers, obligations, clauses, reasons). */
 export function DecisionView({ decision, testid = 'decision' }: { decision: Decision; testid?: string }) {
   const explanation = japanesePart(decision.explanation);
   return (
@@ -105,7 +105,7 @@ export function DecisionView({ decision, testid = 'decision' }: { decision: Deci
   );
 }
 
-/** 申請の一覧表。 */
+/** A table of requests. */
 export function RequestTable({
   requests,
   caption,

@@ -1,4 +1,4 @@
-// アカウント管理（統括情報セキュリティ責任者・副責任者）: 一覧、作成（仮パスワードは一度だけ表示）、仮パスワードの再発行、ロックの解除。
+// Account management (chief information security officer and deputy): list, create (the temporary password is shown once), reissue a temporary password, unlock.
 import { useState } from 'preact/hooks';
 import { ApiError, asList, enc, get, post } from '../api';
 import { Empty, LoadError, Loading, PageTitle, useAsync } from '../components/common';

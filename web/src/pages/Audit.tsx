@@ -1,4 +1,4 @@
-// 監査ログ（6.1(6)）: GET /audit/events をページ送りで表示し、POST /audit/verify で改ざんがないか検証する。
+// Audit log (6.1(6)): pages through GET /audit/events and checks for tampering with POST /audit/verify.
 import { useState } from 'preact/hooks';
 import { get, post, query } from '../api';
 import { DateTimeText, Empty, LoadError, Loading, PageTitle, useAsync } from '../components/common';
@@ -15,7 +15,7 @@ interface EventsPage {
   next_after?: number;
 }
 
-/** ページの位置。docs/api.md は古い順に after で進むが、新しい順に before で遡るサーバーにも合わせる。 */
+/** Page position. docs/api.md pages oldest-first with after; servers that page newest-first with before are handled too. */
 type Cursor = { after?: number; before?: number };
 
 interface VerifyResult {
@@ -60,7 +60,7 @@ const TYPE_LABELS: Record<string, string> = {
   'incident.close': 'クローズ',
 };
 
-/** 種類 → 日本語（知らない種類は語の一部から推し量る）。 */
+/** Event type → Japanese (unknown types are guessed from parts of the name). */
 function typeLabel(type: string): string {
   if (TYPE_LABELS[type]) return TYPE_LABELS[type];
   if (/sign[-_.]?in|signin|login/i.test(type)) return /fail/i.test(type) ? 'サインイン失敗' : 'サインイン';
@@ -90,7 +90,7 @@ export function AuditPage() {
     [cursor.after, cursor.before, applied.type, applied.actor],
   );
   const events = page.data?.events ?? (Array.isArray(page.data) ? (page.data as AuditEvent[]) : []);
-  // 並び順は応答から判断する（新しい順なら次のページは before、古い順なら after）。
+  // Infer the order from the response (newest-first: next page uses before; oldest-first: after).
   const descending = events.length > 1 ? events[0].seq > events[events.length - 1].seq : cursor.before !== undefined;
   const last = events.length > 0 ? events[events.length - 1].seq : undefined;
   const next: Cursor | null =

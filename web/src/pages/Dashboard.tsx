@@ -1,4 +1,4 @@
-// ダッシュボード（GET /dashboard）: 承認待ち、期限超過の緊急時例外、未解決インシデント、資産の分類別件数、研修未受講者。
+// Dashboard (GET /dashboard): pending approvals, overdue emergency exceptions, open incidents, asset counts by classification, staff who missed training.
 import { get } from '../api';
 import { cachedProfile, withProfile } from '../profile';
 import { BarChart, Empty, LoadError, Loading, PageTitle, useAsync } from '../components/common';

@@ -1,4 +1,4 @@
-// 例外措置（7.4）: 例外措置の記録簿（GET /exceptions）。期限を過ぎた緊急時の例外を強調し、事後報告と確認の記録を付ける。
+// Exceptions (7.4): the exception register (GET /exceptions). Highlights overdue emergency exceptions and records after-the-fact reports and confirmation.
 import { useState } from 'preact/hooks';
 import { ApiError, asList, enc, get, post } from '../api';
 import { withProfile } from '../profile';

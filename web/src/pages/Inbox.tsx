@@ -1,4 +1,4 @@
-// 承認（GET /inbox）: あなたの承認を待っている申請。承認・却下はコメント付きで。
+// Approvals (GET /inbox): requests awaiting your approval. Approve or reject with a comment.
 import { useState } from 'preact/hooks';
 import { asList, enc, get } from '../api';
 import { withProfile } from '../profile';

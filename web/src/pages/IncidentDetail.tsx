@@ -1,4 +1,4 @@
-// インシデントの詳細: 報告の段階、経過、トリアージ、原因、再発防止策、上位への報告、クローズ（CSIRT・管理者等）。
+// Incident detail: reporting stages, timeline, triage, cause, preventive measures, escalation, closing (CSIRT, managers etc.).
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError, enc, get, post } from '../api';

@@ -1,4 +1,4 @@
-// インシデント（5.3）: 一覧（状態・重大度で絞込み）と職員からの報告（POST /incidents）。
+// Incidents (5.3): the list (filtered by state and severity) and reports from staff (POST /incidents).
 import { useState } from 'preact/hooks';
 import { ApiError, asList, enc, get, post, query } from '../api';
 import { DateTimeText, Empty, LoadError, Loading, PageTitle, useAsync } from '../components/common';
@@ -15,7 +15,7 @@ export function IncidentsPage() {
   const list = useAsync(
     (signal) =>
       get<unknown>(`/incidents${query({ status, severity })}`, { signal }).then((b) =>
-        // 状態の絞込みはサーバーが open だけを解する場合にも合うよう、画面でも絞る。
+        // Also filter by state client-side, in case the server only understands open.
         asList<Incident>(b, 'incidents').filter((i) => !status || (i.state ?? i.status) === status),
       ),
     [status, severity],

@@ -1,4 +1,4 @@
-// 自分の申請（GET /requests?scope=mine）。管理者等は課室等・全体の申請も見られる。
+// My requests (GET /requests?scope=mine). Managers etc. can also see their section's or all requests.
 import { useState } from 'preact/hooks';
 import { asList, get, query } from '../api';
 import { withProfile } from '../profile';

@@ -1,4 +1,4 @@
-// パスワード変更（5.4(2)）。仮パスワード・期限切れのときは、ここ以外の画面に進めない。
+// Password change (5.4(2)). With a temporary or expired password, no other page is reachable.
 import { useState } from 'preact/hooks';
 import { ApiError, post } from '../api';
 import { PageTitle } from '../components/common';

@@ -1,4 +1,4 @@
-// ポリシー（GET /profile）を読みやすく: 団体、分類と取扱制限、組織体制、領域と通信、規則（行為ごと）、ID・パスワード。
+// The policy (GET /profile), made readable: organization, classification and handling restrictions, roles, segments and flows, rules (by action), IDs and passwords.
 import type { ComponentChildren } from 'preact';
 import { Facts, LoadError, Loading, PageTitle, useAsync } from '../components/common';
 import { formatDate } from '../format';

@@ -1,5 +1,5 @@
-// 住民等からの報告（5.3(2)）。サインインなしで使う公開の画面。セッションは問い合わせない。
-// POST /api/v1/public/incidents（Content-Type: application/json。CSRF トークンは不要）。
+// Reports from residents etc. (5.3(2)). A public page used without signing in; the session is not queried.
+// POST /api/v1/public/incidents (Content-Type: application/json; no CSRF token needed).
 import { useState } from 'preact/hooks';
 import { ApiError, post } from '../api';
 import { PageTitle } from '../components/common';

@@ -1,4 +1,4 @@
-// 台帳（docs/registers.md）: 一覧（検索・課室等・廃止を含む・ページ送り）、詳細と編集、追加、廃止、書出し、取込み。
+// Registers (docs/registers.md): list (search, section, include retired, pagination), detail and edit, add, retire, export, import.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { API_BASE, ApiError, asList, enc, get, patch, post, query } from '../api';
@@ -42,7 +42,7 @@ export function columnLabel(c: RegisterColumn): string {
   return c.label_ja ?? c.label ?? c.id;
 }
 
-/** 値を人が読む形に（選択肢は名称、真偽は はい/いいえ）。 */
+/** A value in human-readable form (choices by name, booleans as はい/いいえ). */
 export function displayValue(c: RegisterColumn, value: string | undefined): string {
   if (value === undefined || value === '') return '';
   switch (columnKind(c)) {
@@ -154,7 +154,7 @@ function RegisterView({ spec, canEdit }: { spec: RegisterSpec; canEdit: boolean 
   const rows = asList<RegisterRecord>(records.data, 'records');
   const total = typeof records.data?.total === 'number' ? records.data.total : rows.length;
 
-  // 一覧に出す列: 管理番号と、その後の入力列（長文を除く）を6つまで。
+  // Columns in the list: the code, then up to 6 input columns (long text excluded).
   const shown = useMemo(() => {
     const code = spec.columns.find((c) => c.id === 'code') ?? { id: 'code', label_ja: '管理番号' };
     const rest = spec.columns.filter((c) => c.id !== 'code' && !c.computed && columnKind(c) !== 'long').slice(0, 6);
@@ -467,7 +467,7 @@ function initialValues(spec: RegisterSpec, record?: RegisterRecord): Record<stri
   return out;
 }
 
-/** 台帳の列から作る入力フォーム（選択肢 → select、日付 → date、真偽 → checkbox、計算列 → 読むだけ）。 */
+/** Input form built from the register's columns (choice → select, date → date, boolean → checkbox, computed → read-only). */
 function RecordForm({
   spec,
   record,

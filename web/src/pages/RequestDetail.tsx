@@ -1,4 +1,4 @@
-// 申請の詳細（GET /requests/{id}）: 段階、承認・却下の記録、義務の記録（入力フォーム）、例外措置の報告・確認。
+// Request detail (GET /requests/{id}): steps, approval/rejection record, obligation records (input form), exception reports and confirmation.
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError, enc, get, post } from '../api';

@@ -1,5 +1,5 @@
-// 申請フォーム。入力が変わるたびに 300 ms 待って POST /decide を呼び、判定をその場で示す。
-// 提出は POST /requests（判定と回付はサーバーが行う）。
+// Request form. On every change it waits 300 ms, calls POST /decide and shows the decision live.
+// Submitting is POST /requests (the server decides and routes it).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, enc, get, post } from '../api';
 import { Loading, PageTitle, useAsync } from '../components/common';
@@ -19,7 +19,7 @@ type Lookup =
   | { state: 'missing' }
   | { state: 'error'; message: string };
 
-/** 誤りの項目（JSON のパス）→ 入力欄の id。 */
+/** Error field (JSON path) → input id. */
 function inputIdFor(path: string): string {
   const p = path.replace(/^request\./, '');
   if (p === 'action') return 'req-action';
@@ -33,7 +33,7 @@ function inputIdFor(path: string): string {
   return '';
 }
 
-/** ApiError の fields（又は decide の diagnostics）を入力欄ごとに。 */
+/** Groups an ApiError's fields (or decide's diagnostics) by input. */
 function errorsByInput(err: unknown): { byInput: Record<string, string>; shown: string[] } {
   const byInput: Record<string, string> = {};
   const shown: string[] = [];
@@ -81,7 +81,7 @@ export function RequestFormPage() {
   const needsAsset = ACTIONS_NEEDING_ASSET.has(action);
   const fromRegister = lookup.state === 'found';
 
-  // 管理番号が変わったら 300 ms 待って情報資産台帳を引く（種別と分類を台帳から取る）。
+  // When the asset code changes, wait 300 ms and look it up in the asset register (kind and classification come from it).
   useEffect(() => {
     const code = assetCode.trim();
     if (!code) {
@@ -109,7 +109,7 @@ export function RequestFormPage() {
     };
   }, [assetCode, p]);
 
-  // 判定に送る本文。
+  // The body sent for the decision.
   const body = useMemo<DecideRequest | null>(() => {
     const req: DecideRequest = { action };
     const code = assetCode.trim();

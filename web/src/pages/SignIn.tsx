@@ -1,4 +1,4 @@
-// サインイン（5.4, 6.2）。totp_required の応答で確認コードの欄が現れる。locked はロックの期限を示す。
+// Sign-in (5.4, 6.2). A totp_required answer reveals the code field; locked shows when the lock ends.
 import { useRef, useState } from 'preact/hooks';
 import { ApiError, post } from '../api';
 import { PageTitle } from '../components/common';

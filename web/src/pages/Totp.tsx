@@ -1,4 +1,4 @@
-// 二要素認証（TOTP）の設定。ポリシーが多要素認証を求める役割の人は、登録するまで他の画面に進めない。
+// Two-factor auth (TOTP) setup. People in roles for which the policy demands MFA cannot reach other pages until enrolled.
 import { useState } from 'preact/hooks';
 import { ApiError, post } from '../api';
 import { PageTitle } from '../components/common';
@@ -11,7 +11,7 @@ interface Setup {
   otpauth_uri?: string;
 }
 
-/** 秘密鍵を4文字ずつ区切って読みやすくする（入力はどちらでもよい）。 */
+/** Splits the secret into groups of 4 for readability (either form is accepted as input). */
 function grouped(secret: string): string {
   return secret.replace(/\s/g, '').replace(/(.{4})/g, '$1 ').trim();
 }
