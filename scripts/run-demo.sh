@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# mamori's main job on the embedded default: load the 阪南市 profile, check
-# every shipped profile, decide a demo batch of requests (printed in
-# Japanese), then build a demo ledger on SQLite (a demo organization with
-# its registers, requests and an incident, examples/demo-ledger.jsonl) and
-# verify its audit log. (Issue 6 turns this into `mamori serve`.)
+# mamori's main job on the embedded default: `mamori serve` — the web UI and
+# the HTTP API — over a demo organization on SQLite with the 阪南市 profile
+# (departments, people and roles, assets, requests, an incident, training:
+# examples/demo-ledger.jsonl). Prints the demo sign-ins (temporary passwords,
+# to be changed at first sign-in) and serves http://127.0.0.1:8080/ until
+# Ctrl+C. MAMORI_PORT and MAMORI_HOST change where it listens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh build
@@ -12,45 +13,30 @@ cmake -S . -B build/demo -G Ninja -DCMAKE_BUILD_TYPE=Release \
 cmake --build build/demo --target mamori -j2
 mamori=build/demo/src/cli/mamori
 
+echo "== 画面のビルド / building the web UI (web/)"
+(cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
+
 echo "== ポリシープロファイルの検証 / profile check"
 $mamori policy check policies/*.toml
-echo
-echo "== 阪南市プロファイル（抜粋） / the 阪南市 profile (excerpt)"
-$mamori policy show policies/hannan.toml | sed -n '1,40p'
-echo
-echo "== 申請の判定 / decisions for examples/hannan-demo.jsonl"
-status=0
-$mamori decide --profile policies/hannan.toml --format text < examples/hannan-demo.jsonl || status=$?
-# 4 means "at least one request was denied": an expected outcome of the demo.
-if [ "$status" -ne 0 ] && [ "$status" -ne 4 ]; then exit "$status"; fi
 
-echo
-echo "== 台帳（SQLite）: デモ組織 / the ledger on SQLite with a demo organization"
+echo "== 台帳（SQLite）: デモ組織 / the ledger with a demo organization"
 demo_db=build/demo/demo.db
 rm -f "$demo_db" "$demo_db"-wal "$demo_db"-shm "$demo_db".audit-key "$demo_db".audit-key.pub \
   "$demo_db".checkpoints.jsonl
 $mamori --db "$demo_db" init -p policies/hannan.toml
 # Each line is one command and one transaction; only failures are shown.
 $mamori --db "$demo_db" batch < examples/demo-ledger.jsonl | { grep '^failed' || true; }
-echo
-echo "-- 役割の割当て / who holds which role"
-$mamori --db "$demo_db" org list roles
-echo
-echo "-- 情報資産台帳 / the asset register (a system takes the highest level of its data, 2.2(1)①)"
-$mamori --db "$demo_db" register list asset | cut -f1-3,5,14
-echo
-echo "-- 申請 / permission requests"
-$mamori --db "$demo_db" request list
-echo
-echo "-- インシデント / incidents"
-$mamori --db "$demo_db" incident list
-echo
-echo "-- 監査ログの検証 / audit log verification"
 $mamori --db "$demo_db" audit verify
 
 echo
-echo "== 無害化 / sanitization: a CSV from the internet side"
-printf '氏名,金額\r\n"=HYPERLINK(""http://example.invalid"")",-5\r\n' > build/demo/from-internet.csv
-$mamori sanitize build/demo/from-internet.csv -o build/demo/to-lgwan.csv -p policies/hannan.toml
-echo "-- build/demo/to-lgwan.csv:"
-cat build/demo/to-lgwan.csv
+echo "== デモのサインイン / demo sign-ins (仮パスワード: 初回サインイン時に変更)"
+echo "   c1 統括情報セキュリティ責任者, x1 CISO (二要素認証が必要 / TOTP required),"
+echo "   m2 税務課長 (管理者), s1 税務課職員, k1 CSIRT, a1 監査人"
+for person in c1 x1 m2 s1 k1 a1; do
+  $mamori --db "$demo_db" account create "$person" --as c1
+done
+echo
+echo "   住民等からの報告フォーム / residents' form: /public/report"
+echo
+exec $mamori --db "$demo_db" serve --host "${MAMORI_HOST:-127.0.0.1}" \
+  --port "${MAMORI_PORT:-8080}" --web-root web/dist

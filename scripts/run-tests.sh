@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test: the unit and integration suites built with warnings as errors
-# and AddressSanitizer + UBSan, then a short libFuzzer run of every fuzz
-# target (clang). Exits non-zero on any failure.
+# and AddressSanitizer + UBSan, the browser end-to-end test of the web UI
+# against `mamori serve` (screenshots in build/e2e-artifacts), then a short
+# libFuzzer run of every fuzz target (clang). Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -16,9 +17,13 @@ echo "== tests"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/ci -j"$jobs" --output-on-failure
 
+echo "== browser end-to-end (Debian's Chromium through playwright-core, tests/e2e)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ARTIFACTS="$root/build/e2e-artifacts" tests/e2e/run.sh build/ci/src/cli/mamori
+
 echo "== fuzz smoke run (${MAMORI_FUZZ_SECONDS:=15} s per target)"
 cmake --preset fuzz >/dev/null
-fuzzers=(profile_loader request_parser csv_reader xlsx_reader
+fuzzers=(profile_loader request_parser csv_reader xlsx_reader api
   pdf_sanitizer ooxml_sanitizer rtf_sanitizer image_sanitizer archive_sanitizer mail_sanitizer)
 cmake --build build/fuzz -j"$jobs" --target "${fuzzers[@]/%/_fuzzer}"
 for target in "${fuzzers[@]}"; do

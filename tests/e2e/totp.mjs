@@ -1,4 +1,4 @@
-// RFC 6238 (TOTP) and RFC 4648 base32, for the e2e test and the mock server.
+// RFC 6238 (TOTP) and RFC 4648 base32, for the e2e test.
 import crypto from 'node:crypto';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
