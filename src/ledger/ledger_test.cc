@@ -90,12 +90,17 @@ TEST(LedgerTest, AChangedProfileIsRecorded) {
 
 TEST(LedgerTest, ReadingAnOlderSchemaSaysSoAndChangingUpgradesIt) {
   testing::TempLedger ledger("old_schema");
-  // Make the file look as it did before the newest migration (0006 adds
-  // the sign-in tables).
-  ASSERT_EQ(Migrations().back().name, "auth");
+  // Make the file look as it did before the newest migration (0007 adds
+  // the registers' section indexes).
+  ASSERT_EQ(Migrations().back().name, "register_sections");
   ASSERT_TRUE(ledger->Db()
-                  .ExecuteScript("DROP TABLE sessions; DROP TABLE password_history; DROP TABLE "
-                                 "accounts; DELETE FROM schema_migrations "
+                  .ExecuteScript("DROP INDEX assets_owner_section; DROP INDEX devices_section; "
+                                 "DROP INDEX media_section; DROP INDEX software_section; "
+                                 "DROP INDEX contracts_section; DROP INDEX services_section; "
+                                 "DROP INDEX social_media_accounts_section; "
+                                 "DROP INDEX external_connections_section; "
+                                 "DROP INDEX controlled_areas_section; "
+                                 "DELETE FROM schema_migrations "
                                  "WHERE version = (SELECT max(version) FROM schema_migrations);")
                   .Ok());
   ledger.Close();
@@ -105,7 +110,9 @@ TEST(LedgerTest, ReadingAnOlderSchemaSaysSoAndChangingUpgradesIt) {
   // Opening to change upgrades the file in place.
   ledger.Reopen();
   EXPECT_EQ(*store::SchemaVersion(ledger->Db()), static_cast<int>(Migrations().size()));
-  EXPECT_TRUE(ledger->Db().Query("SELECT * FROM accounts").Ok());
+  EXPECT_EQ(*ledger->Db().QueryInt("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+                                    "name = 'assets_owner_section'"),
+            1);
 }
 
 TEST(LedgerTest, CheckpointsEveryNEvents) {

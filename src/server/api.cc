@@ -380,9 +380,13 @@ Api::Response Api::Handle(Call call) {
     if (route.method != call.method) continue;
     call.params.clear();
     for (std::size_t i = 1; i < match.size(); ++i) call.params.push_back(match[i].str());
-    std::lock_guard lock(mutex_);
-    call.ledger = &ledger_;
-    auto reply = Dispatch(route, call);
+    Result<Reply> reply = [&] {
+      std::lock_guard lock(mutex_);
+      call.ledger = &ledger_;
+      return Dispatch(route, call);
+    }();
+    // Rendered outside the lock: JSON text is the handler's largest cost
+    // after the database, and needs no ledger.
     Response response = Render(reply.Ok() ? reply.Value() : FromError(reply.Err()));
     if (call.viewer) response.person = call.viewer->person.code;
     return response;

@@ -375,27 +375,25 @@ void Api::AddOrgRoutes() {
            by_severity[key] = by_severity[key].get<int>() + 1;
          }
          out["incidents_by_severity"] = std::move(by_severity);
-         // Assets by the effective level of each axis (2.2(1)①).
-         MAMORI_TRY(auto assets, ledger::registers::List(ledger, "asset"));
+         // Assets by the effective level of each axis (2.2(1)①), counted in
+         // the database over the sections the viewer may read.
          MAMORI_TRY(auto sections, ledger::ListSections(ledger));
-         std::map<std::string, std::string> department_of;
-         for (const auto& s : sections) department_of[s.code] = s.department_code;
+         ledger::registers::PageQuery visible;
+         if (!who.SeesAll()) {
+           visible.sections.emplace();
+           for (const auto& s : sections) {
+             if (who.CanRead(s.code, s.department_code)) visible.sections->push_back(s.code);
+           }
+         }
+         MAMORI_TRY(auto counts, ledger::registers::CountAssetsByLevel(ledger, visible));
          Json by_level = Json::array();
          for (const auto& axis : ledger.Profile().classification.axes) {
-           std::map<std::string, int> counts;
-           for (const auto& asset : assets) {
-             const std::string& section = asset.values.at("owner_section");
-             if (!who.CanRead(section, department_of[section])) continue;
-             const auto level =
-                 asset.computed.find(std::string(ledger::registers::kEffectivePrefix) + axis.id);
-             if (level != asset.computed.end() && !level->second.empty()) ++counts[level->second];
-           }
            for (const auto& level : axis.levels) {
              by_level.push_back({{"axis", axis.id},
                                  {"axis_title", axis.title},
                                  {"level", level.id},
                                  {"title", level.title},
-                                 {"count", counts[level.id]}});
+                                 {"count", counts[axis.id][level.id]}});
            }
          }
          out["assets_by_level"] = std::move(by_level);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -825,23 +826,55 @@ Result<std::vector<Record>> List(Ledger& ledger, std::string_view register_id,
   return Load(ledger, *spec, "", {}, options);
 }
 
-Result<Page> ListPage(Ledger& ledger, std::string_view register_id, const PageQuery& query,
-                      const ReadOptions& options) {
-  MAMORI_TRY(const RegisterSpec* spec, SpecOf(register_id));
-  std::string where = " WHERE 1 = 1";
-  store::Params params;
-  if (!options.include_retired) where += " AND (retired_date IS NULL OR retired_date = '')";
+namespace {
+
+// COUNT(*) of a page query, kept until the database changes: paging through
+// a register of 10,000 records counts them once, not on every page.
+Result<std::int64_t> CachedCount(store::Database& db, const std::string& sql,
+                                 const store::Params& params) {
+  struct Entry {
+    std::string version;
+    std::int64_t count = 0;
+  };
+  static std::mutex mutex;
+  static std::map<std::pair<const store::Database*, std::string>, Entry> cache;
+  std::string key = sql;
+  for (const auto& param : params) key += '\x1F' + store::ValueToString(param);
+  MAMORI_TRY(const std::string version, db.DataVersion());
+  {
+    std::lock_guard lock(mutex);
+    const auto it = cache.find({&db, key});
+    if (it != cache.end() && it->second.version == version) return it->second.count;
+  }
+  MAMORI_TRY(const std::int64_t count, db.QueryInt(sql, params));
+  std::lock_guard lock(mutex);
+  if (cache.size() >= 256) cache.clear();
+  cache[{&db, key}] = {version, count};
+  return count;
+}
+
+// The WHERE clause (and its parameters) of a page query, without paging.
+void PageWhere(const RegisterSpec& spec, const PageQuery& query, bool include_retired,
+               std::string& where, store::Params& params) {
+  where = " WHERE 1 = 1";
+  if (!include_retired) where += " AND (retired_date IS NULL OR retired_date = '')";
   const FieldSpec* section_field = nullptr;
-  for (const auto& field : spec->fields) {
+  for (const auto& field : spec.fields) {
     if (field.type == FieldType::kSection && section_field == nullptr) section_field = &field;
   }
   if (section_field != nullptr) {
     const std::string column(section_field->id);
-    if (query.sections) {
-      where += " AND " + column + " IN (''";
-      for (const auto& section : *query.sections) {
-        where += ", ?";
-        params.emplace_back(section);
+    if (query.sections && query.sections->empty()) {
+      where += " AND 1 = 0";
+    } else if (query.sections && query.sections->size() == 1) {
+      // One section (a manager's): the section index gives code order.
+      where += " AND " + column + " = ?";
+      params.emplace_back(query.sections->front());
+    } else if (query.sections) {
+      where += " AND " + column + " IN (";
+      for (std::size_t i = 0; i < query.sections->size(); ++i) {
+        where += i == 0 ? "?" : ", ?";
+        params.emplace_back((*query.sections)[i]);
       }
       where += ")";
     }
@@ -861,21 +894,50 @@ Result<Page> ListPage(Ledger& ledger, std::string_view register_id, const PageQu
     pattern += "%";
     where += " AND (code LIKE ? ESCAPE '\\'";
     params.emplace_back(pattern);
-    for (const auto& field : spec->fields) {
+    for (const auto& field : spec.fields) {
       if (field.type != FieldType::kText) continue;
       where += " OR " + std::string(field.id) + " LIKE ? ESCAPE '\\'";
       params.emplace_back(pattern);
     }
     where += ")";
   }
+}
+
+}  // namespace
+
+Result<Page> ListPage(Ledger& ledger, std::string_view register_id, const PageQuery& query,
+                      const ReadOptions& options) {
+  MAMORI_TRY(const RegisterSpec* spec, SpecOf(register_id));
+  std::string where;
+  store::Params params;
+  PageWhere(*spec, query, options.include_retired, where, params);
   Page page;
-  MAMORI_TRY(page.total, ledger.Db().QueryInt(
-                             "SELECT COUNT(*) FROM " + std::string(spec->table) + where, params));
+  MAMORI_TRY(page.total, CachedCount(ledger.Db(),
+                                     "SELECT COUNT(*) FROM " + std::string(spec->table) + where,
+                                     params));
   store::Params page_params = params;
   page_params.emplace_back(static_cast<std::int64_t>(query.limit));
   page_params.emplace_back(static_cast<std::int64_t>(query.offset));
   MAMORI_TRY(page.records, Load(ledger, *spec, where, page_params, options, " LIMIT ? OFFSET ?"));
   return page;
+}
+
+Result<std::map<std::string, std::map<std::string, std::int64_t>>> CountAssetsByLevel(
+    Ledger& ledger, const PageQuery& query) {
+  std::string where;
+  store::Params params;
+  PageWhere(*FindRegister("asset"), query, false, where, params);
+  MAMORI_TRY(const auto rows,
+             ledger.Db().Query("SELECT effective_classification, COUNT(*) FROM assets" + where +
+                                   " GROUP BY effective_classification",
+                               params));
+  std::map<std::string, std::map<std::string, std::int64_t>> counts;
+  for (const auto& row : rows) {
+    for (const auto& [axis, level] : ParseClassification(row.Text(0))) {
+      counts[axis][level] += row.Int(1);
+    }
+  }
+  return counts;
 }
 
 Result<Record> CheckContractClause(Ledger& ledger, const std::string& actor,

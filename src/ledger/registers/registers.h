@@ -121,6 +121,11 @@ struct Page {
 };
 Result<Page> ListPage(Ledger& ledger, std::string_view register_id, const PageQuery& query,
                       const ReadOptions& options = {});
+// Assets in use matching `query` (its sections, section and q; not its
+// paging), counted per axis and effective level (2.2(1)①): axis → level →
+// count. Levels no asset has are absent.
+Result<std::map<std::string, std::map<std::string, std::int64_t>>> CountAssetsByLevel(
+    Ledger& ledger, const PageQuery& query);
 
 // Records the 8.1(2) item `item_id` of contract `contract_code` as stated in
 // the contract (`done`) or not, with a note. Audited as "contract.clause_check"

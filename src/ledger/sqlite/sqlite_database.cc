@@ -2,15 +2,21 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <filesystem>
+#include <string>
+#include <unordered_map>
 
 namespace mamori::store {
 namespace {
 
 class SqliteDatabase final : public Database {
  public:
-  explicit SqliteDatabase(sqlite3* db) : db_(db) {}
-  ~SqliteDatabase() override { sqlite3_close_v2(db_); }
+  explicit SqliteDatabase(sqlite3* db) : db_(db), serial_(++connections_opened) {}
+  ~SqliteDatabase() override {
+    DropStatements();
+    sqlite3_close_v2(db_);
+  }
 
   Status Transaction(const std::function<Status()>& body) override {
     if (in_transaction_) {
@@ -58,15 +64,48 @@ class SqliteDatabase final : public Database {
   std::int64_t ChangedRows() const override { return sqlite3_changes64(db_); }
   std::string_view Engine() const override { return "sqlite"; }
 
+  // PRAGMA data_version changes with other connections' commits,
+  // total_changes with this one's; the serial tells connections apart.
+  Result<std::string> DataVersion() override {
+    MAMORI_TRY(const auto version, QueryInt("PRAGMA data_version"));
+    return std::to_string(serial_) + ":" + std::to_string(version) + ":" +
+           std::to_string(sqlite3_total_changes64(db_));
+  }
+
  private:
-  Status Run(std::string_view sql, const Params& params, std::vector<Row>* rows) {
+  // Prepared statements are kept by their SQL text and reused: a server
+  // runs the same few queries over and over. Queries built with a varying
+  // number of placeholders make new texts, so the cache is emptied when it
+  // grows past kMaxStatements.
+  static constexpr std::size_t kMaxStatements = 256;
+
+  void DropStatements() {
+    for (auto& [text, statement] : statements_) sqlite3_finalize(statement);
+    statements_.clear();
+  }
+
+  Result<sqlite3_stmt*> Prepare(std::string_view sql) {
+    const std::string text(sql);
+    if (const auto it = statements_.find(text); it != statements_.end()) return it->second;
+    if (statements_.size() >= kMaxStatements) DropStatements();
     sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &raw, nullptr) !=
-        SQLITE_OK) {
+    if (sqlite3_prepare_v3(db_, text.data(), static_cast<int>(text.size()),
+                           SQLITE_PREPARE_PERSISTENT, &raw, nullptr) != SQLITE_OK) {
       return DatabaseError(sqlite3_errmsg(db_), sql);
     }
-    const std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> statement(raw,
-                                                                               &sqlite3_finalize);
+    statements_.emplace(text, raw);
+    return raw;
+  }
+
+  Status Run(std::string_view sql, const Params& params, std::vector<Row>* rows) {
+    MAMORI_TRY(sqlite3_stmt* const raw, Prepare(sql));
+    // Reset after use, whatever happens: a statement left mid-step would keep
+    // its read transaction open.
+    const auto reset = [](sqlite3_stmt* statement) {
+      sqlite3_reset(statement);
+      sqlite3_clear_bindings(statement);
+    };
+    const std::unique_ptr<sqlite3_stmt, decltype(reset)> statement(raw, reset);
     if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(raw)) {
       return Error(ErrorCode::kInternal, "SQL の引数の数が合いません",
                    "parameter count mismatch: " + std::string(sql.substr(0, 60)));
@@ -111,7 +150,10 @@ class SqliteDatabase final : public Database {
     }
   }
 
+  static inline std::atomic<std::uint64_t> connections_opened = 0;
   sqlite3* db_;
+  std::uint64_t serial_;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
 };
 
 }  // namespace
@@ -135,7 +177,10 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, const Sqli
   auto db = std::make_unique<SqliteDatabase>(raw);
   sqlite3_busy_timeout(raw, options.busy_timeout_ms);
   sqlite3_extended_result_codes(raw, 1);
-  MAMORI_TRY_STATUS(db->ExecuteScript("PRAGMA foreign_keys = ON"));
+  // A 64 MiB page cache (SQLite's default is 2 MiB): a register of tens of
+  // thousands of records stays in memory instead of being read again for
+  // every listing.
+  MAMORI_TRY_STATUS(db->ExecuteScript("PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536"));
   if (!options.read_only) {
     if (!memory) {
       MAMORI_TRY(const auto mode, db->QueryOne("PRAGMA journal_mode = WAL"));

@@ -71,6 +71,9 @@ class Database {
   virtual std::int64_t ChangedRows() const = 0;
   // "sqlite" or "postgres".
   virtual std::string_view Engine() const = 0;
+  // A value that changes whenever any connection commits a change to the
+  // database, so that something computed from it can be kept until then.
+  virtual Result<std::string> DataVersion() = 0;
 
   // Helpers over Query.
   // The single row; kNotFound when there is none.
