@@ -228,13 +228,11 @@ function Shell({
   const section = session.person.section_name || session.person.section || '';
   return (
     <>
-      <a class="skip-link" href="#main">
-        本文へ移動
-      </a>
+      <SkipLink />
       <header class="site-header">
         <div class="brand">
           <Link href="/" class="brand-link">
-            mamori <span class="brand-sub">情報セキュリティポリシー管理</span>
+            <BrandName />
           </Link>
         </div>
         <div class="user" data-testid="user-box">
@@ -305,16 +303,30 @@ function Shell({
   );
 }
 
+function SkipLink() {
+  return (
+    <a class="skip-link" href="#main">
+      本文へ移動
+    </a>
+  );
+}
+
+function BrandName() {
+  return (
+    <>
+      mamori <span class="brand-sub">情報セキュリティポリシー管理</span>
+    </>
+  );
+}
+
 function PublicShell({ children }: { children: ComponentChildren }) {
   return (
     <>
-      <a class="skip-link" href="#main">
-        本文へ移動
-      </a>
+      <SkipLink />
       <header class="site-header">
         <div class="brand">
           <span class="brand-link">
-            mamori <span class="brand-sub">情報セキュリティポリシー管理</span>
+            <BrandName />
           </span>
         </div>
       </header>

@@ -1,8 +1,14 @@
 // Approve / reject form (rejecting requires a comment).
 import { useState } from 'preact/hooks';
-import { ApiError, enc, post } from '../api';
-import { ErrorSummary, TextArea } from './forms';
+import { enc, post } from '../api';
+import { statusLabel } from '../labels';
+import { ErrorSummary, FormActions, TextArea, useAction } from './forms';
 import type { RequestRecord } from '../types';
+
+/** The notice after a decision: 申請 N を承認しました（状態: …）。 */
+export function decisionNotice(id: string, decision: 'approve' | 'reject', updated: RequestRecord): string {
+  return `申請 ${id} を${decision === 'approve' ? '承認' : '却下'}しました（状態: ${statusLabel(updated.status)}）。`;
+}
 
 export function ApprovalForm({
   request,
@@ -13,10 +19,8 @@ export function ApprovalForm({
 }) {
   const id = String(request.id);
   const [comment, setComment] = useState('');
-  const [error, setError] = useState<unknown>(null);
   const [commentError, setCommentError] = useState('');
-  const [busy, setBusy] = useState(false);
-  const fields = error instanceof ApiError ? error.fieldMap() : {};
+  const { error, setError, busy, fields, run } = useAction();
 
   const act = async (decision: 'approve' | 'reject') => {
     setError(null);
@@ -26,16 +30,11 @@ export function ApprovalForm({
       return;
     }
     setCommentError('');
-    setBusy(true);
-    try {
+    await run(async () => {
       const updated = await post<RequestRecord>(`/requests/${enc(id)}/${decision}`, { comment: comment.trim() });
       setComment('');
       onDone(updated ?? request, decision);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -57,14 +56,11 @@ export function ApprovalForm({
         error={commentError || fields.comment}
         testid={`comment-${id}`}
       />
-      <div class="actions">
-        <button type="submit" class="btn btn-primary" disabled={busy} data-testid={`approve-${id}`}>
-          承認する
-        </button>
+      <FormActions label="承認する" busy={busy} testid={`approve-${id}`}>
         <button type="button" class="btn btn-danger" disabled={busy} onClick={() => void act('reject')} data-testid={`reject-${id}`}>
           却下する
         </button>
-      </div>
+      </FormActions>
     </form>
   );
 }

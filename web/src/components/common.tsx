@@ -58,6 +58,51 @@ export function Empty({ children }: { children: ComponentChildren }) {
   return <p class="empty">{children}</p>;
 }
 
+/** The loading and load-error notices of a useAsync state (loading only until the first data arrives). */
+export function LoadState({
+  state,
+}: {
+  state: { data?: unknown; error?: unknown; loading: boolean; reload: () => void };
+}) {
+  return (
+    <>
+      {state.loading && !state.data && <Loading />}
+      {state.error ? <LoadError error={state.error} retry={state.reload} /> : null}
+    </>
+  );
+}
+
+/** A captioned table in its scrolling wrapper: columns are the header cells, children the body rows. */
+export function Table({
+  caption,
+  columns,
+  testid,
+  children,
+}: {
+  caption: ComponentChildren;
+  columns: ComponentChildren[];
+  testid?: string;
+  children: ComponentChildren;
+}) {
+  return (
+    <div class="table-wrap">
+      <table data-testid={testid}>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((c, i) => (
+              <th scope="col" key={i}>
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
 /** Async loading. Reloads when deps change; reload() reloads manually. */
 export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]) {
   const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: true });
@@ -185,15 +230,24 @@ export function BarChart({ title, bars, testid, unit = '件' }: { title: string;
   );
 }
 
-/** Definition list (term: value). */
+/** One term and its value, inside a <dl class="facts">. */
+export function Fact({ term, testid, children }: { term: ComponentChildren; testid?: string; children?: ComponentChildren }) {
+  return (
+    <div class="fact">
+      <dt>{term}</dt>
+      <dd data-testid={testid}>{children}</dd>
+    </div>
+  );
+}
+
+/** Definition list (term: value); an empty value shows as a muted dash. */
 export function Facts({ items }: { items: [ComponentChildren, ComponentChildren][] }) {
   return (
     <dl class="facts">
       {items.map(([k, v], i) => (
-        <div key={i} class="fact">
-          <dt>{k}</dt>
-          <dd>{v === '' || v === null || v === undefined ? <span class="muted">—</span> : v}</dd>
-        </div>
+        <Fact key={i} term={k}>
+          {v === '' || v === null || v === undefined ? <span class="muted">—</span> : v}
+        </Fact>
       ))}
     </dl>
   );

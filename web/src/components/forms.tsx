@@ -1,5 +1,6 @@
 // Form fields. Every input has a <label>; errors are tied to their input with aria-describedby and aria-invalid.
 import type { ComponentChildren, JSX } from 'preact';
+import { useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { formatDateTime } from '../format';
 
@@ -25,25 +26,50 @@ function Shell({ id, label, error, hint, required, children, class: cls }: BaseP
         {label}
         {required && <span class="required">（必須）</span>}
       </label>
-      {hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
+      <Hint id={id} hint={hint} />
       {children}
-      {error && (
-        <p class="field-error" id={`${id}-error`} data-testid={`error-${id}`}>
-          {error}
-        </p>
-      )}
+      <FieldError id={id} error={error} testid={`error-${id}`} />
     </div>
   );
 }
 
-function aria(id: string, error?: string, hint?: unknown) {
+function Hint({ id, hint }: { id: string; hint?: ComponentChildren }) {
+  if (!hint) return null;
+  return (
+    <p class="hint" id={`${id}-hint`}>
+      {hint}
+    </p>
+  );
+}
+
+function FieldError({ id, error, testid }: { id: string; error?: string; testid?: string }) {
+  if (!error) return null;
+  return (
+    <p class="field-error" id={`${id}-error`} data-testid={testid}>
+      {error}
+    </p>
+  );
+}
+
+/** What every control carries: id, name, testid, and aria-invalid / aria-describedby for its hint and error. */
+function control(p: Omit<BaseProps, 'label'> & { name?: string }) {
   return {
-    'aria-invalid': error ? ('true' as const) : undefined,
-    'aria-describedby': describedBy(hint ? `${id}-hint` : false, error ? `${id}-error` : false),
+    id: p.id,
+    name: p.name ?? p.id,
+    'data-testid': p.testid,
+    'aria-invalid': p.error ? ('true' as const) : undefined,
+    'aria-describedby': describedBy(p.hint ? `${p.id}-hint` : false, p.error ? `${p.id}-error` : false),
+  };
+}
+
+/** What the text controls (input and textarea) share besides control(): the value, its limits and the input handler. */
+function textControl(p: { value: string; onInput: (value: string) => void; required?: boolean; readOnly?: boolean; maxLength?: number }) {
+  return {
+    value: p.value,
+    required: p.required,
+    readOnly: p.readOnly,
+    maxLength: p.maxLength,
+    onInput: (e: Event) => p.onInput((e.currentTarget as HTMLInputElement | HTMLTextAreaElement).value),
   };
 }
 
@@ -67,23 +93,16 @@ export function TextField(p: InputProps) {
   return (
     <Shell {...p}>
       <input
-        id={p.id}
-        name={p.name ?? p.id}
+        {...control(p)}
+        {...textControl(p)}
         type={p.type ?? 'text'}
-        value={p.value}
-        required={p.required}
-        readOnly={p.readOnly}
         disabled={p.disabled}
         autoComplete={p.autoComplete}
         inputMode={p.inputMode}
         placeholder={p.placeholder}
-        maxLength={p.maxLength}
         pattern={p.pattern}
         min={p.min}
         max={p.max}
-        data-testid={p.testid}
-        onInput={(e) => p.onInput((e.currentTarget as HTMLInputElement).value)}
-        {...aria(p.id, p.error, p.hint)}
       />
     </Shell>
   );
@@ -101,19 +120,17 @@ export function TextArea(p: AreaProps) {
   return (
     <Shell {...p}>
       <textarea
-        id={p.id}
-        name={p.id}
+        {...control(p)}
+        {...textControl(p)}
         rows={p.rows ?? 4}
-        value={p.value}
-        required={p.required}
-        readOnly={p.readOnly}
-        maxLength={p.maxLength}
-        data-testid={p.testid}
-        onInput={(e) => p.onInput((e.currentTarget as HTMLTextAreaElement).value)}
-        {...aria(p.id, p.error, p.hint)}
       />
     </Shell>
   );
+}
+
+/** The field for a 6-digit confirmation code from an authenticator app. */
+export function OneTimeCodeField(p: Pick<InputProps, 'id' | 'label' | 'value' | 'onInput' | 'error' | 'testid'>) {
+  return <TextField {...p} required inputMode="numeric" autoComplete="one-time-code" maxLength={8} />;
 }
 
 type SelectProps = BaseProps & {
@@ -129,14 +146,11 @@ export function SelectField(p: SelectProps) {
   return (
     <Shell {...p}>
       <select
-        id={p.id}
-        name={p.id}
+        {...control(p)}
         value={p.value}
         required={p.required}
         disabled={p.disabled}
-        data-testid={p.testid}
         onChange={(e) => p.onChange((e.currentTarget as HTMLSelectElement).value)}
-        {...aria(p.id, p.error, p.hint)}
       >
         {p.empty !== undefined && <option value="">{p.empty}</option>}
         {p.options.map(([v, l]) => (
@@ -159,26 +173,15 @@ export function CheckboxField(p: CheckProps) {
   return (
     <div class={`field field-check${p.error ? ' field-invalid' : ''}`}>
       <input
-        id={p.id}
-        name={p.id}
+        {...control(p)}
         type="checkbox"
         checked={p.checked}
         disabled={p.disabled}
-        data-testid={p.testid}
         onChange={(e) => p.onChange((e.currentTarget as HTMLInputElement).checked)}
-        {...aria(p.id, p.error, p.hint)}
       />
       <label for={p.id}>{p.label}</label>
-      {p.hint && (
-        <p class="hint" id={`${p.id}-hint`}>
-          {p.hint}
-        </p>
-      )}
-      {p.error && (
-        <p class="field-error" id={`${p.id}-error`}>
-          {p.error}
-        </p>
-      )}
+      <Hint id={p.id} hint={p.hint} />
+      <FieldError id={p.id} error={p.error} />
     </div>
   );
 }
@@ -232,4 +235,59 @@ export function Notice({ children, testid }: { children: ComponentChildren; test
       {children}
     </div>
   );
+}
+
+/** The row of buttons under a form: the submit button, any further buttons, and with onCancel a 取り消す button. */
+export function FormActions({
+  label,
+  busy,
+  testid,
+  kind = 'primary',
+  onCancel,
+  children,
+}: {
+  label: ComponentChildren;
+  busy?: boolean;
+  testid?: string;
+  /** primary: btn-primary; danger: btn-danger; plain: just btn. */
+  kind?: 'primary' | 'danger' | 'plain';
+  onCancel?: () => void;
+  children?: ComponentChildren;
+}) {
+  return (
+    <div class="actions">
+      <button type="submit" class={kind === 'plain' ? 'btn' : `btn btn-${kind}`} disabled={busy} data-testid={testid}>
+        {label}
+      </button>
+      {children}
+      {onCancel && (
+        <button type="button" class="btn" onClick={onCancel}>
+          取り消す
+        </button>
+      )}
+    </div>
+  );
+}
+
+/**
+ * A form's action against the API: the last error (with its messages per field) and whether it is running.
+ * run() clears the error, marks the action busy, awaits it, keeps what it throws (or hands it to onError)
+ * and clears busy. Checks done before sending stay outside run().
+ */
+export function useAction() {
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const fields: Record<string, string> = error instanceof ApiError ? error.fieldMap() : {};
+  const run = async (action: () => Promise<void>, onError: (err: unknown) => void = setError) => {
+    setError(null);
+    setBusy(true);
+    try {
+      await action();
+    } catch (err) {
+      onError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { error, setError, busy, fields, run };
 }

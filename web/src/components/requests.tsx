@@ -1,9 +1,9 @@
 // Display components for requests and decisions (shared by the request form, approvals, request detail and dashboard).
-import { DateTimeText, EffectBadge, StatusBadge } from './common';
+import { DateTimeText, EffectBadge, StatusBadge, Table } from './common';
 import { CONTEXT_KEYS, actionLabel, assetKindLabel, japanesePart, obligationLabel, roleLabel } from '../labels';
 import { cachedProfile, segmentTitle } from '../profile';
 import { Link } from '../router';
-import type { Decision, RequestRecord } from '../types';
+import type { Decision, ExceptionInfo, RequestRecord } from '../types';
 
 /** Classification "importance=A" → "重要度Ａ" (when the profile has loaded). */
 export function levelText(axis: string, level: string | string[]): string {
@@ -117,44 +117,39 @@ export function RequestTable({
   testid?: string;
   showRequester?: boolean;
 }) {
+  const columns = ['番号', '行為', '対象', ...(showRequester ? ['申請者'] : []), '判定', '状態', '申請日時'];
   return (
-    <div class="table-wrap">
-      <table data-testid={testid}>
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">番号</th>
-            <th scope="col">行為</th>
-            <th scope="col">対象</th>
-            {showRequester && <th scope="col">申請者</th>}
-            <th scope="col">判定</th>
-            <th scope="col">状態</th>
-            <th scope="col">申請日時</th>
-          </tr>
-        </thead>
-        <tbody>
-          {requests.map((r) => (
-            <tr key={r.id} data-testid="request-row" data-request-id={String(r.id)}>
-              <th scope="row">
-                <Link href={`/requests/${encodeURIComponent(String(r.id))}`}>申請 {r.id}</Link>
-              </th>
-              <td>{actionLabel(r.action)}</td>
-              <td>{assetText(r)}</td>
-              {showRequester && <td>{requesterText(r)}</td>}
-              <td>
-                <EffectBadge effect={r.effect ?? r.decision?.effect} />
-              </td>
-              <td>
-                <StatusBadge status={r.status} />
-                {r.overdue && <span class="badge badge-overdue">報告期限超過</span>}
-              </td>
-              <td>
-                <DateTimeText value={r.submitted_at} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table caption={caption} columns={columns} testid={testid}>
+      {requests.map((r) => (
+        <tr key={r.id} data-testid="request-row" data-request-id={String(r.id)}>
+          <th scope="row">
+            <Link href={`/requests/${encodeURIComponent(String(r.id))}`}>申請 {r.id}</Link>
+          </th>
+          <td>{actionLabel(r.action)}</td>
+          <td>{assetText(r)}</td>
+          {showRequester && <td>{requesterText(r)}</td>}
+          <td>
+            <EffectBadge effect={r.effect ?? r.decision?.effect} />
+          </td>
+          <td>
+            <StatusBadge status={r.status} />
+            {r.overdue && <span class="badge badge-overdue">報告期限超過</span>}
+          </td>
+          <td>
+            <DateTimeText value={r.submitted_at} />
+          </td>
+        </tr>
+      ))}
+    </Table>
+  );
+}
+
+/** One confirmation of an exception: when, by whom (in which role), and what was found. */
+export function ReviewText({ review }: { review: NonNullable<ExceptionInfo['reviews']>[number] }) {
+  return (
+    <>
+      <DateTimeText value={review.time} /> {review.reviewer}
+      {review.role && `（${roleLabel(review.role)}）`}: {review.comment}
+    </>
   );
 }

@@ -1,8 +1,8 @@
 // Account management (chief information security officer and deputy): list, create (the temporary password is shown once), reissue a temporary password, unlock.
 import { useState } from 'preact/hooks';
-import { ApiError, asList, enc, get, post } from '../api';
-import { Empty, LoadError, Loading, PageTitle, useAsync } from '../components/common';
-import { ErrorSummary, TextField } from '../components/forms';
+import { asList, enc, get, post } from '../api';
+import { Empty, LoadState, PageTitle, Table, useAsync } from '../components/common';
+import { ErrorSummary, FormActions, TextField, useAction } from '../components/forms';
 import type { Account } from '../types';
 
 function personCode(a: Account): string {
@@ -24,52 +24,42 @@ interface Issued {
 export function AccountsPage() {
   const list = useAsync((signal) => get<unknown>('/accounts', { signal }).then((b) => asList<Account>(b, 'accounts')), []);
   const [person, setPerson] = useState('');
-  const [error, setError] = useState<unknown>(null);
   const [issued, setIssued] = useState<Issued | null>(null);
   const [rowMessage, setRowMessage] = useState('');
-  const [rowError, setRowError] = useState<unknown>(null);
-  const fields = error instanceof ApiError ? error.fieldMap() : {};
+  const creating = useAction();
+  const row = useAction();
 
-  const create = async (e: Event) => {
+  const create = (e: Event) => {
     e.preventDefault();
-    setError(null);
     setIssued(null);
-    try {
+    void creating.run(async () => {
       const res = await post<{ login: string; temporary_password: string }>('/accounts', { person: person.trim() });
       setIssued({ login: res.login, person: person.trim(), password: res.temporary_password, kind: 'create' });
       setPerson('');
       list.reload();
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
 
-  const reset = async (a: Account) => {
+  const reset = (a: Account) => {
     const code = personCode(a);
     if (!window.confirm(`${code} の仮パスワードを発行し直します。現在のパスワードは使えなくなります。よろしいですか？`)) return;
-    setRowError(null);
     setRowMessage('');
     setIssued(null);
-    try {
+    void row.run(async () => {
       const res = await post<{ temporary_password: string }>(`/accounts/${enc(code)}/reset`);
       setIssued({ login: a.login, person: code, password: res.temporary_password, kind: 'reset' });
       list.reload();
-    } catch (err) {
-      setRowError(err);
-    }
+    });
   };
 
-  const unlock = async (a: Account) => {
+  const unlock = (a: Account) => {
     const code = personCode(a);
-    setRowError(null);
     setRowMessage('');
-    try {
+    void row.run(async () => {
       await post(`/accounts/${enc(code)}/unlock`);
       setRowMessage(`${code} のロックを解除しました。`);
       list.reload();
-    } catch (err) {
-      setRowError(err);
-    }
+    });
   };
 
   return (
@@ -99,21 +89,17 @@ export function AccountsPage() {
       <section class="card" aria-labelledby="acc-create">
         <h2 id="acc-create">アカウントの作成</h2>
         <form onSubmit={create} data-testid="account-create-form">
-          <ErrorSummary error={error} shownFields={['person']} />
+          <ErrorSummary error={creating.error} shownFields={['person']} />
           <TextField
             id="acc-person"
             label="職員番号（組織の台帳に登録済みの人）"
             value={person}
             onInput={setPerson}
             required
-            error={fields.person}
+            error={creating.fields.person}
             testid="acc-person"
           />
-          <div class="actions">
-            <button type="submit" class="btn btn-primary" data-testid="account-create">
-              作成して仮パスワードを発行する
-            </button>
-          </div>
+          <FormActions label="作成して仮パスワードを発行する" testid="account-create" />
         </form>
       </section>
 
@@ -124,53 +110,39 @@ export function AccountsPage() {
             {rowMessage}
           </p>
         )}
-        <ErrorSummary error={rowError} />
-        {list.loading && !list.data && <Loading />}
-        {list.error ? <LoadError error={list.error} retry={list.reload} /> : null}
+        <ErrorSummary error={row.error} />
+        <LoadState state={list} />
         {list.data && list.data.length === 0 && <Empty>アカウントはありません。</Empty>}
         {list.data && list.data.length > 0 && (
-          <div class="table-wrap">
-            <table data-testid="accounts-table">
-              <caption>アカウント（{list.data.length} 件）</caption>
-              <thead>
-                <tr>
-                  <th scope="col">ログイン ID</th>
-                  <th scope="col">職員</th>
-                  <th scope="col">パスワード</th>
-                  <th scope="col">ロック</th>
-                  <th scope="col">二要素認証</th>
-                  <th scope="col">特権</th>
-                  <th scope="col">失敗回数</th>
-                  <th scope="col">操作</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.map((a) => (
-                  <tr key={a.login}>
-                    <th scope="row">{a.login}</th>
-                    <td>
-                      {personName(a)} <span class="muted">（{personCode(a)}）</span>
-                    </td>
-                    <td>{a.temporary ? '仮パスワード' : '設定済み'}</td>
-                    <td>{a.locked ? <strong class="text-danger">ロック中</strong> : '—'}</td>
-                    <td>{a.totp_enabled ? '有効' : '未設定'}</td>
-                    <td>{a.privileged ? '特権ID' : '—'}</td>
-                    <td>{a.failed_count ?? 0}</td>
-                    <td class="row-actions">
-                      <button type="button" class="btn btn-small" onClick={() => reset(a)} aria-label={`${a.login} の仮パスワードを再発行`}>
-                        仮パスワード再発行
-                      </button>
-                      {a.locked && (
-                        <button type="button" class="btn btn-small" onClick={() => unlock(a)} aria-label={`${a.login} のロックを解除`}>
-                          ロック解除
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            caption={`アカウント（${list.data.length} 件）`}
+            columns={['ログイン ID', '職員', 'パスワード', 'ロック', '二要素認証', '特権', '失敗回数', '操作']}
+            testid="accounts-table"
+          >
+            {list.data.map((a) => (
+              <tr key={a.login}>
+                <th scope="row">{a.login}</th>
+                <td>
+                  {personName(a)} <span class="muted">（{personCode(a)}）</span>
+                </td>
+                <td>{a.temporary ? '仮パスワード' : '設定済み'}</td>
+                <td>{a.locked ? <strong class="text-danger">ロック中</strong> : '—'}</td>
+                <td>{a.totp_enabled ? '有効' : '未設定'}</td>
+                <td>{a.privileged ? '特権ID' : '—'}</td>
+                <td>{a.failed_count ?? 0}</td>
+                <td class="row-actions">
+                  <button type="button" class="btn btn-small" onClick={() => reset(a)} aria-label={`${a.login} の仮パスワードを再発行`}>
+                    仮パスワード再発行
+                  </button>
+                  {a.locked && (
+                    <button type="button" class="btn btn-small" onClick={() => unlock(a)} aria-label={`${a.login} のロックを解除`}>
+                      ロック解除
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </Table>
         )}
       </section>
     </section>

@@ -1,8 +1,8 @@
 // Audit log (6.1(6)): pages through GET /audit/events and checks for tampering with POST /audit/verify.
 import { useState } from 'preact/hooks';
 import { get, post, query } from '../api';
-import { DateTimeText, Empty, LoadError, Loading, PageTitle, useAsync } from '../components/common';
-import { TextField } from '../components/forms';
+import { DateTimeText, Empty, LoadState, PageTitle, Table, useAsync } from '../components/common';
+import { FormActions, TextField, useAction } from '../components/forms';
 import { formatNumber } from '../format';
 import type { AuditEvent } from '../types';
 
@@ -102,20 +102,11 @@ export function AuditPage() {
   const head = page.data?.verified_head ?? page.data?.last_seq;
 
   const [verify, setVerify] = useState<VerifyResult | null>(null);
-  const [verifyError, setVerifyError] = useState<unknown>(null);
-  const [verifying, setVerifying] = useState(false);
+  const { error: verifyError, busy: verifying, run } = useAction();
 
-  const runVerify = async () => {
-    setVerifying(true);
+  const runVerify = () => {
     setVerify(null);
-    setVerifyError(null);
-    try {
-      setVerify(await post<VerifyResult>('/audit/verify'));
-    } catch (e) {
-      setVerifyError(e);
-    } finally {
-      setVerifying(false);
-    }
+    void run(async () => setVerify(await post<VerifyResult>('/audit/verify')));
   };
 
   return (
@@ -180,11 +171,7 @@ export function AuditPage() {
         >
           <TextField id="audit-type" label="種類（例: request.approve）" value={type} onInput={setType} testid="audit-type" />
           <TextField id="audit-actor" label="操作者（職員番号）" value={actor} onInput={setActor} testid="audit-actor" />
-          <div class="actions">
-            <button type="submit" class="btn">
-              絞り込む
-            </button>
-          </div>
+          <FormActions label="絞り込む" kind="plain" />
         </form>
         {head !== undefined && head !== null && (
           <p class="small">
@@ -192,55 +179,43 @@ export function AuditPage() {
             {descending ? '（新しい順に表示）' : '（古い順に表示）'}
           </p>
         )}
-        {page.loading && !page.data && <Loading />}
-        {page.error ? <LoadError error={page.error} retry={page.reload} /> : null}
+        <LoadState state={page} />
         {page.data && events.length === 0 && <Empty>イベントはありません。</Empty>}
         {events.length > 0 && (
-          <div class="table-wrap">
-            <table data-testid="audit-table">
-              <caption>監査ログのイベント（{events[0].seq}〜{events[events.length - 1].seq}）</caption>
-              <thead>
-                <tr>
-                  <th scope="col">番号</th>
-                  <th scope="col">日時</th>
-                  <th scope="col">操作者</th>
-                  <th scope="col">種類</th>
-                  <th scope="col">対象</th>
-                  <th scope="col">記録された状態</th>
-                </tr>
-              </thead>
-              <tbody>
-                {events.map((ev) => (
-                  <tr key={ev.seq} data-testid="audit-row" data-type={ev.type}>
-                    <th scope="row">{ev.seq}</th>
-                    <td>
-                      <DateTimeText value={ev.time} seconds />
-                    </td>
-                    <td>{ev.actor}</td>
-                    <td>
-                      {typeLabel(ev.type)}
-                      <br />
-                      <code class="event-type">{ev.type}</code>
-                    </td>
-                    <td>
-                      {ev.object_type}
-                      {ev.object_id ? ` ${ev.object_id}` : ''}
-                    </td>
-                    <td>
-                      {ev.state !== undefined && ev.state !== null && ev.state !== '' ? (
-                        <details>
-                          <summary>表示</summary>
-                          <pre class="state">{typeof ev.state === 'string' ? ev.state : JSON.stringify(ev.state, null, 2)}</pre>
-                        </details>
-                      ) : (
-                        '—'
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            caption={`監査ログのイベント（${events[0].seq}〜${events[events.length - 1].seq}）`}
+            columns={['番号', '日時', '操作者', '種類', '対象', '記録された状態']}
+            testid="audit-table"
+          >
+            {events.map((ev) => (
+              <tr key={ev.seq} data-testid="audit-row" data-type={ev.type}>
+                <th scope="row">{ev.seq}</th>
+                <td>
+                  <DateTimeText value={ev.time} seconds />
+                </td>
+                <td>{ev.actor}</td>
+                <td>
+                  {typeLabel(ev.type)}
+                  <br />
+                  <code class="event-type">{ev.type}</code>
+                </td>
+                <td>
+                  {ev.object_type}
+                  {ev.object_id ? ` ${ev.object_id}` : ''}
+                </td>
+                <td>
+                  {ev.state !== undefined && ev.state !== null && ev.state !== '' ? (
+                    <details>
+                      <summary>表示</summary>
+                      <pre class="state">{typeof ev.state === 'string' ? ev.state : JSON.stringify(ev.state, null, 2)}</pre>
+                    </details>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+              </tr>
+            ))}
+          </Table>
         )}
         <nav class="pagination" aria-label="監査ログのページ送り">
           <button

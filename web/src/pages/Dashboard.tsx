@@ -1,7 +1,7 @@
 // Dashboard (GET /dashboard): pending approvals, overdue emergency exceptions, open incidents, asset counts by classification, staff who missed training.
 import { get } from '../api';
 import { cachedProfile, withProfile } from '../profile';
-import { BarChart, Empty, LoadError, Loading, PageTitle, useAsync } from '../components/common';
+import { BarChart, Empty, Fact, LoadState, PageTitle, Table, useAsync } from '../components/common';
 import { RequestTable } from '../components/requests';
 import { severityLabel } from '../labels';
 import { Link } from '../router';
@@ -12,7 +12,8 @@ const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'untriaged'] as con
 
 export function DashboardPage() {
   const { session } = useSession();
-  const { data, error, loading, reload } = useAsync((signal) => withProfile(get<Dashboard>('/dashboard', { signal })), []);
+  const dashboard = useAsync((signal) => withProfile(get<Dashboard>('/dashboard', { signal })), []);
+  const data = dashboard.data;
   const isApprover = hasAny(session, APPROVER_ROLES);
 
   return (
@@ -22,8 +23,7 @@ export function DashboardPage() {
         {session?.person.name} さん、こんにちは。
         <Link href="/requests/new">新しい申請</Link>・<Link href="/incidents">インシデントの報告</Link>
       </p>
-      {loading && !data && <Loading />}
-      {error ? <LoadError error={error} retry={reload} /> : null}
+      <LoadState state={dashboard} />
       {data && (
         <div class="grid">
           <section class="card" aria-labelledby="dash-waiting">
@@ -122,28 +122,17 @@ export function DashboardPage() {
             {(data.training_overdue ?? []).length === 0 ? (
               <Empty>受講すべき研修を受けていない人はいません。</Empty>
             ) : (
-              <div class="table-wrap">
-                <table data-testid="dash-training-table">
-                  <caption>研修未受講者（対策基準 5.2(3)）</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">職員</th>
-                      <th scope="col">研修・訓練</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {(data.training_overdue ?? []).map((t, i) => (
-                      <tr key={i}>
-                        <th scope="row">
-                          {t.name ?? t.person}
-                          {t.name && <span class="muted">（{t.person}）</span>}
-                        </th>
-                        <td>{t.title ?? t.session}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table caption="研修未受講者（対策基準 5.2(3)）" columns={['職員', '研修・訓練']} testid="dash-training-table">
+                {(data.training_overdue ?? []).map((t, i) => (
+                  <tr key={i}>
+                    <th scope="row">
+                      {t.name ?? t.person}
+                      {t.name && <span class="muted">（{t.person}）</span>}
+                    </th>
+                    <td>{t.title ?? t.session}</td>
+                  </tr>
+                ))}
+              </Table>
             )}
           </section>
 
@@ -152,10 +141,9 @@ export function DashboardPage() {
               <h2 id="dash-counts">件数</h2>
               <dl class="facts">
                 {Object.entries(data.counts).map(([k, v]) => (
-                  <div class="fact" key={k}>
-                    <dt>{COUNT_LABELS[k] ?? k}</dt>
-                    <dd>{v}</dd>
-                  </div>
+                  <Fact key={k} term={COUNT_LABELS[k] ?? k}>
+                    {v}
+                  </Fact>
                 ))}
               </dl>
             </section>

@@ -1,11 +1,10 @@
 // Exceptions (7.4): the exception register (GET /exceptions). Highlights overdue emergency exceptions and records after-the-fact reports and confirmation.
 import { useState } from 'preact/hooks';
-import { ApiError, asList, enc, get, post } from '../api';
+import { asList, enc, get, post } from '../api';
 import { withProfile } from '../profile';
-import { DateTimeText, Empty, LoadError, Loading, PageTitle, StatusBadge, useAsync } from '../components/common';
-import { ErrorSummary, Notice, TextArea } from '../components/forms';
-import { requesterText } from '../components/requests';
-import { roleLabel } from '../labels';
+import { DateTimeText, Empty, Fact, LoadState, PageTitle, StatusBadge, useAsync } from '../components/common';
+import { ErrorSummary, FormActions, Notice, TextArea, useAction } from '../components/forms';
+import { ReviewText, requesterText } from '../components/requests';
 import { Link } from '../router';
 import { EVERYTHING_ROLES, hasAny, useSession } from '../session';
 import type { RequestRecord } from '../types';
@@ -17,6 +16,10 @@ export function ExceptionsPage() {
   const canReview = hasAny(session, EVERYTHING_ROLES);
   const rows = [...(list.data ?? [])].sort((a, b) => Number(!!b.overdue) - Number(!!a.overdue));
   const overdue = rows.filter((r) => r.overdue).length;
+  const recorded = (id: string, what: string) => () => {
+    setNotice(`申請 ${id} の${what}を記録しました。`);
+    list.reload();
+  };
 
   return (
     <section data-testid="exceptions">
@@ -30,8 +33,7 @@ export function ExceptionsPage() {
           事後報告の期限を過ぎた緊急時の例外措置が {overdue} 件あります。
         </div>
       )}
-      {list.loading && !list.data && <Loading />}
-      {list.error ? <LoadError error={list.error} retry={list.reload} /> : null}
+      <LoadState state={list} />
       {list.data && rows.length === 0 && <Empty>例外措置の記録はありません。</Empty>}
       {rows.map((r) => {
         const id = String(r.id);
@@ -50,55 +52,36 @@ export function ExceptionsPage() {
               {r.overdue && <span class="badge badge-overdue">事後報告の期限超過</span>}
             </h2>
             <dl class="facts">
-              <div class="fact">
-                <dt>申請者</dt>
-                <dd>{requesterText(r)}</dd>
-              </div>
-              <div class="fact">
-                <dt>理由</dt>
-                <dd>{r.purpose}</dd>
-              </div>
-              <div class="fact">
-                <dt>申請日時</dt>
-                <dd>
-                  <DateTimeText value={r.submitted_at} />
-                </dd>
-              </div>
+              <Fact term="申請者">{requesterText(r)}</Fact>
+              <Fact term="理由">{r.purpose}</Fact>
+              <Fact term="申請日時">
+                <DateTimeText value={r.submitted_at} />
+              </Fact>
               {ex.emergency && (
                 <>
-                  <div class="fact">
-                    <dt>事後報告の期限</dt>
-                    <dd>
-                      <DateTimeText value={ex.report_due} />
-                    </dd>
-                  </div>
-                  <div class="fact">
-                    <dt>事後報告</dt>
-                    <dd>
-                      {ex.reported_at ? (
-                        <>
-                          <DateTimeText value={ex.reported_at} />（{ex.reported_by}）: {ex.report}
-                        </>
-                      ) : (
-                        '未報告'
-                      )}
-                    </dd>
-                  </div>
+                  <Fact term="事後報告の期限">
+                    <DateTimeText value={ex.report_due} />
+                  </Fact>
+                  <Fact term="事後報告">
+                    {ex.reported_at ? (
+                      <>
+                        <DateTimeText value={ex.reported_at} />（{ex.reported_by}）: {ex.report}
+                      </>
+                    ) : (
+                      '未報告'
+                    )}
+                  </Fact>
                 </>
               )}
-              <div class="fact">
-                <dt>確認の記録</dt>
-                <dd>
-                  {(ex.reviews ?? []).length === 0
-                    ? 'なし'
-                    : (ex.reviews ?? []).map((rv, i) => (
-                        <div key={i}>
-                          <DateTimeText value={rv.time} /> {rv.reviewer}
-                          {rv.role && `（${roleLabel(rv.role)}）`}: {rv.comment}
-                        </div>
-                      ))}
-                </dd>
-              </div>
+              <Fact term="確認の記録">
+                {(ex.reviews ?? []).length === 0
+                  ? 'なし'
+                  : (ex.reviews ?? []).map((rv, i) => (
+                      <div key={i}>
+                        <ReviewText review={rv} />
+                      </div>
+                    ))}
+              </Fact>
             </dl>
             {ex.emergency && !ex.reported_at && (
               <ExceptionTextForm
@@ -108,10 +91,7 @@ export function ExceptionsPage() {
                 path={`/exceptions/${enc(id)}/report`}
                 field="text"
                 button="事後報告を送る"
-                onDone={() => {
-                  setNotice(`申請 ${id} の事後報告を記録しました。`);
-                  list.reload();
-                }}
+                onDone={recorded(id, '事後報告')}
               />
             )}
             {canReview && (
@@ -122,10 +102,7 @@ export function ExceptionsPage() {
                 path={`/exceptions/${enc(id)}/review`}
                 field="comment"
                 button="確認を記録する"
-                onDone={() => {
-                  setNotice(`申請 ${id} の確認を記録しました。`);
-                  list.reload();
-                }}
+                onDone={recorded(id, '確認')}
               />
             )}
           </article>
@@ -153,18 +130,14 @@ function ExceptionTextForm({
   onDone: () => void;
 }) {
   const [value, setValue] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const fields = error instanceof ApiError ? error.fieldMap() : {};
-  const submit = async (e: Event) => {
+  const { error, fields, run } = useAction();
+  const submit = (e: Event) => {
     e.preventDefault();
-    setError(null);
-    try {
+    void run(async () => {
       await post(path, { [field]: value });
       setValue('');
       onDone();
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
   return (
     <details class="subform">
@@ -172,11 +145,7 @@ function ExceptionTextForm({
       <form onSubmit={submit}>
         <ErrorSummary error={error} shownFields={[field]} />
         <TextArea id={id} label={label} value={value} onInput={setValue} rows={3} required error={fields[field]} />
-        <div class="actions">
-          <button type="submit" class="btn btn-primary">
-            {button}
-          </button>
-        </div>
+        <FormActions label={button} />
       </form>
     </details>
   );

@@ -2,8 +2,8 @@
 import { useState } from 'preact/hooks';
 import { asList, enc, get } from '../api';
 import { withProfile } from '../profile';
-import { DateTimeText, Empty, LoadError, Loading, PageTitle, useAsync } from '../components/common';
-import { ApprovalForm } from '../components/approval';
+import { DateTimeText, Empty, Fact, LoadState, PageTitle, useAsync } from '../components/common';
+import { ApprovalForm, decisionNotice } from '../components/approval';
 import { Notice } from '../components/forms';
 import { DecisionView, assetText, requesterText } from '../components/requests';
 import { actionLabel, statusLabel } from '../labels';
@@ -23,8 +23,7 @@ export function InboxPage() {
           <span data-request-id={done.id}>{done.text}</span> <Link href={`/requests/${enc(done.id)}`}>申請 {done.id} を開く</Link>
         </Notice>
       )}
-      {list.loading && !list.data && <Loading />}
-      {list.error ? <LoadError error={list.error} retry={list.reload} /> : null}
+      <LoadState state={list} />
       {list.data && list.data.length === 0 && <Empty>承認を待っている申請はありません。</Empty>}
       {(list.data ?? []).map((r) => {
         const id = String(r.id);
@@ -36,56 +35,30 @@ export function InboxPage() {
               </Link>
             </h2>
             <dl class="facts">
-              <div class="fact">
-                <dt>申請者</dt>
-                <dd data-testid="inbox-requester">
-                  {requesterText(r)}
-                  {r.section && <span class="muted">（{r.section}）</span>}
-                </dd>
-              </div>
-              <div class="fact">
-                <dt>行為</dt>
-                <dd>{actionLabel(r.action)}</dd>
-              </div>
-              <div class="fact">
-                <dt>対象</dt>
-                <dd>{assetText(r) || '—'}</dd>
-              </div>
-              {r.purpose && (
-                <div class="fact">
-                  <dt>目的・理由</dt>
-                  <dd>{r.purpose}</dd>
-                </div>
-              )}
-              <div class="fact">
-                <dt>申請日時</dt>
-                <dd>
-                  <DateTimeText value={r.submitted_at} />
-                </dd>
-              </div>
-              <div class="fact">
-                <dt>期限</dt>
-                <dd>
-                  <DateTimeText value={r.expires_at} />
-                </dd>
-              </div>
+              <Fact term="申請者" testid="inbox-requester">
+                {requesterText(r)}
+                {r.section && <span class="muted">（{r.section}）</span>}
+              </Fact>
+              <Fact term="行為">{actionLabel(r.action)}</Fact>
+              <Fact term="対象">{assetText(r) || '—'}</Fact>
+              {r.purpose && <Fact term="目的・理由">{r.purpose}</Fact>}
+              <Fact term="申請日時">
+                <DateTimeText value={r.submitted_at} />
+              </Fact>
+              <Fact term="期限">
+                <DateTimeText value={r.expires_at} />
+              </Fact>
               {r.current_step ? (
-                <div class="fact">
-                  <dt>承認の段階</dt>
-                  <dd>
-                    {r.current_step} / {(r.steps ?? r.decision?.approvals ?? []).length}（{statusLabel(r.status)}）
-                  </dd>
-                </div>
+                <Fact term="承認の段階">
+                  {r.current_step} / {(r.steps ?? r.decision?.approvals ?? []).length}（{statusLabel(r.status)}）
+                </Fact>
               ) : null}
             </dl>
             {r.decision && <DecisionView decision={r.decision} testid={`inbox-decision-${id}`} />}
             <ApprovalForm
               request={r}
               onDone={(updated, decision) => {
-                setDone({
-                  id,
-                  text: `申請 ${id} を${decision === 'approve' ? '承認' : '却下'}しました（状態: ${statusLabel(updated.status)}）。`,
-                });
+                setDone({ id, text: decisionNotice(id, decision, updated) });
                 list.reload();
               }}
             />

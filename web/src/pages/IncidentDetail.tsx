@@ -1,9 +1,9 @@
 // Incident detail: reporting stages, timeline, triage, cause, preventive measures, escalation, closing (CSIRT, managers etc.).
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { ApiError, enc, get, post } from '../api';
-import { DateText, DateTimeText, Facts, LoadError, Loading, PageTitle, useAsync } from '../components/common';
-import { ErrorSummary, Notice, SelectField, TextArea, TextField } from '../components/forms';
+import { enc, get, post } from '../api';
+import { DateText, DateTimeText, Facts, LoadState, PageTitle, Table, useAsync } from '../components/common';
+import { ErrorSummary, FormActions, Notice, SelectField, TextArea, TextField, useAction } from '../components/forms';
 import { localJstToUtc } from '../format';
 import { SEVERITIES, incidentStateLabel, roleLabel, severityLabel } from '../labels';
 import { INCIDENT_HANDLER_ROLES, hasAny, useSession } from '../session';
@@ -17,6 +17,12 @@ const YES_NO: [string, string][] = [
 function yesNo(v: boolean | undefined): string {
   return v === true ? 'はい' : v === false ? 'いいえ' : '';
 }
+
+/** The free-text findings a handler records (5.3(3)①): each has its own endpoint and form. */
+const FINDINGS = [
+  { key: 'cause', title: '原因' },
+  { key: 'measure', title: '再発防止策' },
+] as const;
 
 export function IncidentDetailPage({ id }: { id: string }) {
   const { session } = useSession();
@@ -40,8 +46,7 @@ export function IncidentDetailPage({ id }: { id: string }) {
         {i && `: ${i.summary}`}
       </PageTitle>
       {notice && <Notice testid="incident-notice">{notice}</Notice>}
-      {inc.loading && !i && <Loading />}
-      {inc.error ? <LoadError error={inc.error} retry={inc.reload} /> : null}
+      <LoadState state={inc} />
       {i && (
         <>
           <Facts
@@ -77,36 +82,22 @@ export function IncidentDetailPage({ id }: { id: string }) {
             {(i.steps ?? []).length === 0 ? (
               <p class="muted">記録はありません。</p>
             ) : (
-              <div class="table-wrap">
-                <table>
-                  <caption>報告の段階（対策基準 5.3）</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">日時</th>
-                      <th scope="col">段階</th>
-                      <th scope="col">報告者</th>
-                      <th scope="col">報告先</th>
-                      <th scope="col">条項</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {(i.steps ?? []).map((s, n) => (
-                      <tr key={n}>
-                        <th scope="row">
-                          <DateTimeText value={s.at} />
-                        </th>
-                        <td>{s.level}</td>
-                        <td>{s.actor}</td>
-                        <td>{(s.to ?? []).map((t) => `${t.name ?? t.person}（${roleLabel(t.role)}）`).join('、')}</td>
-                        <td>
-                          {s.clause}
-                          {s.note && <span class="muted"> {s.note}</span>}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table caption="報告の段階（対策基準 5.3）" columns={['日時', '段階', '報告者', '報告先', '条項']}>
+                {(i.steps ?? []).map((s, n) => (
+                  <tr key={n}>
+                    <th scope="row">
+                      <DateTimeText value={s.at} />
+                    </th>
+                    <td>{s.level}</td>
+                    <td>{s.actor}</td>
+                    <td>{(s.to ?? []).map((t) => `${t.name ?? t.person}（${roleLabel(t.role)}）`).join('、')}</td>
+                    <td>
+                      {s.clause}
+                      {s.note && <span class="muted"> {s.note}</span>}
+                    </td>
+                  </tr>
+                ))}
+              </Table>
             )}
           </section>
 
@@ -140,34 +131,21 @@ export function IncidentDetailPage({ id }: { id: string }) {
           {(i.ppc_reports ?? []).length > 0 && (
             <section aria-labelledby="inc-ppc">
               <h2 id="inc-ppc">個人情報保護委員会への報告</h2>
-              <div class="table-wrap">
-                <table>
-                  <caption>速報・確報の期限</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">報告</th>
-                      <th scope="col">期限</th>
-                      <th scope="col">報告日時</th>
-                      <th scope="col">状態</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {(i.ppc_reports ?? []).map((p) => (
-                      <tr key={p.kind} class={p.overdue ? 'overdue' : ''}>
-                        <th scope="row">{p.kind === 'prompt' ? '速報' : p.kind === 'final' ? '確報' : p.kind}</th>
-                        <td>
-                          <DateText value={p.deadline} />
-                          {p.days ? `（${p.days}日以内）` : ''}
-                        </td>
-                        <td>
-                          <DateTimeText value={p.made_at} />
-                        </td>
-                        <td>{p.overdue ? <strong class="text-danger">期限超過</strong> : p.late ? '期限後に報告' : p.made_at ? '報告済み' : '未報告'}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table caption="速報・確報の期限" columns={['報告', '期限', '報告日時', '状態']}>
+                {(i.ppc_reports ?? []).map((p) => (
+                  <tr key={p.kind} class={p.overdue ? 'overdue' : ''}>
+                    <th scope="row">{p.kind === 'prompt' ? '速報' : p.kind === 'final' ? '確報' : p.kind}</th>
+                    <td>
+                      <DateText value={p.deadline} />
+                      {p.days ? `（${p.days}日以内）` : ''}
+                    </td>
+                    <td>
+                      <DateTimeText value={p.made_at} />
+                    </td>
+                    <td>{p.overdue ? <strong class="text-danger">期限超過</strong> : p.late ? '期限後に報告' : p.made_at ? '報告済み' : '未報告'}</td>
+                  </tr>
+                ))}
+              </Table>
             </section>
           )}
 
@@ -175,24 +153,18 @@ export function IncidentDetailPage({ id }: { id: string }) {
             <section aria-labelledby="inc-handle">
               <h2 id="inc-handle">対応（CSIRT・管理者等）</h2>
               <TriageForm incident={i} onDone={updated('トリアージを記録しました。')} />
-              <TextAction
-                id="inc-cause"
-                title="原因"
-                label="原因（5.3(3)①）"
-                path={`/incidents/${enc(id)}/cause`}
-                button="原因を記録する"
-                initial={i.cause ?? ''}
-                onDone={updated('原因を記録しました。')}
-              />
-              <TextAction
-                id="inc-measure"
-                title="再発防止策"
-                label="再発防止策（5.3(3)①）"
-                path={`/incidents/${enc(id)}/measure`}
-                button="再発防止策を記録する"
-                initial={i.measure ?? ''}
-                onDone={updated('再発防止策を記録しました。')}
-              />
+              {FINDINGS.map(({ key, title }) => (
+                <TextAction
+                  key={key}
+                  id={`inc-${key}`}
+                  title={title}
+                  label={`${title}（5.3(3)①）`}
+                  path={`/incidents/${enc(id)}/${key}`}
+                  button={`${title}を記録する`}
+                  initial={i[key] ?? ''}
+                  onDone={updated(`${title}を記録しました。`)}
+                />
+              ))}
               <SimpleAction
                 title="上位への報告"
                 text="一つ上の段階（情報セキュリティ責任者・CSIRT、又は CISO・統括情報セキュリティ責任者）へ報告します。"
@@ -223,12 +195,10 @@ function TriageForm({ incident, onDone }: { incident: Incident; onDone: (r: Inci
   const [personal, setPersonal] = useState(incident.personal_data === undefined ? '' : String(incident.personal_data));
   const [persons, setPersons] = useState(incident.personal_data_persons != null ? String(incident.personal_data_persons) : '');
   const [malicious, setMalicious] = useState(incident.malicious === undefined ? '' : String(incident.malicious));
-  const [error, setError] = useState<unknown>(null);
-  const fields = error instanceof ApiError ? error.fieldMap() : {};
+  const { error, fields, run } = useAction();
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setError(null);
     const body: Record<string, unknown> = {};
     if (severity) body.severity = severity;
     if (assets.trim())
@@ -240,11 +210,7 @@ function TriageForm({ incident, onDone }: { incident: Incident; onDone: (r: Inci
     if (personal) body.personal_data = personal === 'true';
     if (persons !== '') body.personal_data_persons = Number(persons);
     if (malicious) body.malicious = malicious === 'true';
-    try {
-      onDone(await post<Incident>(`/incidents/${enc(String(incident.id))}/triage`, body));
-    } catch (err) {
-      setError(err);
-    }
+    void run(async () => onDone(await post<Incident>(`/incidents/${enc(String(incident.id))}/triage`, body)));
   };
 
   return (
@@ -282,11 +248,7 @@ function TriageForm({ incident, onDone }: { incident: Incident; onDone: (r: Inci
         empty="（変えない）"
         error={fields.malicious}
       />
-      <div class="actions">
-        <button type="submit" class="btn btn-primary">
-          トリアージを記録する
-        </button>
-      </div>
+      <FormActions label="トリアージを記録する" />
     </form>
   );
 }
@@ -312,20 +274,16 @@ function TextAction({
 }) {
   const [text, setText] = useState(initial);
   const [at, setAt] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const fields = error instanceof ApiError ? error.fieldMap() : {};
-  const submit = async (e: Event) => {
+  const { error, fields, run } = useAction();
+  const submit = (e: Event) => {
     e.preventDefault();
-    setError(null);
-    try {
+    void run(async () => {
       const body: Record<string, string> = { text };
       if (withTime && at) body.at = localJstToUtc(at);
       const r = await post<Incident>(path, body);
       if (withTime) setText('');
       onDone(r);
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
   return (
     <form onSubmit={submit} class="subform">
@@ -335,11 +293,7 @@ function TextAction({
       {withTime && (
         <TextField id={`${id}-at`} type="datetime-local" label="日時（日本時間。空欄なら今）" value={at} onInput={setAt} error={fields.at} />
       )}
-      <div class="actions">
-        <button type="submit" class="btn btn-primary">
-          {button}
-        </button>
-      </div>
+      <FormActions label={button} />
     </form>
   );
 }
@@ -359,21 +313,14 @@ function SimpleAction({
   danger?: boolean;
   onDone: (r: Incident) => void;
 }) {
-  const [error, setError] = useState<unknown>(null);
-  const run = async () => {
-    setError(null);
-    try {
-      onDone(await post<Incident>(path, {}));
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const { error, run } = useAction();
+  const act = () => run(async () => onDone(await post<Incident>(path, {})));
   return (
     <div class="subform">
       <h3>{title}</h3>
       <p class="small">{text}</p>
       <ErrorSummary error={error} />
-      <button type="button" class={`btn ${danger ? 'btn-danger' : ''}`} onClick={run}>
+      <button type="button" class={`btn ${danger ? 'btn-danger' : ''}`} onClick={act}>
         {button}
       </button>
     </div>

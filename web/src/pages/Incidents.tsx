@@ -1,8 +1,8 @@
 // Incidents (5.3): the list (filtered by state and severity) and reports from staff (POST /incidents).
 import { useState } from 'preact/hooks';
-import { ApiError, asList, enc, get, post, query } from '../api';
-import { DateTimeText, Empty, LoadError, Loading, PageTitle, useAsync } from '../components/common';
-import { ErrorSummary, Notice, SelectField, TextArea, TextField } from '../components/forms';
+import { asList, enc, get, post, query } from '../api';
+import { DateTimeText, Empty, LoadState, PageTitle, Table, useAsync } from '../components/common';
+import { ErrorSummary, FormActions, Notice, SelectField, TextArea, TextField, useAction } from '../components/forms';
 import { localJstToUtc } from '../format';
 import { INCIDENT_STATES, SEVERITIES, incidentStateLabel, severityLabel } from '../labels';
 import { Link, navigate, useLocation } from '../router';
@@ -52,48 +52,35 @@ export function IncidentsPage() {
             testid="incident-severity"
           />
         </div>
-        {list.loading && !list.data && <Loading />}
-        {list.error ? <LoadError error={list.error} retry={list.reload} /> : null}
+        <LoadState state={list} />
         {list.data && list.data.length === 0 && <Empty>該当するインシデントはありません。</Empty>}
         {list.data && list.data.length > 0 && (
-          <div class="table-wrap">
-            <table data-testid="incident-table">
-              <caption>インシデント（{list.data.length} 件）</caption>
-              <thead>
-                <tr>
-                  <th scope="col">番号</th>
-                  <th scope="col">概要</th>
-                  <th scope="col">課室等</th>
-                  <th scope="col">重大度</th>
-                  <th scope="col">状態</th>
-                  <th scope="col">報告の段階</th>
-                  <th scope="col">報告日時</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.map((i) => (
-                  <tr key={i.id}>
-                    <th scope="row">
-                      <Link href={`/incidents/${enc(String(i.id))}`}>{i.id}</Link>
-                    </th>
-                    <td>
-                      <Link href={`/incidents/${enc(String(i.id))}`}>{i.summary}</Link>
-                      {i.source === 'external' && <span class="badge">外部から</span>}
-                    </td>
-                    <td>{i.section}</td>
-                    <td>
-                      <span class={`badge badge-sev-${i.severity || 'none'}`}>{severityLabel(i.severity)}</span>
-                    </td>
-                    <td>{incidentStateLabel(i.state ?? i.status)}</td>
-                    <td>{i.level ? `段階 ${i.level}` : ''}</td>
-                    <td>
-                      <DateTimeText value={i.reported_at} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            caption={`インシデント（${list.data.length} 件）`}
+            columns={['番号', '概要', '課室等', '重大度', '状態', '報告の段階', '報告日時']}
+            testid="incident-table"
+          >
+            {list.data.map((i) => (
+              <tr key={i.id}>
+                <th scope="row">
+                  <Link href={`/incidents/${enc(String(i.id))}`}>{i.id}</Link>
+                </th>
+                <td>
+                  <Link href={`/incidents/${enc(String(i.id))}`}>{i.summary}</Link>
+                  {i.source === 'external' && <span class="badge">外部から</span>}
+                </td>
+                <td>{i.section}</td>
+                <td>
+                  <span class={`badge badge-sev-${i.severity || 'none'}`}>{severityLabel(i.severity)}</span>
+                </td>
+                <td>{incidentStateLabel(i.state ?? i.status)}</td>
+                <td>{i.level ? `段階 ${i.level}` : ''}</td>
+                <td>
+                  <DateTimeText value={i.reported_at} />
+                </td>
+              </tr>
+            ))}
+          </Table>
         )}
       </section>
     </section>
@@ -106,16 +93,12 @@ function ReportForm() {
   const [description, setDescription] = useState('');
   const [section, setSection] = useState('');
   const [awareAt, setAwareAt] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<Incident | null>(null);
-  const fields = error instanceof ApiError ? error.fieldMap() : {};
+  const { error, busy, fields, run } = useAction();
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setError(null);
-    setBusy(true);
-    try {
+    void run(async () => {
       const body: Record<string, string> = { summary, description };
       if (section.trim()) body.section = section.trim();
       if (awareAt) body.aware_at = localJstToUtc(awareAt);
@@ -127,11 +110,7 @@ function ReportForm() {
       setAwareAt('');
       setOpen(false);
       if (inc?.id !== undefined) navigate(`/incidents/${enc(String(inc.id))}`);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -170,14 +149,7 @@ function ReportForm() {
             onInput={setAwareAt}
             error={fields.aware_at}
           />
-          <div class="actions">
-            <button type="submit" class="btn btn-primary" disabled={busy} data-testid="incident-report-submit">
-              報告を送る
-            </button>
-            <button type="button" class="btn" onClick={() => setOpen(false)}>
-              取り消す
-            </button>
-          </div>
+          <FormActions label="報告を送る" busy={busy} testid="incident-report-submit" onCancel={() => setOpen(false)} />
         </form>
       )}
     </section>

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { asList, get, query } from '../api';
 import { withProfile } from '../profile';
-import { Empty, LoadError, Loading, PageTitle, useAsync } from '../components/common';
+import { Empty, LoadState, PageTitle, useAsync } from '../components/common';
 import { SelectField } from '../components/forms';
 import { RequestTable } from '../components/requests';
 import { REQUEST_STATUS } from '../labels';
@@ -42,8 +42,7 @@ export function MyRequestsPage() {
           testid="req-status"
         />
       </div>
-      {list.loading && !list.data && <Loading />}
-      {list.error ? <LoadError error={list.error} retry={list.reload} /> : null}
+      <LoadState state={list} />
       {list.data && list.data.length === 0 && <Empty>該当する申請はありません。</Empty>}
       {list.data && list.data.length > 0 && (
         <RequestTable

@@ -1,8 +1,8 @@
 // Password change (5.4(2)). With a temporary or expired password, no other page is reachable.
 import { useState } from 'preact/hooks';
-import { ApiError, post } from '../api';
+import { post } from '../api';
 import { PageTitle } from '../components/common';
-import { ErrorSummary, Notice, TextField } from '../components/forms';
+import { ErrorSummary, FormActions, Notice, TextField, useAction } from '../components/forms';
 import { navigate } from '../router';
 import { useSession } from '../session';
 
@@ -12,14 +12,11 @@ export function PasswordPage() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [error, setError] = useState<unknown>(null);
   const [confirmError, setConfirmError] = useState('');
   const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { error, setError, busy, fields, run } = useAction();
 
-  const fields = error instanceof ApiError ? error.fieldMap() : {};
-
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
     setError(null);
     setDone(false);
@@ -28,8 +25,7 @@ export function PasswordPage() {
       return;
     }
     setConfirmError('');
-    setBusy(true);
-    try {
+    void run(async () => {
       await post('/auth/password', { current_password: current, new_password: next });
       setCurrent('');
       setNext('');
@@ -40,11 +36,7 @@ export function PasswordPage() {
         return;
       }
       setDone(true);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -98,11 +90,7 @@ export function PasswordPage() {
           error={confirmError}
           testid="password-confirm"
         />
-        <div class="actions">
-          <button type="submit" class="btn btn-primary" disabled={busy} data-testid="password-submit">
-            パスワードを変更する
-          </button>
-        </div>
+        <FormActions label="パスワードを変更する" busy={busy} testid="password-submit" />
       </form>
     </section>
   );

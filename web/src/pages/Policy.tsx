@@ -1,6 +1,6 @@
 // The policy (GET /profile), made readable: organization, classification and handling restrictions, roles, segments and flows, rules (by action), IDs and passwords.
 import type { ComponentChildren } from 'preact';
-import { Facts, LoadError, Loading, PageTitle, useAsync } from '../components/common';
+import { Facts, LoadState, PageTitle, Table, useAsync } from '../components/common';
 import { formatDate } from '../format';
 import { ACTIONS, EFFECTS, FLOW_MODES, actionLabel, obligationLabel, roleLabel } from '../labels';
 import { loadProfile, segmentTitle, type Profile, type Rule } from '../profile';
@@ -65,8 +65,7 @@ export function PolicyPage() {
   return (
     <section data-testid="policy">
       <PageTitle testid="policy-title">ポリシー</PageTitle>
-      {profile.loading && !p && <Loading />}
-      {profile.error ? <LoadError error={profile.error} retry={profile.reload} /> : null}
+      <LoadState state={profile} />
       {p && <PolicyBody p={p} />}
     </section>
   );
@@ -139,78 +138,64 @@ function PolicyBody({ p }: { p: Profile }) {
         <h2 id="pol-class">情報資産の分類と取扱制限</h2>
         {p.classificationClause && <p class="muted">根拠: {p.classificationClause}</p>}
         {p.axes.map((axis) => (
-          <div class="table-wrap" key={axis.id}>
-            <table data-testid="policy-levels">
-              <caption>
+          <Table
+            key={axis.id}
+            caption={
+              <>
                 {axis.title}（{axis.id}）{axis.clause && ` — ${axis.clause}`}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">分類</th>
-                  <th scope="col">定義</th>
-                  <th scope="col">取扱制限</th>
-                </tr>
-              </thead>
-              <tbody>
-                {axis.levels.map((l) => (
-                  <tr key={l.id}>
-                    <th scope="row">
-                      {l.title}
-                      <span class="muted">（{l.id}）</span>
-                    </th>
-                    <td>{l.definition}</td>
-                    <td>
-                      {l.handling_restrictions.length === 0 ? (
-                        <span class="muted">—</span>
-                      ) : (
-                        <ul class="plain">
-                          {l.handling_restrictions.map((h) => (
-                            <li key={h}>{p.handlingCatalog.get(h) ?? h}</li>
-                          ))}
-                        </ul>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              </>
+            }
+            columns={['分類', '定義', '取扱制限']}
+            testid="policy-levels"
+          >
+            {axis.levels.map((l) => (
+              <tr key={l.id}>
+                <th scope="row">
+                  {l.title}
+                  <span class="muted">（{l.id}）</span>
+                </th>
+                <td>{l.definition}</td>
+                <td>
+                  {l.handling_restrictions.length === 0 ? (
+                    <span class="muted">—</span>
+                  ) : (
+                    <ul class="plain">
+                      {l.handling_restrictions.map((h) => (
+                        <li key={h}>{p.handlingCatalog.get(h) ?? h}</li>
+                      ))}
+                    </ul>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </Table>
         ))}
         <p class="small">分類は上の行ほど高い区分です。分類が示されていない情報資産は、最も高い区分として扱います。</p>
       </section>
 
       <section aria-labelledby="pol-roles" class="card">
         <h2 id="pol-roles">組織体制（役割）</h2>
-        <div class="table-wrap">
-          <table data-testid="policy-roles">
-            <caption>役割と充てる職</caption>
-            <thead>
-              <tr>
-                <th scope="col">役割</th>
-                <th scope="col">充てる職</th>
-                <th scope="col">権限と責任</th>
-                <th scope="col">代わりに承認できる役割・代理</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.roles.map((r) => (
-                <tr key={r.id}>
-                  <th scope="row">
-                    {r.title}
-                    <span class="muted">（{r.id}）</span>
-                    {r.clause && <div class="muted">{r.clause}</div>}
-                  </th>
-                  <td>{r.holder}</td>
-                  <td>{r.duties}</td>
-                  <td>
-                    {r.delegates.length > 0 && <div>事務の処理: {r.delegates.map(roleLabel).join('、')}</div>}
-                    {r.substitutes.length > 0 && <div>代理（不在時）: {r.substitutes.map(roleLabel).join('、')}</div>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          caption="役割と充てる職"
+          columns={['役割', '充てる職', '権限と責任', '代わりに承認できる役割・代理']}
+          testid="policy-roles"
+        >
+          {p.roles.map((r) => (
+            <tr key={r.id}>
+              <th scope="row">
+                {r.title}
+                <span class="muted">（{r.id}）</span>
+                {r.clause && <div class="muted">{r.clause}</div>}
+              </th>
+              <td>{r.holder}</td>
+              <td>{r.duties}</td>
+              <td>
+                {r.delegates.length > 0 && <div>事務の処理: {r.delegates.map(roleLabel).join('、')}</div>}
+                {r.substitutes.length > 0 && <div>代理（不在時）: {r.substitutes.map(roleLabel).join('、')}</div>}
+              </td>
+            </tr>
+          ))}
+        </Table>
       </section>
 
       <section aria-labelledby="pol-net" class="card">
@@ -223,37 +208,28 @@ function PolicyBody({ p }: { p: Profile }) {
           </>
         )}
         {p.flows.length > 0 && (
-          <div class="table-wrap">
-            <table data-testid="policy-flows">
-              <caption>領域間の通信</caption>
-              <thead>
-                <tr>
-                  <th scope="col">送信元 → 送信先</th>
-                  <th scope="col">通信</th>
-                  <th scope="col">許可する者</th>
-                  <th scope="col">条項・補足</th>
-                </tr>
-              </thead>
-              <tbody>
-                {p.flows.map((f, i) => (
-                  <tr key={i}>
-                    <th scope="row">
-                      {segmentTitle(p, f.from)} → {segmentTitle(p, f.to)}
-                    </th>
-                    <td>
-                      {f.modeTitle || FLOW_MODES[f.mode] || f.mode}
-                      {f.methods.length > 0 && <div class="muted">{f.methods.join('、')}</div>}
-                    </td>
-                    <td>{f.approvals.length > 0 ? f.approvals.map((s) => s.map(roleLabel).join(' 又は ')).join(' → ') : '—'}</td>
-                    <td>
-                      {f.clause}
-                      {f.note && <div class="muted">{f.note}</div>}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            caption="領域間の通信"
+            columns={['送信元 → 送信先', '通信', '許可する者', '条項・補足']}
+            testid="policy-flows"
+          >
+            {p.flows.map((f, i) => (
+              <tr key={i}>
+                <th scope="row">
+                  {segmentTitle(p, f.from)} → {segmentTitle(p, f.to)}
+                </th>
+                <td>
+                  {f.modeTitle || FLOW_MODES[f.mode] || f.mode}
+                  {f.methods.length > 0 && <div class="muted">{f.methods.join('、')}</div>}
+                </td>
+                <td>{f.approvals.length > 0 ? f.approvals.map((s) => s.map(roleLabel).join(' 又は ')).join(' → ') : '—'}</td>
+                <td>
+                  {f.clause}
+                  {f.note && <div class="muted">{f.note}</div>}
+                </td>
+              </tr>
+            ))}
+          </Table>
         )}
         <p class="small">表にない組合せの通信は認められません。</p>
       </section>

@@ -1,9 +1,9 @@
 // Reports from residents etc. (5.3(2)). A public page used without signing in; the session is not queried.
 // POST /api/v1/public/incidents (Content-Type: application/json; no CSRF token needed).
 import { useState } from 'preact/hooks';
-import { ApiError, post } from '../api';
+import { post } from '../api';
 import { PageTitle } from '../components/common';
-import { ErrorSummary, SelectField, TextArea, TextField } from '../components/forms';
+import { ErrorSummary, FormActions, SelectField, TextArea, TextField, useAction } from '../components/forms';
 
 const KINDS: [string, string][] = [
   ['resident', '住民'],
@@ -15,16 +15,12 @@ export function PublicReportPage() {
   const [name, setName] = useState('');
   const [contact, setContact] = useState('');
   const [text, setText] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
   const [receipt, setReceipt] = useState<string | null>(null);
-  const fields = error instanceof ApiError ? error.fieldMap() : {};
+  const { error, busy, fields, run } = useAction();
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setError(null);
-    setBusy(true);
-    try {
+    void run(async () => {
       const res = await post<{ receipt?: string | number; id?: string | number }>(
         '/public/incidents',
         { kind, name: name.trim(), contact: contact.trim(), text },
@@ -36,11 +32,7 @@ export function PublicReportPage() {
       setContact('');
       setText('');
       window.setTimeout(() => document.getElementById('receipt-title')?.focus(), 0);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   if (receipt !== null) {
@@ -119,11 +111,7 @@ export function PublicReportPage() {
           error={fields.text}
           testid="pub-text"
         />
-        <div class="actions">
-          <button type="submit" class="btn btn-primary" disabled={busy} data-testid="pub-submit">
-            {busy ? '送信しています…' : '報告を送る'}
-          </button>
-        </div>
+        <FormActions label={busy ? '送信しています…' : '報告を送る'} busy={busy} testid="pub-submit" />
       </form>
     </section>
   );

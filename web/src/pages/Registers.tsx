@@ -2,17 +2,17 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { API_BASE, ApiError, asList, enc, get, patch, post, query } from '../api';
+import { DateText, Empty, Facts, LoadState, PageTitle, Pagination, Table, useAsync } from '../components/common';
 import {
-  DateText,
-  Empty,
-  Facts,
-  LoadError,
-  Loading,
-  PageTitle,
-  Pagination,
-  useAsync,
-} from '../components/common';
-import { CheckboxField, ErrorSummary, Notice, SelectField, TextArea, TextField } from '../components/forms';
+  CheckboxField,
+  ErrorSummary,
+  FormActions,
+  Notice,
+  SelectField,
+  TextArea,
+  TextField,
+  useAction,
+} from '../components/forms';
 import { todayJst } from '../format';
 import { navigate } from '../router';
 import { APPROVER_ROLES, hasAny, useSession } from '../session';
@@ -106,8 +106,7 @@ export function RegistersPage({ register }: { register?: string }) {
   return (
     <section data-testid="registers">
       <PageTitle testid="registers-title">台帳{spec ? `: ${registerLabel(spec)}` : ''}</PageTitle>
-      {specs.loading && !specs.data && <Loading />}
-      {specs.error ? <LoadError error={specs.error} retry={specs.reload} /> : null}
+      <LoadState state={specs} />
       {list.length > 0 && (
         <div class="toolbar">
           <SelectField
@@ -161,10 +160,17 @@ function RegisterView({ spec, canEdit }: { spec: RegisterSpec; canEdit: boolean 
     return [code, ...rest];
   }, [spec]);
 
+  // Changing a filter goes back to the first page.
+  const refilter =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      setOffset(0);
+      set(value);
+    };
+
   const onSearch = (e: Event) => {
     e.preventDefault();
-    setOffset(0);
-    setQApplied(q.trim());
+    refilter(setQApplied)(q.trim());
   };
 
   return (
@@ -178,10 +184,7 @@ function RegisterView({ spec, canEdit }: { spec: RegisterSpec; canEdit: boolean 
             id="register-section"
             label="課室等"
             value={section}
-            onChange={(v) => {
-              setOffset(0);
-              setSection(v);
-            }}
+            onChange={refilter(setSection)}
             options={sections.map((s) => [s.code, `${s.name}（${s.code}）`])}
             empty="すべて"
             testid="register-section"
@@ -191,10 +194,7 @@ function RegisterView({ spec, canEdit }: { spec: RegisterSpec; canEdit: boolean 
             id="register-section"
             label="課室等のコード"
             value={section}
-            onInput={(v) => {
-              setOffset(0);
-              setSection(v.trim());
-            }}
+            onInput={refilter((v: string) => setSection(v.trim()))}
             testid="register-section"
           />
         )}
@@ -202,17 +202,10 @@ function RegisterView({ spec, canEdit }: { spec: RegisterSpec; canEdit: boolean 
           id="register-retired"
           label="廃止したものも表示する"
           checked={retired}
-          onChange={(v) => {
-            setOffset(0);
-            setRetired(v);
-          }}
+          onChange={refilter(setRetired)}
           testid="register-retired"
         />
-        <div class="actions">
-          <button type="submit" class="btn" data-testid="register-search">
-            検索
-          </button>
-        </div>
+        <FormActions label="検索" kind="plain" testid="register-search" />
       </form>
 
       <div class="toolbar">
@@ -264,72 +257,55 @@ function RegisterView({ spec, canEdit }: { spec: RegisterSpec; canEdit: boolean 
         />
       )}
 
-      {records.loading && !records.data && <Loading />}
-      {records.error ? <LoadError error={records.error} retry={records.reload} /> : null}
+      <LoadState state={records} />
       {records.data && rows.length === 0 && <Empty>該当する記録はありません。</Empty>}
       {rows.length > 0 && (
-        <div class="table-wrap">
-          <table data-testid="register-table">
-            <caption>
-              {registerLabel(spec)}（{total} 件）
-            </caption>
-            <thead>
-              <tr>
-                {shown.map((c) => (
-                  <th scope="col" key={c.id}>
-                    {columnLabel(c)}
+        <Table
+          caption={`${registerLabel(spec)}（${total} 件）`}
+          columns={[...shown.map(columnLabel), '状態', <span class="sr-only">操作</span>]}
+          testid="register-table"
+        >
+          {rows.map((rec) => (
+            <tr key={rec.code} class={rec.retired_date ? 'retired' : ''} data-testid="register-row">
+              {shown.map((c, i) =>
+                i === 0 ? (
+                  <th scope="row" key={c.id}>
+                    {rec.code}
                   </th>
-                ))}
-                <th scope="col">状態</th>
-                <th scope="col">
-                  <span class="sr-only">操作</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((rec) => (
-                <tr key={rec.code} class={rec.retired_date ? 'retired' : ''} data-testid="register-row">
-                  {shown.map((c, i) =>
-                    i === 0 ? (
-                      <th scope="row" key={c.id}>
-                        {rec.code}
-                      </th>
-                    ) : (
-                      <td key={c.id}>{displayValue(c, valueOf(rec, c))}</td>
-                    ),
-                  )}
-                  <td>
-                    {rec.retired_date ? (
-                      <span class="badge badge-retired">
-                        廃止 <DateText value={rec.retired_date} />
-                      </span>
-                    ) : (
-                      '使用中'
-                    )}
-                    {(rec.flags ?? []).length > 0 && (
-                      <span class="badge badge-warn" title={(rec.flags ?? []).map((f) => f.message_ja ?? f.message).join('\n')}>
-                        要確認 {(rec.flags ?? []).length}
-                      </span>
-                    )}
-                  </td>
-                  <td>
-                    <button
-                      type="button"
-                      class="btn btn-small"
-                      aria-label={`${rec.code} の詳細`}
-                      onClick={() => {
-                        setAdding(false);
-                        setSelected(rec.code);
-                      }}
-                    >
-                      詳細
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                ) : (
+                  <td key={c.id}>{displayValue(c, valueOf(rec, c))}</td>
+                ),
+              )}
+              <td>
+                {rec.retired_date ? (
+                  <span class="badge badge-retired">
+                    廃止 <DateText value={rec.retired_date} />
+                  </span>
+                ) : (
+                  '使用中'
+                )}
+                {(rec.flags ?? []).length > 0 && (
+                  <span class="badge badge-warn" title={(rec.flags ?? []).map((f) => f.message_ja ?? f.message).join('\n')}>
+                    要確認 {(rec.flags ?? []).length}
+                  </span>
+                )}
+              </td>
+              <td>
+                <button
+                  type="button"
+                  class="btn btn-small"
+                  aria-label={`${rec.code} の詳細`}
+                  onClick={() => {
+                    setAdding(false);
+                    setSelected(rec.code);
+                  }}
+                >
+                  詳細
+                </button>
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
       {records.data && total > PAGE && (
         <Pagination offset={offset} limit={PAGE} total={total} onChange={setOffset} label="台帳のページ送り" />
@@ -365,8 +341,7 @@ function RecordDetail({
       <h2 id="record-title" tabIndex={-1}>
         {code} の詳細
       </h2>
-      {rec.loading && !rec.data && <Loading />}
-      {rec.error ? <LoadError error={rec.error} retry={rec.reload} /> : null}
+      <LoadState state={rec} />
       {rec.data && !editing && (
         <>
           <Facts
@@ -397,27 +372,15 @@ function RecordDetail({
             </div>
           )}
           {(rec.data.checklist ?? []).length > 0 && (
-            <div class="table-wrap">
-              <table>
-                <caption>契約項目の確認（8.1(2)）</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">項目</th>
-                    <th scope="col">状態</th>
-                    <th scope="col">メモ</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {(rec.data.checklist ?? []).map((item) => (
-                    <tr key={item.id}>
-                      <th scope="row">{item.text ?? item.id}</th>
-                      <td>{item.done ? '記載あり' : item.checked ? '記載なし' : '未確認'}</td>
-                      <td>{item.note}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table caption="契約項目の確認（8.1(2)）" columns={['項目', '状態', 'メモ']}>
+              {(rec.data.checklist ?? []).map((item) => (
+                <tr key={item.id}>
+                  <th scope="row">{item.text ?? item.id}</th>
+                  <td>{item.done ? '記載あり' : item.checked ? '記載なし' : '未確認'}</td>
+                  <td>{item.note}</td>
+                </tr>
+              ))}
+            </Table>
           )}
           <div class="actions">
             {canEdit && !rec.data.retired_date && (
@@ -483,16 +446,12 @@ function RecordForm({
 }) {
   const [values, setValues] = useState<Record<string, string>>(() => initialValues(spec, record));
   const original = useMemo(() => initialValues(spec, record), [spec, record]);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const fields = error instanceof ApiError ? error.fieldMap() : {};
+  const { error, busy, fields, run } = useAction();
   const prefix = record ? 'edit' : 'add';
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setError(null);
-    setBusy(true);
-    try {
+    void run(async () => {
       let saved: RegisterRecord;
       if (record) {
         const changes: Record<string, string> = {};
@@ -508,11 +467,7 @@ function RecordForm({
         saved = await post<RegisterRecord>(`/registers/${enc(spec.id)}`, { values: body });
       }
       onSaved(saved);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const set = (id: string, v: string) => setValues((s) => ({ ...s, [id]: v }));
@@ -536,96 +491,44 @@ function RecordForm({
         }
         const ro = !canEdit || (c.id === 'code' && !!record);
         const hint = c.clause ? `根拠: ${c.clause}` : c.id === 'code' && record ? '管理番号は変更できません。' : undefined;
-        switch (columnKind(c)) {
-          case 'bool':
-            return (
-              <CheckboxField
-                key={c.id}
-                id={id}
-                label={label}
-                checked={values[c.id] === 'true'}
-                onChange={(v) => set(c.id, v ? 'true' : 'false')}
-                disabled={ro}
-                error={err}
-                hint={hint}
-              />
-            );
-          case 'choice':
-            return (
-              <SelectField
-                key={c.id}
-                id={id}
-                label={label}
-                value={values[c.id] ?? ''}
-                onChange={(v) => set(c.id, v)}
-                options={choicesOf(c)}
-                empty={c.required ? '選択してください' : '（なし）'}
-                required={c.required}
-                disabled={ro}
-                error={err}
-                hint={hint}
-              />
-            );
-          case 'date':
-            return (
-              <TextField
-                key={c.id}
-                id={id}
-                type="date"
-                label={label}
-                value={values[c.id] ?? ''}
-                onInput={(v) => set(c.id, v)}
-                required={c.required}
-                readOnly={ro}
-                error={err}
-                hint={hint}
-              />
-            );
-          case 'number':
-            return (
-              <TextField
-                key={c.id}
-                id={id}
-                type="number"
-                min={0}
-                label={label}
-                value={values[c.id] ?? ''}
-                onInput={(v) => set(c.id, v)}
-                required={c.required}
-                readOnly={ro}
-                error={err}
-                hint={hint}
-              />
-            );
-          case 'long':
-            return (
-              <TextArea
-                key={c.id}
-                id={id}
-                label={label}
-                value={values[c.id] ?? ''}
-                onInput={(v) => set(c.id, v)}
-                required={c.required}
-                readOnly={ro}
-                error={err}
-                hint={hint}
-              />
-            );
-          default:
-            return (
-              <TextField
-                key={c.id}
-                id={id}
-                label={label}
-                value={values[c.id] ?? ''}
-                onInput={(v) => set(c.id, v)}
-                required={c.required}
-                readOnly={ro}
-                error={err}
-                hint={hint}
-              />
-            );
+        const kind = columnKind(c);
+        const shared = { id, label, error: err, hint };
+        if (kind === 'bool') {
+          return (
+            <CheckboxField
+              key={c.id}
+              {...shared}
+              checked={values[c.id] === 'true'}
+              onChange={(v) => set(c.id, v ? 'true' : 'false')}
+              disabled={ro}
+            />
+          );
         }
+        const value = values[c.id] ?? '';
+        if (kind === 'choice') {
+          return (
+            <SelectField
+              key={c.id}
+              {...shared}
+              value={value}
+              onChange={(v) => set(c.id, v)}
+              options={choicesOf(c)}
+              empty={c.required ? '選択してください' : '（なし）'}
+              required={c.required}
+              disabled={ro}
+            />
+          );
+        }
+        const text = { ...shared, value, onInput: (v: string) => set(c.id, v), required: c.required, readOnly: ro };
+        if (kind === 'long') return <TextArea key={c.id} {...text} />;
+        return (
+          <TextField
+            key={c.id}
+            {...text}
+            type={kind === 'date' ? 'date' : kind === 'number' ? 'number' : undefined}
+            min={kind === 'number' ? 0 : undefined}
+          />
+        );
       })}
       <div class="actions">
         {canEdit && (
@@ -645,28 +548,24 @@ function RetireForm({ spec, code, onRetired }: { spec: RegisterSpec; code: strin
   const [open, setOpen] = useState(false);
   const [date, setDate] = useState(todayJst());
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<unknown>(null);
   const [reasonError, setReasonError] = useState('');
-  const fields = error instanceof ApiError ? error.fieldMap() : {};
+  const { error, fields, run } = useAction();
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
     if (!reason.trim()) {
       setReasonError('廃止の理由を入力してください。');
       return;
     }
     setReasonError('');
-    setError(null);
-    try {
+    void run(async () => {
       const r = await post<RegisterRecord>(`/registers/${enc(spec.id)}/${enc(code)}/retire`, {
         date: date || undefined,
         reason,
       });
       setOpen(false);
       onRetired(r);
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
 
   if (!open) {
@@ -685,14 +584,7 @@ function RetireForm({ spec, code, onRetired }: { spec: RegisterSpec; code: strin
       <ErrorSummary error={error} shownFields={['date', 'reason']} />
       <TextField id="retire-date" type="date" label="廃止日" value={date} onInput={setDate} error={fields.date} />
       <TextArea id="retire-reason" label="廃止の理由" value={reason} onInput={setReason} required rows={2} error={reasonError || fields.reason} />
-      <div class="actions">
-        <button type="submit" class="btn btn-danger">
-          廃止を確定する
-        </button>
-        <button type="button" class="btn" onClick={() => setOpen(false)}>
-          取り消す
-        </button>
-      </div>
+      <FormActions label="廃止を確定する" kind="danger" onCancel={() => setOpen(false)} />
     </form>
   );
 }
@@ -708,13 +600,12 @@ function contentTypeOf(file: File): string {
 
 function ImportForm({ spec, onImported }: { spec: RegisterSpec; onImported: () => void }) {
   const [file, setFile] = useState<File | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [result, setResult] = useState('');
-  const [busy, setBusy] = useState(false);
   const [fileError, setFileError] = useState('');
   const inputRef = useRef<HTMLInputElement>(null);
+  const { error, setError, busy, run } = useAction();
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
     setError(null);
     setResult('');
@@ -723,8 +614,7 @@ function ImportForm({ spec, onImported }: { spec: RegisterSpec; onImported: () =
       return;
     }
     setFileError('');
-    setBusy(true);
-    try {
+    void run(async () => {
       const bytes = await file.arrayBuffer();
       const res = await post<{ imported?: number; added?: number; updated?: number }>(
         `/registers/${enc(spec.id)}/import`,
@@ -736,11 +626,7 @@ function ImportForm({ spec, onImported }: { spec: RegisterSpec; onImported: () =
       setFile(null);
       if (inputRef.current) inputRef.current.value = '';
       onImported();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const bad = error instanceof ApiError ? error.fields : [];
@@ -771,37 +657,21 @@ function ImportForm({ spec, onImported }: { spec: RegisterSpec; onImported: () =
             </p>
           )}
         </div>
-        <div class="actions">
-          <button type="submit" class="btn btn-primary" disabled={busy} data-testid="import-submit">
-            取り込む
-          </button>
-        </div>
+        <FormActions label="取り込む" busy={busy} testid="import-submit" />
       </form>
       {error ? (
         <div class="alert alert-error" role="alert" data-testid="import-error">
           <p>{error instanceof Error ? error.message : String(error)}</p>
           {bad.length > 0 && (
-            <div class="table-wrap">
-              <table>
-                <caption>取り込めなかった行と列（{bad.length} 件）</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">行</th>
-                    <th scope="col">列</th>
-                    <th scope="col">理由</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {bad.map((f, i) => (
-                    <tr key={i}>
-                      <th scope="row">{f.line ?? ''}</th>
-                      <td>{f.field}</td>
-                      <td>{f.message}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table caption={`取り込めなかった行と列（${bad.length} 件）`} columns={['行', '列', '理由']}>
+              {bad.map((f, i) => (
+                <tr key={i}>
+                  <th scope="row">{f.line ?? ''}</th>
+                  <td>{f.field}</td>
+                  <td>{f.message}</td>
+                </tr>
+              ))}
+            </Table>
           )}
         </div>
       ) : null}

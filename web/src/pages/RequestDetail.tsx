@@ -1,13 +1,13 @@
 // Request detail (GET /requests/{id}): steps, approval/rejection record, obligation records (input form), exception reports and confirmation.
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { ApiError, enc, get, post } from '../api';
-import { ApprovalForm } from '../components/approval';
-import { DateTimeText, Facts, LoadError, Loading, PageTitle, StatusBadge, useAsync } from '../components/common';
-import { ErrorSummary, Notice, TextArea, TextField } from '../components/forms';
-import { DecisionView, assetText, contextText, requesterText } from '../components/requests';
+import { enc, get, post } from '../api';
+import { ApprovalForm, decisionNotice } from '../components/approval';
+import { DateTimeText, Facts, LoadState, PageTitle, StatusBadge, Table, useAsync } from '../components/common';
+import { ErrorSummary, FormActions, Notice, TextArea, TextField, useAction } from '../components/forms';
+import { DecisionView, ReviewText, assetText, contextText, requesterText } from '../components/requests';
 import { todayJst } from '../format';
-import { OBLIGATION_FIELDS, STEP_DECISION, actionLabel, obligationLabel, roleLabel, statusLabel } from '../labels';
+import { OBLIGATION_FIELDS, STEP_DECISION, actionLabel, obligationLabel, roleLabel } from '../labels';
 import { withProfile } from '../profile';
 import { Link, useLocation } from '../router';
 import { useSession } from '../session';
@@ -44,8 +44,7 @@ export function RequestDetailPage({ id }: { id: string }) {
         {r && `: ${actionLabel(r.action)}`}
       </PageTitle>
       {notice && <Notice testid="request-notice">{notice}</Notice>}
-      {req.loading && !r && <Loading />}
-      {req.error ? <LoadError error={req.error} retry={req.reload} /> : null}
+      <LoadState state={req} />
       {r && (
         <>
           <p class="status-line">
@@ -80,38 +79,29 @@ export function RequestDetailPage({ id }: { id: string }) {
             {(r.steps ?? []).length === 0 ? (
               <p class="muted">承認の段階はありません。</p>
             ) : (
-              <div class="table-wrap">
-                <table data-testid="steps-table">
-                  <caption>承認の段階と回付先</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">段階</th>
-                      <th scope="col">承認できる役割</th>
-                      <th scope="col">回付先</th>
-                      <th scope="col">結果</th>
+              <Table
+                caption="承認の段階と回付先"
+                columns={['段階', '承認できる役割', '回付先', '結果']}
+                testid="steps-table"
+              >
+                {(r.steps ?? []).map((s) => {
+                  const act = (r.actions ?? []).find((a) => a.step === s.step);
+                  return (
+                    <tr key={s.step}>
+                      <th scope="row">{s.step}</th>
+                      <td>{s.roles.map(roleLabel).join(' 又は ')}</td>
+                      <td>{(s.routed_to ?? []).join('、')}</td>
+                      <td>
+                        {act
+                          ? `${STEP_DECISION[act.decision] ?? act.decision}（${act.person_name ?? act.person}）`
+                          : r.status === 'pending' && r.current_step === s.step
+                            ? '承認待ち'
+                            : '—'}
+                      </td>
                     </tr>
-                  </thead>
-                  <tbody>
-                    {(r.steps ?? []).map((s) => {
-                      const act = (r.actions ?? []).find((a) => a.step === s.step);
-                      return (
-                        <tr key={s.step}>
-                          <th scope="row">{s.step}</th>
-                          <td>{s.roles.map(roleLabel).join(' 又は ')}</td>
-                          <td>{(s.routed_to ?? []).join('、')}</td>
-                          <td>
-                            {act
-                              ? `${STEP_DECISION[act.decision] ?? act.decision}（${act.person_name ?? act.person}）`
-                              : r.status === 'pending' && r.current_step === s.step
-                                ? '承認待ち'
-                                : '—'}
-                          </td>
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
-              </div>
+                  );
+                })}
+              </Table>
             )}
             {r.status === 'pending' && (r.current_approvers ?? []).length > 0 && (
               <p data-testid="current-approvers">現在の承認者: {(r.current_approvers ?? []).map(approverText).join('、')}</p>
@@ -121,35 +111,24 @@ export function RequestDetailPage({ id }: { id: string }) {
           {(r.actions ?? []).length > 0 && (
             <section aria-labelledby="detail-actions">
               <h2 id="detail-actions">承認・却下の記録</h2>
-              <div class="table-wrap">
-                <table data-testid="actions-table">
-                  <caption>承認・却下の記録</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">日時</th>
-                      <th scope="col">段階</th>
-                      <th scope="col">担当者</th>
-                      <th scope="col">役割</th>
-                      <th scope="col">結果</th>
-                      <th scope="col">コメント</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {(r.actions ?? []).map((a, i) => (
-                      <tr key={i}>
-                        <th scope="row">
-                          <DateTimeText value={a.time} />
-                        </th>
-                        <td>{a.step}</td>
-                        <td>{a.person_name ? `${a.person_name}（${a.person}）` : a.person}</td>
-                        <td>{roleLabel(a.role)}</td>
-                        <td>{STEP_DECISION[a.decision] ?? a.decision}</td>
-                        <td>{a.comment}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table
+                caption="承認・却下の記録"
+                columns={['日時', '段階', '担当者', '役割', '結果', 'コメント']}
+                testid="actions-table"
+              >
+                {(r.actions ?? []).map((a, i) => (
+                  <tr key={i}>
+                    <th scope="row">
+                      <DateTimeText value={a.time} />
+                    </th>
+                    <td>{a.step}</td>
+                    <td>{a.person_name ? `${a.person_name}（${a.person}）` : a.person}</td>
+                    <td>{roleLabel(a.role)}</td>
+                    <td>{STEP_DECISION[a.decision] ?? a.decision}</td>
+                    <td>{a.comment}</td>
+                  </tr>
+                ))}
+              </Table>
             </section>
           )}
 
@@ -159,7 +138,7 @@ export function RequestDetailPage({ id }: { id: string }) {
               <ApprovalForm
                 request={r}
                 onDone={(updated, decision) => {
-                  setNotice(`申請 ${id} を${decision === 'approve' ? '承認' : '却下'}しました（状態: ${statusLabel(updated.status)}）。`);
+                  setNotice(decisionNotice(id, decision, updated));
                   req.reload();
                 }}
               />
@@ -197,8 +176,7 @@ export function RequestDetailPage({ id }: { id: string }) {
                 <ul>
                   {(r.exception.reviews ?? []).map((rv, i) => (
                     <li key={i}>
-                      <DateTimeText value={rv.time} /> {rv.reviewer}
-                      {rv.role && `（${roleLabel(rv.role)}）`}: {rv.comment}
+                      <ReviewText review={rv} />
                     </li>
                   ))}
                 </ul>
@@ -270,26 +248,18 @@ function ObligationBlock({
     }
     return init;
   });
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const fields = error instanceof ApiError ? error.fieldMap() : {};
+  const { error, busy, fields, run } = useAction();
   const fieldErr = (id: string) => fields[id] ?? fields[`values.${id}`];
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setError(null);
-    setBusy(true);
-    try {
+    void run(async () => {
       const updated = await post<RequestRecord>(
         `/requests/${enc(requestId)}/obligations/${enc(record.obligation)}`,
         { values },
       );
       onFilled(updated);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -339,11 +309,7 @@ function ObligationBlock({
               />
             );
           })}
-          <div class="actions">
-            <button type="submit" class="btn btn-primary" disabled={busy}>
-              記録する
-            </button>
-          </div>
+          <FormActions label="記録する" busy={busy} />
         </form>
       ) : (
         <p class="muted">承認された後に記録できます。項目: {(record.fields ?? []).map(fieldLabel).join('、')}</p>
@@ -354,16 +320,13 @@ function ObligationBlock({
 
 function WithdrawForm({ id, onDone }: { id: string; onDone: () => void }) {
   const [comment, setComment] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (e: Event) => {
+  const { error, run } = useAction();
+  const submit = (e: Event) => {
     e.preventDefault();
-    setError(null);
-    try {
+    void run(async () => {
       await post(`/requests/${enc(id)}/withdraw`, { comment });
       onDone();
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
   return (
     <section aria-labelledby="detail-withdraw">
@@ -371,11 +334,7 @@ function WithdrawForm({ id, onDone }: { id: string; onDone: () => void }) {
       <form onSubmit={submit} data-testid="withdraw-form">
         <ErrorSummary error={error} shownFields={['comment']} />
         <TextArea id="withdraw-comment" label="取下げの理由" value={comment} onInput={setComment} rows={2} />
-        <div class="actions">
-          <button type="submit" class="btn btn-danger" data-testid="withdraw">
-            申請を取り下げる
-          </button>
-        </div>
+        <FormActions label="申請を取り下げる" kind="danger" testid="withdraw" />
       </form>
     </section>
   );

@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, enc, get, post } from '../api';
 import { Loading, PageTitle, useAsync } from '../components/common';
-import { CheckboxField, ErrorSummary, SelectField, TextArea, TextField } from '../components/forms';
+import { CheckboxField, ErrorSummary, FormActions, SelectField, TextArea, TextField, useAction } from '../components/forms';
 import { DecisionView } from '../components/requests';
 import { ACTIONS, ACTIONS_NEEDING_ASSET, ASSET_KINDS, CONTEXT_KEYS, assetKindLabel } from '../labels';
 import { loadProfile, type Profile } from '../profile';
@@ -74,8 +74,7 @@ export function RequestFormPage() {
   const [decision, setDecision] = useState<Decision | null>(null);
   const [decideError, setDecideError] = useState<unknown>(null);
   const [deciding, setDeciding] = useState(false);
-  const [submitError, setSubmitError] = useState<unknown>(null);
-  const [submitting, setSubmitting] = useState(false);
+  const { error: submitError, setError: setSubmitError, busy: submitting, fields: submitFields, run } = useAction();
   const [created, setCreated] = useState<RequestRecord | null>(null);
 
   const needsAsset = ACTIONS_NEEDING_ASSET.has(action);
@@ -169,31 +168,24 @@ export function RequestFormPage() {
     };
   }, [bodyKey, lookup.state]);
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setSubmitError(null);
     if (!body) {
       setSubmitError(new Error('この行為には対象の情報資産（管理番号又は種別）が必要です。'));
       return;
     }
-    setSubmitting(true);
-    try {
+    void run(async () => {
       const payload: { request: DecideRequest; purpose?: string } = { request: body };
       if (purpose.trim()) payload.purpose = purpose.trim();
       const r = await post<RequestRecord>('/requests', payload);
       setCreated(r);
       navigate(`/requests/${enc(String(r.id))}?created=1`);
-    } catch (err) {
-      setSubmitError(err);
-    } finally {
-      setSubmitting(false);
-    }
+    });
   };
 
   const decideErrs = errorsByInput(decideError);
   const submitErrs = errorsByInput(submitError);
   const fieldErr = (id: string) => submitErrs.byInput[id] ?? decideErrs.byInput[id];
-  const submitFields = submitError instanceof ApiError ? submitError.fieldMap() : {};
 
   const segOptions: [string, string][] = (p?.segments ?? []).map((s) => [s.id, s.title]);
 
@@ -308,11 +300,7 @@ export function RequestFormPage() {
             error={submitFields.purpose ?? fieldErr('req-purpose')}
             testid="req-purpose"
           />
-          <div class="actions">
-            <button type="submit" class="btn btn-primary" disabled={submitting} data-testid="request-submit">
-              {submitting ? '提出しています…' : '申請を提出する'}
-            </button>
-          </div>
+          <FormActions label={submitting ? '提出しています…' : '申請を提出する'} busy={submitting} testid="request-submit" />
           {created && (
             <p role="status" data-testid="request-created" data-request-id={String(created.id)}>
               申請 {created.id} を受け付けました。

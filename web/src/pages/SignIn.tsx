@@ -2,7 +2,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { ApiError, post } from '../api';
 import { PageTitle } from '../components/common';
-import { ErrorSummary, TextField } from '../components/forms';
+import { ErrorSummary, FormActions, OneTimeCodeField, TextField, useAction } from '../components/forms';
 import { formatDateTime } from '../format';
 import { unwrapSession, useSession } from '../session';
 
@@ -12,37 +12,33 @@ export function SignInPage() {
   const [password, setPassword] = useState('');
   const [totp, setTotp] = useState('');
   const [needTotp, setNeedTotp] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
   const totpRef = useRef<HTMLDivElement>(null);
+  const { error, setError, busy, fields, run } = useAction();
 
-  const fields = error instanceof ApiError ? error.fieldMap() : {};
-
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const body: Record<string, string> = { login, password };
-      if (needTotp && totp) body.totp = totp.replace(/\s/g, '');
-      const res = await post<unknown>('/auth/sign-in', body, { quiet: true });
-      const s = unwrapSession(res);
-      if (!s) throw new Error('サインインの応答を読めませんでした。');
-      setPassword('');
-      setTotp('');
-      set(s);
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 'totp_required') {
-        setNeedTotp(true);
-        setError(null);
-        window.setTimeout(() => totpRef.current?.querySelector('input')?.focus(), 0);
-      } else {
-        if (err instanceof ApiError && err.code === 'totp_invalid') setTotp('');
-        setError(err);
-      }
-    } finally {
-      setBusy(false);
-    }
+    void run(
+      async () => {
+        const body: Record<string, string> = { login, password };
+        if (needTotp && totp) body.totp = totp.replace(/\s/g, '');
+        const res = await post<unknown>('/auth/sign-in', body, { quiet: true });
+        const s = unwrapSession(res);
+        if (!s) throw new Error('サインインの応答を読めませんでした。');
+        setPassword('');
+        setTotp('');
+        set(s);
+      },
+      (err) => {
+        if (err instanceof ApiError && err.code === 'totp_required') {
+          setNeedTotp(true);
+          setError(null);
+          window.setTimeout(() => totpRef.current?.querySelector('input')?.focus(), 0);
+        } else {
+          if (err instanceof ApiError && err.code === 'totp_invalid') setTotp('');
+          setError(err);
+        }
+      },
+    );
   };
 
   const locked = error instanceof ApiError && error.code === 'locked' ? error.body.locked_until : undefined;
@@ -92,25 +88,17 @@ export function SignInPage() {
             <p class="alert alert-info" role="status">
               二要素認証が有効です。認証アプリに表示されている6桁の確認コードを入力してください。
             </p>
-            <TextField
+            <OneTimeCodeField
               id="totp"
               label="確認コード（6桁）"
               value={totp}
               onInput={setTotp}
-              required
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              maxLength={8}
               error={fields.totp}
               testid="signin-totp"
             />
           </div>
         )}
-        <div class="actions">
-          <button type="submit" class="btn btn-primary" disabled={busy} data-testid="signin-submit">
-            {busy ? 'サインインしています…' : 'サインイン'}
-          </button>
-        </div>
+        <FormActions label={busy ? 'サインインしています…' : 'サインイン'} busy={busy} testid="signin-submit" />
       </form>
       <p class="small">
         住民の方などからの情報セキュリティに関する連絡は<a href="/public/report">こちらの報告フォーム</a>から受け付けています。

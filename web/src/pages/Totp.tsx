@@ -1,8 +1,8 @@
 // Two-factor auth (TOTP) setup. People in roles for which the policy demands MFA cannot reach other pages until enrolled.
 import { useState } from 'preact/hooks';
-import { ApiError, post } from '../api';
+import { post } from '../api';
 import { PageTitle } from '../components/common';
-import { ErrorSummary, Notice, TextField } from '../components/forms';
+import { ErrorSummary, FormActions, Notice, OneTimeCodeField, useAction } from '../components/forms';
 import { navigate } from '../router';
 import { useSession } from '../session';
 
@@ -21,33 +21,22 @@ export function TotpPage() {
   const forced = !!session?.must_enroll_totp;
   const [setup, setSetup] = useState<Setup | null>(null);
   const [code, setCode] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
+  const { error, busy, fields, run } = useAction();
 
-  const fields = error instanceof ApiError ? error.fieldMap() : {};
-
-  const start = async () => {
-    setError(null);
+  const start = () => {
     setDone(false);
-    setBusy(true);
-    try {
+    void run(async () => {
       const res = await post<Setup>('/auth/totp/setup');
       setSetup(res);
       setCode('');
       window.setTimeout(() => document.getElementById('totp_code')?.focus(), 0);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
-  const enable = async (e: Event) => {
+  const enable = (e: Event) => {
     e.preventDefault();
-    setError(null);
-    setBusy(true);
-    try {
+    void run(async () => {
       await post('/auth/totp/enable', { code: code.replace(/\s/g, '') });
       setSetup(null);
       setCode('');
@@ -57,11 +46,7 @@ export function TotpPage() {
         return;
       }
       setDone(true);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -108,23 +93,15 @@ export function TotpPage() {
           <p class="small">この秘密鍵は他人に見せないでください。画面を閉じると再表示できません。</p>
           <h2>2. 確認コードを入力する</h2>
           <form onSubmit={enable} data-testid="totp-form">
-            <TextField
+            <OneTimeCodeField
               id="totp_code"
               label="認証アプリに表示された確認コード（6桁）"
               value={code}
               onInput={setCode}
-              required
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              maxLength={8}
               error={fields.code}
               testid="totp-code"
             />
-            <div class="actions">
-              <button type="submit" class="btn btn-primary" disabled={busy} data-testid="totp-enable">
-                有効にする
-              </button>
-            </div>
+            <FormActions label="有効にする" busy={busy} testid="totp-enable" />
           </form>
         </>
       )}
