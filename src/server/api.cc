@@ -303,6 +303,20 @@ Result<std::int64_t> IdParam(const std::string& text, std::string_view label_ja)
   return id;
 }
 
+Result<std::int64_t> QueryNumber(const Call& call, const std::string& key, std::int64_t fallback,
+                                 std::int64_t max) {
+  const std::string text = call.Query(key);
+  if (text.empty()) return fallback;
+  if (text.size() > 18 || !std::all_of(text.begin(), text.end(), [](char c) {
+        return c >= '0' && c <= '9';
+      }) || std::stoll(text) > max) {
+    return Error(ErrorCode::kInvalidArgument,
+                 key + " は 0 から " + std::to_string(max) + " の整数で指定してください",
+                 key + " must be an integer 0.." + std::to_string(max), Where{"", 0, key});
+  }
+  return std::stoll(text);
+}
+
 std::string Call::Query(const std::string& key, const std::string& fallback) const {
   const auto it = query.find(key);
   return it == query.end() ? fallback : it->second;
@@ -385,8 +399,9 @@ Api::Response Api::Handle(Call call) {
       call.ledger = &ledger_;
       return Dispatch(route, call);
     }();
-    // Rendered outside the lock: JSON text is the handler's largest cost
-    // after the database, and needs no ledger.
+    // Rendered outside the lock: JSON is the handler's largest cost after
+    // the database, and needs no ledger.
+    if (reply.Ok() && reply->deferred) reply->json = reply->deferred();
     Response response = Render(reply.Ok() ? reply.Value() : FromError(reply.Err()));
     if (call.viewer) response.person = call.viewer->person.code;
     return response;

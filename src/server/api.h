@@ -58,6 +58,9 @@ struct Viewer {
 struct Reply {
   int status = 200;
   Json json;                 // sent when body is empty
+  // When set, makes `json` after the API's lock is released: for large
+  // answers built from values the handler already read (a register page).
+  std::function<Json()> deferred;
   std::string body;          // raw body (files)
   std::string content_type;  // for body
   std::vector<std::pair<std::string, std::string>> headers;
@@ -194,6 +197,10 @@ class Fields {
   std::vector<Diagnostic> diagnostics_;
 };
 
+// The query parameter `key` as an integer 0..max (`fallback` when absent);
+// errors name the parameter.
+Result<std::int64_t> QueryNumber(const Call& call, const std::string& key, std::int64_t fallback,
+                                 std::int64_t max);
 // A path parameter as a positive id; errors name `label_ja`.
 Result<std::int64_t> IdParam(const std::string& text, std::string_view label_ja);
 

@@ -14,20 +14,28 @@ namespace {
 // hidden from them here — the log is evidence, not a register.
 bool CanReadAuditLog(const Viewer& viewer) { return viewer.SeesAll() || viewer.IsAuditor(); }
 
-Result<std::int64_t> QueryNumber(Call& call, const std::string& key, std::int64_t fallback,
-                                 std::int64_t max) {
-  const std::string text = call.Query(key);
-  if (text.empty()) return fallback;
-  if (text.size() > 12 || !std::all_of(text.begin(), text.end(), ::isdigit) ||
-      std::stoll(text) > max) {
-    return Error(ErrorCode::kInvalidArgument,
-                 key + " は 0 から " + std::to_string(max) + " の整数で指定してください",
-                 key + " must be an integer 0.." + std::to_string(max), Where{"", 0, key});
-  }
-  return std::stoll(text);
-}
-
 }  // namespace
+
+Result<Json> TrainingOverdueJson(ledger::Ledger& ledger, const Viewer& viewer) {
+  MAMORI_TRY(auto overdue, ledger::incident::ListOverdueAttendance(ledger));
+  Json out = Json::array();
+  for (const auto& item : overdue) {
+    for (const auto& person : item.missing) {
+      if (person.code != viewer.person.code &&
+          !viewer.CanWrite(person.section_code, person.department_code) &&
+          !(viewer.IsAuditor() && person.department_code != viewer.person.department_code)) {
+        continue;
+      }
+      out.push_back({{"person", person.code},
+                     {"name", person.name},
+                     {"section", person.section_code},
+                     {"session", item.session.id},
+                     {"title", item.session.title},
+                     {"date", item.session.date}});
+    }
+  }
+  return out;
+}
 
 void Api::AddAuditRoutes() {
   Add({.method = "GET",
@@ -103,24 +111,7 @@ void Api::AddAuditRoutes() {
        .summary_ja = "研修の未受講者（見える範囲）",
        .who = "signed in; managers see their sections, staff themselves",
        .handler = [](Call& call) -> Result<Reply> {
-         MAMORI_TRY(auto overdue, ledger::incident::ListOverdueAttendance(*call.ledger));
-         Json out = Json::array();
-         for (const auto& item : overdue) {
-           for (const auto& person : item.missing) {
-             if (person.code != call.Who().person.code &&
-                 !call.Who().CanWrite(person.section_code, person.department_code) &&
-                 !(call.Who().IsAuditor() &&
-                   person.department_code != call.Who().person.department_code)) {
-               continue;
-             }
-             out.push_back({{"person", person.code},
-                            {"name", person.name},
-                            {"section", person.section_code},
-                            {"session", item.session.id},
-                            {"title", item.session.title},
-                            {"date", item.session.date}});
-           }
-         }
+         MAMORI_TRY(Json out, TrainingOverdueJson(*call.ledger, call.Who()));
          return JsonReply(std::move(out));
        }});
 }

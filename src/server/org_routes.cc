@@ -397,22 +397,7 @@ void Api::AddOrgRoutes() {
            }
          }
          out["assets_by_level"] = std::move(by_level);
-         MAMORI_TRY(auto training, incident::ListOverdueAttendance(ledger));
-         out["training_overdue"] = Json::array();
-         for (const auto& item : training) {
-           for (const auto& person : item.missing) {
-             if (person.code != who.person.code &&
-                 !who.CanWrite(person.section_code, person.department_code)) {
-               continue;
-             }
-             out["training_overdue"].push_back({{"person", person.code},
-                                                {"name", person.name},
-                                                {"section", person.section_code},
-                                                {"session", item.session.id},
-                                                {"title", item.session.title},
-                                                {"date", item.session.date}});
-           }
-         }
+         MAMORI_TRY(out["training_overdue"], TrainingOverdueJson(ledger, who));
          return JsonReply(std::move(out));
        }});
 }

@@ -206,20 +206,8 @@ void Api::AddRegisterRoutes() {
          Fields query(Json{{"q", call.Query("q")}, {"section", call.Query("section")}});
          const std::string q = query.Text("q", "検索語", 100, false);
          const std::string section = query.Text("section", "課室等", 64, false);
-         std::size_t offset = 0;
-         std::size_t limit = 100;
-         for (auto [key, target, max] : {std::tuple{"offset", &offset, std::size_t{1000000}},
-                                         std::tuple{"limit", &limit, std::size_t{1000}}}) {
-           const std::string text = call.Query(key);
-           if (text.empty()) continue;
-           if (text.size() > 7 || !std::all_of(text.begin(), text.end(), ::isdigit) ||
-               std::stoul(text) > max) {
-             query.Fail(key, std::string(key) + " は 0 から " + std::to_string(max) + " の整数です",
-                        std::string(key) + " must be an integer 0.." + std::to_string(max));
-             continue;
-           }
-           *target = std::stoul(text);
-         }
+         MAMORI_TRY(const auto offset, QueryNumber(call, "offset", 0, 1000000));
+         MAMORI_TRY(const auto limit, QueryNumber(call, "limit", 100, 1000));
          MAMORI_TRY_STATUS(query.Finish());
          registers::ReadOptions options;
          options.include_retired = call.Query("include_retired") == "true";
@@ -230,19 +218,24 @@ void Api::AddRegisterRoutes() {
            page_query.sections = scope.ReadableSections();
            page_query.section = section;
            page_query.q = q;
-           page_query.offset = offset;
-           page_query.limit = limit;
+           page_query.offset = static_cast<std::size_t>(offset);
+           page_query.limit = static_cast<std::size_t>(limit);
            MAMORI_TRY(auto found, registers::ListPage(*call.ledger, spec->id, page_query, options));
-           for (const auto& record : found.records) page.push_back(registers::RecordJson(record));
-           return JsonReply({{"total", found.total}, {"offset", offset}, {"records", std::move(page)}});
+           Reply reply;
+           reply.deferred = [found = std::move(found), offset]() {
+             Json records = Json::array();
+             for (const auto& record : found.records) records.push_back(registers::RecordJson(record));
+             return Json{{"total", found.total}, {"offset", offset}, {"records", std::move(records)}};
+           };
+           return reply;
          }
          // Contractors and registers without a section: record by record.
          MAMORI_TRY(auto records, registers::List(*call.ledger, spec->id, options));
-         std::size_t total = 0;
+         std::int64_t total = 0;
          for (const auto& record : records) {
            if (!scope.CanRead(record) || !Matches(record, q)) continue;
            if (!section.empty() && scope.SectionOf(record.values) != section) continue;
-           if (total >= offset && page.size() < limit) {
+           if (total >= offset && static_cast<std::int64_t>(page.size()) < limit) {
              page.push_back(registers::RecordJson(record));
            }
            ++total;

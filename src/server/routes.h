@@ -28,6 +28,10 @@ Result<Unit> UnitOf(ledger::Ledger& ledger, const std::string& section_code);
 // asset_code; an asset the viewer may not read is refused.
 Result<Json> ResolveAssetCode(ledger::Ledger& ledger, const Viewer& viewer, Json request);
 
+// Who has not attended the training they must (5.2), as far as `viewer`
+// may see: themselves, the sections they manage, other units for auditors.
+Result<Json> TrainingOverdueJson(ledger::Ledger& ledger, const Viewer& viewer);
+
 // Who sees what (docs/api.md).
 bool CanSeeRequest(const Viewer& viewer, const ledger::workflow::RequestRecord& request);
 bool CanSeeIncident(const Viewer& viewer, const ledger::incident::Incident& incident);
