@@ -65,8 +65,8 @@ void SignInAgain(World& world) {
 World* MakeWorld() {
   auto* world = new World;  // lives for the process
   world->clock = std::make_unique<FixedClock>(Must(ParseTime("2026-12-01T01:00:00Z", "now")));
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("mamori_api_fuzz_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("mamori_api_fuzz_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   world->ledger = Must(ledger::Ledger::Create(
@@ -80,8 +80,7 @@ World* MakeWorld() {
   for (const auto& [code, section, role] :
        {std::tuple{"m1", "zeimu", "manager"}, std::tuple{"k1", "joho", "csirt"},
         std::tuple{"d1", "joho", "manager"}}) {
-    Must(ledger::AddPerson(ledger, "system",
-                           {code, code, section, "staff", "", "2020-04-01", ""}));
+    Must(ledger::AddPerson(ledger, "system", {code, code, section, "staff", "", "2020-04-01", ""}));
     Must(ledger::AssignRole(ledger, "system", code, role,
                             std::string(role) == "csirt" ? "" : section, "2020-04-01"));
   }

@@ -3,8 +3,8 @@
 // be changed at first sign-in, 5.4(2)). Account commands are for the
 // operator of the server host, acting as the person given with --as, who
 // must hold chief_officer or deputy_chief_officer (6.2(1)).
-#include <CLI/CLI.hpp>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <atomic>
 #include <csignal>
@@ -132,8 +132,9 @@ void AddServeCommands(CLI::App& app, LedgerCli& cli) {
       ->capture_default_str();
   serve->add_option("--web-root", options->web_root, "画面のファイル（npm run build の出力）")
       ->capture_default_str();
-  serve->add_option("--segment", options->segment,
-                    "このサーバーがあるネットワーク（mfa_segments なら全員に二要素認証）")
+  serve
+      ->add_option("--segment", options->segment,
+                   "このサーバーがあるネットワーク（mfa_segments なら全員に二要素認証）")
       ->capture_default_str();
   serve->add_option("--access-log", options->access_log, "アクセスログ（- は標準エラー）")
       ->capture_default_str();
@@ -163,11 +164,11 @@ void AddServeCommands(CLI::App& app, LedgerCli& cli) {
     sub->callback([&cli, account, auth_options, verb] {
       cli.WithLedger([&](ledger::Ledger& ledger) -> Status {
         MAMORI_TRY_STATUS(RequireAccountAdmin(ledger, account->actor));
-        MAMORI_TRY(const std::string password,
-                   verb == "create"
-                       ? auth::CreateAccount(ledger, account->actor, account->person, auth_options())
-                       : auth::ResetPassword(ledger, account->actor, account->person,
-                                             auth_options()));
+        MAMORI_TRY(
+            const std::string password,
+            verb == "create"
+                ? auth::CreateAccount(ledger, account->actor, account->person, auth_options())
+                : auth::ResetPassword(ledger, account->actor, account->person, auth_options()));
         if (cli.json) {
           cli.PrintJson({{"login", account->person}, {"temporary_password", password}});
         } else {

@@ -139,8 +139,9 @@ void Fields::Fail(const std::string& key, std::string message_ja, std::string me
 namespace {
 
 std::size_t CodePoints(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(
-      text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
 }
 
 bool HasControl(std::string_view text, bool multiline) {
@@ -171,13 +172,14 @@ std::string Fields::Text(const std::string& key, std::string_view label_ja, std:
     return {};
   }
   if (HasControl(text, multiline)) {
-    Fail(key, label + "に使用できない制御文字が含まれています",
-         key + " holds control characters");
+    Fail(key, label + "に使用できない制御文字が含まれています", key + " holds control characters");
     return {};
   }
   // Surrounding blanks are not part of what a person typed on purpose.
   const auto first = text.find_first_not_of(" \t\r\n");
-  text = first == std::string::npos ? "" : text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+  text = first == std::string::npos
+             ? ""
+             : text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
   if (required && text.empty()) {
     Fail(key, label + "を入力してください", key + " is required");
     return {};
@@ -205,7 +207,8 @@ std::optional<std::int64_t> Fields::Integer(const std::string& key, std::string_
   const auto number = value.get<std::int64_t>();
   if (number < min || number > max) {
     Fail(key,
-         label + "は" + std::to_string(min) + "から" + std::to_string(max) + "までの値にしてください",
+         label + "は" + std::to_string(min) + "から" + std::to_string(max) +
+             "までの値にしてください",
          key + " must be between " + std::to_string(min) + " and " + std::to_string(max));
     return std::nullopt;
   }
@@ -270,9 +273,9 @@ std::map<std::string, std::string> Fields::TextMap(const std::string& key,
     return out;
   }
   for (const auto& [column, value] : body_[key].items()) {
-    Fields item(Json{{"v", value.is_boolean() ? Json(value.get<bool>() ? "true" : "false")
-                          : value.is_number() ? Json(value.dump())
-                                              : value}});
+    Fields item(Json{{"v", value.is_boolean()  ? Json(value.get<bool>() ? "true" : "false")
+                           : value.is_number() ? Json(value.dump())
+                                               : value}});
     std::string text = item.Text("v", column, max_chars, false, true);
     if (!item.diagnostics_.empty()) {
       Fail(key + "." + column, item.diagnostics_.front().message_ja,
@@ -307,9 +310,9 @@ Result<std::int64_t> QueryNumber(const Call& call, const std::string& key, std::
                                  std::int64_t max) {
   const std::string text = call.Query(key);
   if (text.empty()) return fallback;
-  if (text.size() > 18 || !std::all_of(text.begin(), text.end(), [](char c) {
-        return c >= '0' && c <= '9';
-      }) || std::stoll(text) > max) {
+  if (text.size() > 18 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      std::stoll(text) > max) {
     return Error(ErrorCode::kInvalidArgument,
                  key + " は 0 から " + std::to_string(max) + " の整数で指定してください",
                  key + " must be an integer 0.." + std::to_string(max), Where{"", 0, key});
@@ -327,6 +330,16 @@ std::string Call::Query(const std::string& key, const std::string& fallback) con
 
 Api::Api(ledger::Ledger& ledger, ApiOptions options)
     : ledger_(ledger), options_(std::move(options)) {
+  // The readers load the same profile file as the read-write ledger. A
+  // database that cannot be opened again (e.g. in memory) has none.
+  ledger::OpenOptions reader_options;
+  reader_options.read_only = true;
+  if (!ledger.Profile().files.empty()) reader_options.profile_path = ledger.Profile().files.front();
+  for (int i = 0; i < options_.readers; ++i) {
+    auto reader = ledger::Ledger::Open(ledger.Paths(), ledger.GetClock(), reader_options);
+    if (!reader.Ok()) break;
+    readers_.push_back(std::move(reader).Value());
+  }
   AddAuthRoutes();
   AddOrgRoutes();
   AddRegisterRoutes();
@@ -379,6 +392,9 @@ Api::Response Render(const Reply& reply) {
   return response;
 }
 
+// Admit's answer when the call ends before its handler.
+std::optional<Reply> Stop(Reply reply) { return reply; }
+
 bool SameSecret(const std::string& a, const std::string& b) {
   return !a.empty() && a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -394,10 +410,20 @@ Api::Response Api::Handle(Call call) {
     if (route.method != call.method) continue;
     call.params.clear();
     for (std::size_t i = 1; i < match.size(); ++i) call.params.push_back(match[i].str());
-    Result<Reply> reply = [&] {
-      std::lock_guard lock(mutex_);
+    Result<Reply> reply = [&]() -> Result<Reply> {
+      std::unique_lock lock(mutex_);
       call.ledger = &ledger_;
-      return Dispatch(route, call);
+      MAMORI_TRY(auto stop, Admit(route, call));
+      if (stop) return std::move(*stop);
+      if (route.method != "GET" || route.writes) return route.handler(call);
+      // A read: on a read-only connection, without the read-write lock.
+      std::unique_ptr<ledger::Ledger> reader = TakeReader();
+      if (!reader) return route.handler(call);
+      lock.unlock();
+      call.ledger = reader.get();
+      Result<Reply> result = route.handler(call);
+      ReturnReader(std::move(reader));
+      return result;
     }();
     // Rendered outside the lock: JSON is the handler's largest cost after
     // the database, and needs no ledger.
@@ -413,25 +439,40 @@ Api::Response Api::Handle(Call call) {
   return Render(ErrorReply(404, "not_found", "そのAPIはありません", "no such endpoint"));
 }
 
-Result<Reply> Api::Dispatch(const Route& route, Call& call) {
+std::unique_ptr<ledger::Ledger> Api::TakeReader() {
+  std::lock_guard lock(readers_mutex_);
+  if (readers_.empty()) return nullptr;
+  auto reader = std::move(readers_.back());
+  readers_.pop_back();
+  return reader;
+}
+
+void Api::ReturnReader(std::unique_ptr<ledger::Ledger> reader) {
+  std::lock_guard lock(readers_mutex_);
+  readers_.push_back(std::move(reader));
+}
+
+Result<std::optional<Reply>> Api::Admit(const Route& route, Call& call) {
   if (route.access != Access::kPublic) {
     MAMORI_TRY(auto session, auth::FindSession(ledger_, call.session_token, options_.auth));
     if (!session) {
-      return ErrorReply(401, "unauthenticated", "サインインしてください", "sign in first");
+      return Stop(ErrorReply(401, "unauthenticated", "サインインしてください", "sign in first"));
     }
     // CSRF: every state change carries the session's token in a header,
     // which a page on another site cannot set.
     if (call.method != "GET" && !SameSecret(call.csrf_header, session->csrf_token)) {
-      return ErrorReply(403, "csrf", "画面を再読み込みしてから操作してください",
-                        "missing or wrong X-CSRF-Token");
+      return Stop(ErrorReply(403, "csrf", "画面を再読み込みしてから操作してください",
+                             "missing or wrong X-CSRF-Token"));
     }
     if (route.access != Access::kSession && session->must_change_password) {
-      return ErrorReply(403, "password_change_required", "パスワードを変更してください（5.4(2)）",
-                        "change your password first");
+      return Stop(ErrorReply(403, "password_change_required",
+                             "パスワードを変更してください（5.4(2)）",
+                             "change your password first"));
     }
     if (route.access == Access::kSignedIn && session->must_enroll_totp) {
-      return ErrorReply(403, "totp_enrollment_required",
-                        "二要素認証（TOTP）を設定してください（6.2(1)②）", "enrol TOTP first");
+      return Stop(ErrorReply(403, "totp_enrollment_required",
+                             "二要素認証（TOTP）を設定してください（6.2(1)②）",
+                             "enrol TOTP first"));
     }
     MAMORI_TRY(auto person, ledger::FindPerson(ledger_, session->person_code));
     MAMORI_TRY(auto roles, ledger::RolesOf(ledger_, person, ledger::TodayJst(ledger_)));
@@ -439,24 +480,25 @@ Result<Reply> Api::Dispatch(const Route& route, Call& call) {
   }
   if (!route.raw_body && (call.method == "POST" || call.method == "PATCH")) {
     if (call.body.size() > options_.max_json_bytes) {
-      return ErrorReply(413, "payload_too_large", "送信内容が大きすぎます", "body too large");
+      return Stop(ErrorReply(413, "payload_too_large", "送信内容が大きすぎます", "body too large"));
     }
     if (call.body.empty()) {
       call.json = Json::object();
     } else {
       if (call.content_type.find("application/json") == std::string::npos) {
-        return ErrorReply(415, "unsupported_media_type",
-                          "Content-Type は application/json にしてください",
-                          "Content-Type must be application/json");
+        return Stop(ErrorReply(415, "unsupported_media_type",
+                               "Content-Type は application/json にしてください",
+                               "Content-Type must be application/json"));
       }
       call.json = Json::parse(call.body, nullptr, false);
       if (call.json.is_discarded() || !call.json.is_object()) {
-        return ErrorReply(400, "invalid_argument", "送信内容が JSON のオブジェクトではありません",
-                          "the body is not a JSON object");
+        return Stop(ErrorReply(400, "invalid_argument",
+                               "送信内容が JSON のオブジェクトではありません",
+                               "the body is not a JSON object"));
       }
     }
   }
-  return route.handler(call);
+  return std::optional<Reply>();
 }
 
 }  // namespace mamori::server

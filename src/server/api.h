@@ -57,7 +57,7 @@ struct Viewer {
 
 struct Reply {
   int status = 200;
-  Json json;                 // sent when body is empty
+  Json json;  // sent when body is empty
   // When set, makes `json` after the API's lock is released: for large
   // answers built from values the handler already read (a register page).
   std::function<Json()> deferred;
@@ -68,10 +68,10 @@ struct Reply {
 
 // What a route needs before its handler runs.
 enum class Access {
-  kPublic,       // no session (health, OpenAPI, the residents' form, sign-in)
-  kSession,      // a session, even one that must change its password first
-  kTotpSetup,    // a session that may still have to enrol TOTP
-  kSignedIn,     // a complete session
+  kPublic,     // no session (health, OpenAPI, the residents' form, sign-in)
+  kSession,    // a session, even one that must change its password first
+  kTotpSetup,  // a session that may still have to enrol TOTP
+  kSignedIn,   // a complete session
 };
 
 struct Call {
@@ -96,14 +96,15 @@ struct Call {
 using Handler = std::function<Result<Reply>(Call&)>;
 
 struct Route {
-  std::string method;       // GET POST PATCH
-  std::string path;         // OpenAPI form: /requests/{id}
+  std::string method;  // GET POST PATCH
+  std::string path;    // OpenAPI form: /requests/{id}
   std::string summary_ja;
-  std::string who;          // who may call it (for the OpenAPI document)
+  std::string who;  // who may call it (for the OpenAPI document)
   Access access = Access::kSignedIn;
-  bool raw_body = false;    // the body is a file, not JSON
+  bool raw_body = false;  // the body is a file, not JSON
+  bool writes = false;    // a GET that writes (e.g. records privileged use)
   Handler handler;
-  std::regex pattern{};     // built from path
+  std::regex pattern{};  // built from path
 };
 
 struct ApiOptions {
@@ -111,6 +112,10 @@ struct ApiOptions {
   bool secure_cookies = false;  // add Secure to the session cookie (behind TLS)
   std::size_t max_json_bytes = 256 * 1024;
   int public_reports_per_hour = 20;  // per remote address
+  // Read-only connections for GET routes, which then run side by side and
+  // never wait behind a write (SQLite's WAL lets readers and one writer run
+  // together). 0: every route on the one read-write ledger.
+  int readers = 4;
 };
 
 class Api {
@@ -142,12 +147,19 @@ class Api {
   void AddIncidentRoutes();
   void AddAuditRoutes();
   void AddOpenApiRoute();  // openapi.cc
-  Result<Reply> Dispatch(const Route& route, Call& call);
+  // Checks the session, CSRF, forced changes and the body, and fills
+  // call.viewer and call.json; a reply when the call stops there.
+  Result<std::optional<Reply>> Admit(const Route& route, Call& call);
+  // A free read-only ledger, or nullptr when all are busy (or none exist).
+  std::unique_ptr<ledger::Ledger> TakeReader();
+  void ReturnReader(std::unique_ptr<ledger::Ledger> reader);
 
   ledger::Ledger& ledger_;
   ApiOptions options_;
   std::vector<Route> routes_;
-  std::mutex mutex_;
+  std::mutex mutex_;  // the read-write ledger: one call at a time
+  std::mutex readers_mutex_;
+  std::vector<std::unique_ptr<ledger::Ledger>> readers_;  // the free ones
   std::map<std::string, std::vector<TimePoint>> public_reports_;
 };
 

@@ -43,16 +43,25 @@ class ApiTest : public ::testing::Test {
     SeedOrganization(**ledger_);
     // 情報政策課 (joho), where the CSIRT sits, gets its manager as in the demo
     // organization: residents' reports go there (5.3(2)).
-    ASSERT_TRUE(ledger::AssignRole(**ledger_, "system", "d1", "manager", "joho", "2020-04-01").Ok());
+    ASSERT_TRUE(
+        ledger::AssignRole(**ledger_, "system", "d1", "manager", "joho", "2020-04-01").Ok());
     auth_.cost = auth::HashCost::Fast();
     auto must = [](const auto& result) { ASSERT_TRUE(result.Ok()) << result.Err().ToString(); };
     using ledger::registers::Add;
     must(Add(**ledger_, "m1", "asset",
-             {{"code", "tax-db"}, {"name", "課税台帳データ"}, {"kind", "data"},
-              {"importance", "A"}, {"owner_section", "zeimu"}, {"manager", "m1"}}));
+             {{"code", "tax-db"},
+              {"name", "課税台帳データ"},
+              {"kind", "data"},
+              {"importance", "A"},
+              {"owner_section", "zeimu"},
+              {"manager", "m1"}}));
     must(Add(**ledger_, "m2", "asset",
-             {{"code", "care-db"}, {"name", "介護保険データ"}, {"kind", "data"},
-              {"importance", "B"}, {"owner_section", "kaigo"}, {"manager", "m2"}}));
+             {{"code", "care-db"},
+              {"name", "介護保険データ"},
+              {"kind", "data"},
+              {"importance", "B"},
+              {"owner_section", "kaigo"},
+              {"manager", "m2"}}));
     for (const char* person : {"s1", "s2", "m1", "m2", "o1", "c1", "d1", "x1", "k1", "a1", "v1"}) {
       auto password = auth::CreateAccount(**ledger_, "c1", person, auth_);
       ASSERT_TRUE(password.Ok()) << password.Err().ToString();
@@ -89,14 +98,15 @@ class ApiTest : public ::testing::Test {
   }
 
   // status, body as JSON (null when not JSON).
-  std::pair<int, Json> Call(const Agent& agent, const std::string& method,
-                            const std::string& path, const Json& body = nullptr) {
+  std::pair<int, Json> Call(const Agent& agent, const std::string& method, const std::string& path,
+                            const Json& body = nullptr) {
     auto client = Client();
     const std::string url = "/api/v1" + path;
     const auto headers = HeadersOf(agent);
     // A string body is a CSV file (register import); anything else JSON.
-    const std::string text = body.is_null() ? "" : body.is_string() ? body.get<std::string>()
-                                                                    : body.dump();
+    const std::string text = body.is_null()     ? ""
+                             : body.is_string() ? body.get<std::string>()
+                                                : body.dump();
     const char* type = body.is_string() ? "text/csv" : "application/json";
     httplib::Result result = method == "GET"    ? client.Get(url, headers)
                              : method == "POST" ? client.Post(url, headers, text, type)
@@ -123,9 +133,9 @@ class ApiTest : public ::testing::Test {
   }
 
   std::string TotpNow(const std::string& secret) {
-    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
-                             ledger_->clock().Now().time_since_epoch())
-                             .count();
+    const auto seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(ledger_->clock().Now().time_since_epoch())
+            .count();
     return *auth::TotpCode(secret, seconds);
   }
 
@@ -281,8 +291,8 @@ TEST_F(ApiTest, TotpIsRequiredForPrivilegedRolesAndChecked) {
 
 TEST_F(ApiTest, InputErrorsNameEveryFieldInJapanese) {
   Agent agent = SignedIn("s1");
-  auto [status, json] = Call(agent, "POST", "/incidents",
-                             {{"summary", ""}, {"description", std::string(5000, 'x')}});
+  auto [status, json] =
+      Call(agent, "POST", "/incidents", {{"summary", ""}, {"description", std::string(5000, 'x')}});
   ASSERT_EQ(status, 400) << json.dump();
   std::set<std::string> fields;
   for (const auto& field : json["error"]["fields"]) fields.insert(field["field"]);
@@ -308,18 +318,17 @@ TEST_F(ApiTest, RequestIsApprovedByTheManagerNeverByTheRequester) {
   EXPECT_FALSE(live.second["clauses"].empty());
   // A registered asset keeps its register level whatever the form claims.
   // (Providing importance C outside is allowed; A needs the manager, 2.2(8)②.)
-  auto claimed = Call(staff, "POST", "/decide",
-                      {{"action", "provide"},
-                       {"asset", {{"id", "tax-db"}, {"kind", "data"},
-                                  {"classification", {{"importance", "C"}}}}}});
+  auto claimed = Call(
+      staff, "POST", "/decide",
+      {{"action", "provide"},
+       {"asset", {{"id", "tax-db"}, {"kind", "data"}, {"classification", {{"importance", "C"}}}}}});
   EXPECT_EQ(claimed.second["effect"], "approval_required") << claimed.second.dump();
-  EXPECT_EQ(Call(staff, "POST", "/decide", {{"action", "take_out"}, {"asset_code", "care-db"}})
-                .first,
-            400);  // another section's asset
-  auto [status, request] =
-      Call(staff, "POST", "/requests",
-           {{"request", {{"action", "take_out"}, {"asset_code", "tax-db"}}},
-            {"purpose", "税務調査のため"}});
+  EXPECT_EQ(
+      Call(staff, "POST", "/decide", {{"action", "take_out"}, {"asset_code", "care-db"}}).first,
+      400);  // another section's asset
+  auto [status, request] = Call(staff, "POST", "/requests",
+                                {{"request", {{"action", "take_out"}, {"asset_code", "tax-db"}}},
+                                 {"purpose", "税務調査のため"}});
   ASSERT_EQ(status, 201) << request.dump();
   const std::string id = std::to_string(request["id"].get<int>());
   EXPECT_EQ(request["status"], "pending");
@@ -332,7 +341,8 @@ TEST_F(ApiTest, RequestIsApprovedByTheManagerNeverByTheRequester) {
   EXPECT_EQ(Call(other, "GET", "/requests/" + id).first, 404);
   auto inbox = Call(manager, "GET", "/inbox");
   ASSERT_EQ(inbox.second.size(), 1U);
-  auto approved = Call(manager, "POST", "/requests/" + id + "/approve", {{"comment", "暗号化して"}});
+  auto approved =
+      Call(manager, "POST", "/requests/" + id + "/approve", {{"comment", "暗号化して"}});
   ASSERT_EQ(approved.first, 200) << approved.second.dump();
   EXPECT_EQ(approved.second["status"], "approved");
 
@@ -385,13 +395,18 @@ TEST_F(ApiTest, RegistersShowAndChangeOnlyTheViewersSections) {
   ASSERT_EQ(edited.first, 200) << edited.second.dump();
   // Adding into another section is refused.
   auto foreign = Call(m1, "POST", "/registers/asset",
-                      {{"values", {{"code", "x-1"}, {"name", "x"}, {"kind", "data"},
-                                   {"importance", "C"}, {"owner_section", "kaigo"},
-                                   {"manager", "m2"}}}});
+                      {{"values",
+                        {{"code", "x-1"},
+                         {"name", "x"},
+                         {"kind", "data"},
+                         {"importance", "C"},
+                         {"owner_section", "kaigo"},
+                         {"manager", "m2"}}}});
   EXPECT_EQ(foreign.first, 403);
   // Bad values: every field named, nothing stored.
-  auto bad = Call(m1, "POST", "/registers/asset",
-                  {{"values", {{"code", "x-2"}, {"kind", "spaceship"}, {"owner_section", "zeimu"}}}});
+  auto bad =
+      Call(m1, "POST", "/registers/asset",
+           {{"values", {{"code", "x-2"}, {"kind", "spaceship"}, {"owner_section", "zeimu"}}}});
   EXPECT_EQ(bad.first, 400);
   EXPECT_GE(bad.second["error"]["fields"].size(), 2U);
   EXPECT_EQ(Call(m1, "GET", "/registers/asset").second["total"], 1);
@@ -415,17 +430,17 @@ TEST_F(ApiTest, RegistersShowAndChangeOnlyTheViewersSections) {
 TEST_F(ApiTest, AuthorizationMatrix) {
   Agent s1 = SignedIn("s1");
   // A request of s1 (pending for m1) and an incident in 税務課.
-  auto request = Call(s1, "POST", "/requests",
-                      {{"request", {{"action", "take_out"}, {"asset_code", "tax-db"}}},
-                       {"purpose", "matrix"}});
+  auto request = Call(
+      s1, "POST", "/requests",
+      {{"request", {{"action", "take_out"}, {"asset_code", "tax-db"}}}, {"purpose", "matrix"}});
   ASSERT_EQ(request.first, 201) << request.second.dump();
   const std::string rid = std::to_string(request.second["id"].get<int>());
   auto incident = Call(s1, "POST", "/incidents", {{"summary", "紛失"}, {"description", "USB"}});
   ASSERT_EQ(incident.first, 201) << incident.second.dump();
   const std::string iid = std::to_string(incident.second["id"].get<int>());
 
-  const std::vector<std::string> people = {"s1", "v1", "a1", "k1", "m2", "o1",
-                                           "x1", "d1", "c1", "m1"};
+  const std::vector<std::string> people = {"s1", "v1", "a1", "k1", "m2",
+                                           "o1", "x1", "d1", "c1", "m1"};
   std::map<std::string, Agent> agents{{"s1", s1}};
   for (const auto& person : people) {
     if (!agents.count(person)) agents[person] = SignedIn(person);
@@ -450,9 +465,13 @@ TEST_F(ApiTest, AuthorizationMatrix) {
     Json body;
     std::set<std::string> allowed;
   };
-  const Json asset_values{{"values", {{"code", "new-asset"}, {"name", "新"}, {"kind", "data"},
-                                      {"importance", "C"}, {"owner_section", "zeimu"},
-                                      {"manager", "m1"}}}};
+  const Json asset_values{{"values",
+                           {{"code", "new-asset"},
+                            {"name", "新"},
+                            {"kind", "data"},
+                            {"importance", "C"},
+                            {"owner_section", "zeimu"},
+                            {"manager", "m1"}}}};
   const std::vector<Case> cases = {
       {"GET", "/auth/session", nullptr, everyone},
       {"POST", "/auth/password", {{"current_password", "wrong"}, {"new_password", "x"}}, everyone},
@@ -486,7 +505,9 @@ TEST_F(ApiTest, AuthorizationMatrix) {
       {"POST", "/requests/" + rid + "/reject", {{"comment", ""}}, {"m1"}},
       {"POST", "/requests/" + rid + "/approve", {{"comment", "ok"}}, {"m1"}},
       {"POST", "/requests/" + rid + "/withdraw", {{"comment", "x"}}, {"s1"}},
-      {"POST", "/requests/" + rid + "/obligations/record", {{"values", Json::object()}},
+      {"POST",
+       "/requests/" + rid + "/obligations/record",
+       {{"values", Json::object()}},
        request_viewers},
       {"GET", "/inbox", nullptr, everyone},
       {"GET", "/exceptions", nullptr, everyone},
@@ -501,8 +522,10 @@ TEST_F(ApiTest, AuthorizationMatrix) {
       {"POST", "/incidents/" + iid + "/measure", {{"text", "対策"}}, cause},
       // Escalation is the current step's: the section's manager first.
       {"POST", "/incidents/" + iid + "/escalate", Json::object(), {"m1"}},
-      {"POST", "/incidents/" + iid + "/disclose",
-       {{"decision", "withhold"}, {"reason", "個人が特定される"}}, {"k1", "x1"}},
+      {"POST",
+       "/incidents/" + iid + "/disclose",
+       {{"decision", "withhold"}, {"reason", "個人が特定される"}},
+       {"k1", "x1"}},
       {"POST", "/incidents/" + iid + "/close", nullptr, close},
       {"GET", "/audit/events", nullptr, audit},
       {"POST", "/audit/verify", nullptr, audit},

@@ -80,8 +80,8 @@ void Api::AddAuditRoutes() {
        .handler = [](Call& call) -> Result<Reply> {
          if (!CanReadAuditLog(call.Who())) return Forbidden();
          MAMORI_TRY(const auto key, audit::ReadVerifyingKey(call.ledger->Paths().key));
-         MAMORI_TRY(const auto report, audit::Verify(call.ledger->Db(), key,
-                                                     call.ledger->Paths().checkpoints));
+         MAMORI_TRY(const auto report,
+                    audit::Verify(call.ledger->Db(), key, call.ledger->Paths().checkpoints));
          Json out{{"ok", report.ok},
                   {"events", report.events},
                   {"checkpoints", report.checkpoints},

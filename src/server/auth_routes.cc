@@ -17,9 +17,9 @@ bool IsAccountAdmin(const Viewer& viewer) {
 }
 
 std::string SessionCookie(const std::string& token, int max_age_seconds, bool secure) {
-  std::string cookie = std::string(kCookie) + "=" + token +
-                       "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                       std::to_string(max_age_seconds);
+  std::string cookie =
+      std::string(kCookie) + "=" + token +
+      "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_seconds);
   if (secure) cookie += "; Secure";
   return cookie;
 }
@@ -53,11 +53,10 @@ Result<Json> SessionJson(ledger::Ledger& ledger, const auth::Session& session,
   }
   Json role_list = Json::array();
   for (const auto& role : roles) {
-    role_list.push_back(
-        {{"role", policy::Id(role.role)},
-         {"title", ledger.Profile().RoleTitle(role.role)},
-         {"section", role.section_code},
-         {"department", role.department_code}});
+    role_list.push_back({{"role", policy::Id(role.role)},
+                         {"title", ledger.Profile().RoleTitle(role.role)},
+                         {"section", role.section_code},
+                         {"department", role.department_code}});
   }
   return Json{{"person",
                {{"code", person.code},
@@ -99,9 +98,9 @@ void Api::AddAuthRoutes() {
              const int max_age = result.session.privileged
                                      ? ledger_.Profile().passwords.privileged_session_minutes * 60
                                      : options_.auth.session_hours * 3600;
-             reply.headers.emplace_back(
-                 "Set-Cookie",
-                 SessionCookie(result.session.token, std::max(max_age, 60), options_.secure_cookies));
+             reply.headers.emplace_back("Set-Cookie",
+                                        SessionCookie(result.session.token, std::max(max_age, 60),
+                                                      options_.secure_cookies));
              return reply;
            }
            case auth::SignInStatus::kLocked: {
@@ -115,8 +114,8 @@ void Api::AddAuthRoutes() {
              return reply;
            }
            case auth::SignInStatus::kTotpRequired:
-             return ErrorReply(401, "totp_required",
-                               "確認コード（TOTP）を入力してください", "enter the TOTP code");
+             return ErrorReply(401, "totp_required", "確認コード（TOTP）を入力してください",
+                               "enter the TOTP code");
            case auth::SignInStatus::kTotpInvalid:
              return ErrorReply(401, "totp_invalid", "確認コードが正しくありません",
                                "wrong TOTP code");
@@ -138,8 +137,7 @@ void Api::AddAuthRoutes() {
        .handler = [this](Call& call) -> Result<Reply> {
          MAMORI_TRY_STATUS(auth::SignOut(*call.ledger, call.session_token));
          Reply reply = NoContent();
-         reply.headers.emplace_back("Set-Cookie",
-                                    SessionCookie("", 0, options_.secure_cookies));
+         reply.headers.emplace_back("Set-Cookie", SessionCookie("", 0, options_.secure_cookies));
          return reply;
        }});
 
@@ -189,8 +187,7 @@ void Api::AddAuthRoutes() {
          Fields fields(call.json);
          const std::string code = fields.Text("code", "確認コード", 10, true);
          MAMORI_TRY_STATUS(fields.Finish());
-         MAMORI_TRY_STATUS(
-             auth::EnableTotp(*call.ledger, call.session_token, code, options_.auth));
+         MAMORI_TRY_STATUS(auth::EnableTotp(*call.ledger, call.session_token, code, options_.auth));
          return NoContent();
        }});
 
@@ -213,6 +210,7 @@ void Api::AddAuthRoutes() {
        .path = "/accounts",
        .summary_ja = "アカウント一覧（特権）",
        .who = "chief_officer, deputy_chief_officer",
+       .writes = true,  // records the privileged use
        .handler = [this, account_json](Call& call) -> Result<Reply> {
          if (!IsAccountAdmin(call.Who())) return Forbidden();
          MAMORI_TRY(auto accounts, auth::ListAccounts(*call.ledger, options_.auth));
@@ -231,8 +229,8 @@ void Api::AddAuthRoutes() {
          Fields fields(call.json);
          const std::string person = fields.Text("person", "職員番号", 64, true);
          MAMORI_TRY_STATUS(fields.Finish());
-         MAMORI_TRY(auto password, auth::CreateAccount(*call.ledger, call.Who().person.code,
-                                                       person, options_.auth));
+         MAMORI_TRY(auto password, auth::CreateAccount(*call.ledger, call.Who().person.code, person,
+                                                       options_.auth));
          return JsonReply({{"login", person}, {"temporary_password", password}}, 201);
        }});
 
@@ -261,8 +259,8 @@ void Api::AddAuthRoutes() {
 Status RecordPrivilegeUse(ledger::Ledger& ledger, const Viewer& viewer, const std::string& what) {
   if (!viewer.session.privileged) return OkStatus();
   return ledger.Change([&]() -> Status {
-    return ledger.Record({viewer.person.code, "auth.privilege_use", "session", what,
-                          Json{{"use", what}}.dump()});
+    return ledger.Record(
+        {viewer.person.code, "auth.privilege_use", "session", what, Json{{"use", what}}.dump()});
   });
 }
 

@@ -113,11 +113,12 @@ void Api::AddIncidentRoutes() {
          Fields fields(call.json);
          incident::Triage triage;
          if (call.json.contains("severity")) {
-           triage.severity = fields.Choice("severity", "重大度",
-                                           {"low", "medium", "high", "critical"}, true);
+           triage.severity =
+               fields.Choice("severity", "重大度", {"low", "medium", "high", "critical"}, true);
          }
          if (call.json.contains("affected_assets")) {
-           triage.affected_assets = fields.TextList("affected_assets", "影響を受けた情報資産", 100, 64);
+           triage.affected_assets =
+               fields.TextList("affected_assets", "影響を受けた情報資産", 100, 64);
          }
          if (auto n = fields.Integer("people_affected", "影響人数", 0, 100000000, false)) {
            triage.people_affected = *n;
@@ -160,8 +161,9 @@ void Api::AddIncidentRoutes() {
                fields.Text("text", part == "cause" ? "原因" : "再発防止策", 4000, true, true);
            MAMORI_TRY_STATUS(fields.Finish());
            const std::string& me = call.Who().person.code;
-           MAMORI_TRY_STATUS(part == "cause" ? incident::SetCause(*call.ledger, me, item.id, text)
-                                             : incident::SetMeasure(*call.ledger, me, item.id, text));
+           MAMORI_TRY_STATUS(part == "cause"
+                                 ? incident::SetCause(*call.ledger, me, item.id, text)
+                                 : incident::SetMeasure(*call.ledger, me, item.id, text));
            return IncidentReply(*call.ledger, item.id);
          }});
   }
@@ -194,8 +196,8 @@ void Api::AddIncidentRoutes() {
              fields.Choice("decision", "公表の判断", {"publish", "withhold"}, true);
          const std::string reason = fields.Text("reason", "理由", 2000, true, true);
          MAMORI_TRY_STATUS(fields.Finish());
-         MAMORI_TRY_STATUS(incident::Disclose(*call.ledger, call.Who().person.code, item.id,
-                                              decision, reason));
+         MAMORI_TRY_STATUS(
+             incident::Disclose(*call.ledger, call.Who().person.code, item.id, decision, reason));
          return IncidentReply(*call.ledger, item.id);
        }});
 

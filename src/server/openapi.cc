@@ -38,8 +38,10 @@ Json OpenApiDocument(const std::vector<Route>& routes) {
     }
     operation["responses"] = {
         {"200", {{"description", "OK"}}},
-        {"400", {{"description", "invalid_argument: every bad field named"},
-                 {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}},
+        {"400",
+         {{"description", "invalid_argument: every bad field named"},
+          {"content",
+           {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}},
         {"401", {{"description", "unauthenticated"}}},
         {"403", {{"description", "forbidden / csrf / password_change_required"}}},
         {"404", {{"description", "not_found"}}}};
@@ -66,7 +68,8 @@ Json OpenApiDocument(const std::vector<Route>& routes) {
   doc["openapi"] = "3.1.0";
   doc["info"] = {{"title", "mamori API"},
                  {"version", "1"},
-                 {"description", "情報セキュリティポリシーの台帳・申請・インシデント・監査ログ (docs/api.md)"}};
+                 {"description",
+                  "情報セキュリティポリシーの台帳・申請・インシデント・監査ログ (docs/api.md)"}};
   doc["paths"] = std::move(paths);
   doc["components"] = std::move(components);
   return doc;

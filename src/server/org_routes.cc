@@ -132,7 +132,8 @@ Json ProfileJson(const policy::Profile& profile) {
         {"effective_date", org.effective_date},
         {"revision", org.revision}}},
       {"documents", std::move(documents)},
-      {"classification", {{"axes", std::move(axes)}, {"handling_restrictions", std::move(handling)}}},
+      {"classification",
+       {{"axes", std::move(axes)}, {"handling_restrictions", std::move(handling)}}},
       {"roles", std::move(roles)},
       {"network",
        {{"model", profile.network.model},
@@ -348,8 +349,7 @@ void Api::AddOrgRoutes() {
          ledger::Ledger& ledger = *call.ledger;
          const Viewer& who = call.Who();
          Json out;
-         MAMORI_TRY(auto waiting,
-                    workflow::ListRequests(ledger, {.waiting_for = who.person.code}));
+         MAMORI_TRY(auto waiting, workflow::ListRequests(ledger, {.waiting_for = who.person.code}));
          out["waiting_for_me"] = Json::array();
          for (const auto& r : waiting) out["waiting_for_me"].push_back(workflow::ToJson(r));
          MAMORI_TRY(auto mine, workflow::ListRequests(ledger, {.requester = who.person.code}));
@@ -367,8 +367,8 @@ void Api::AddOrgRoutes() {
          incident::ListFilter open_filter;
          open_filter.open_only = true;
          MAMORI_TRY(auto incidents, incident::ListIncidents(ledger, open_filter));
-         Json by_severity{{"critical", 0}, {"high", 0}, {"medium", 0}, {"low", 0},
-                          {"untriaged", 0}};
+         Json by_severity{
+             {"critical", 0}, {"high", 0}, {"medium", 0}, {"low", 0}, {"untriaged", 0}};
          for (const auto& incident : incidents) {
            if (!CanSeeIncident(who, incident)) continue;
            const std::string key = incident.severity.empty() ? "untriaged" : incident.severity;

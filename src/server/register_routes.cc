@@ -21,20 +21,34 @@ namespace {
 std::string_view TypeName(registers::FieldType type) {
   using registers::FieldType;
   switch (type) {
-    case FieldType::kCode: return "code";
-    case FieldType::kText: return "text";
-    case FieldType::kLongText: return "long_text";
-    case FieldType::kDate: return "date";
-    case FieldType::kBool: return "bool";
-    case FieldType::kCount: return "count";
-    case FieldType::kEnum: return "enum";
-    case FieldType::kSegment: return "segment";
-    case FieldType::kSection: return "section";
-    case FieldType::kPerson: return "person";
-    case FieldType::kRecord: return "record";
-    case FieldType::kRecordList: return "record_list";
-    case FieldType::kClassification: return "classification";
-    case FieldType::kHandlingList: return "handling_list";
+    case FieldType::kCode:
+      return "code";
+    case FieldType::kText:
+      return "text";
+    case FieldType::kLongText:
+      return "long_text";
+    case FieldType::kDate:
+      return "date";
+    case FieldType::kBool:
+      return "bool";
+    case FieldType::kCount:
+      return "count";
+    case FieldType::kEnum:
+      return "enum";
+    case FieldType::kSegment:
+      return "segment";
+    case FieldType::kSection:
+      return "section";
+    case FieldType::kPerson:
+      return "person";
+    case FieldType::kRecord:
+      return "record";
+    case FieldType::kRecordList:
+      return "record_list";
+    case FieldType::kClassification:
+      return "classification";
+    case FieldType::kHandlingList:
+      return "handling_list";
   }
   return "text";
 }
@@ -59,7 +73,7 @@ Result<const registers::RegisterSpec*> SpecParam(const std::string& id) {
 class RecordScope {
  public:
   RecordScope(const Viewer& viewer, const registers::RegisterSpec& spec,
-         std::map<std::string, std::string> department_of, std::string today)
+              std::map<std::string, std::string> department_of, std::string today)
       : viewer_(viewer),
         spec_(spec),
         section_field_(SectionField(spec)),
@@ -160,7 +174,8 @@ void Api::AddRegisterRoutes() {
          for (const auto& spec : registers::Registers()) {
            Json columns = Json::array();
            for (const auto& column : registers::Columns(call.ledger->Profile(), spec)) {
-             Json item{{"id", column.id}, {"label_ja", column.label_ja}, {"computed", column.computed}};
+             Json item{
+                 {"id", column.id}, {"label_ja", column.label_ja}, {"computed", column.computed}};
              if (column.field != nullptr) {
                item["type"] = TypeName(column.field->type);
                item["required"] = column.field->required;
@@ -170,8 +185,8 @@ void Api::AddRegisterRoutes() {
                  choices.push_back({{"id", choice.id}, {"label_ja", choice.label_ja}});
                }
                if (column.axis >= 0) {
-                 const auto& axis =
-                     call.ledger->Profile().classification.axes[static_cast<std::size_t>(column.axis)];
+                 const auto& axis = call.ledger->Profile()
+                                        .classification.axes[static_cast<std::size_t>(column.axis)];
                  item["type"] = "level";
                  for (const auto& level : axis.levels) {
                    choices.push_back({{"id", level.id}, {"label_ja", level.title}});
@@ -224,8 +239,10 @@ void Api::AddRegisterRoutes() {
            Reply reply;
            reply.deferred = [found = std::move(found), offset]() {
              Json records = Json::array();
-             for (const auto& record : found.records) records.push_back(registers::RecordJson(record));
-             return Json{{"total", found.total}, {"offset", offset}, {"records", std::move(records)}};
+             for (const auto& record : found.records)
+               records.push_back(registers::RecordJson(record));
+             return Json{
+                 {"total", found.total}, {"offset", offset}, {"records", std::move(records)}};
            };
            return reply;
          }
@@ -255,21 +272,21 @@ void Api::AddRegisterRoutes() {
            return Error(ErrorCode::kInvalidArgument, "形式は xlsx 又は csv です",
                         "format: xlsx|csv", Where{"", 0, "format"});
          }
-         MAMORI_TRY(std::string bytes,
-                    registers::ExportFile(
-                        *call.ledger, spec->id,
-                        format == "xlsx" ? registers::FileFormat::kXlsx
-                                         : registers::FileFormat::kCsv,
-                        tabular::SourceEncoding::kUtf8Bom,
-                        [&scope](const registers::Record& record) { return scope.CanRead(record); }));
+         MAMORI_TRY(
+             std::string bytes,
+             registers::ExportFile(
+                 *call.ledger, spec->id,
+                 format == "xlsx" ? registers::FileFormat::kXlsx : registers::FileFormat::kCsv,
+                 tabular::SourceEncoding::kUtf8Bom,
+                 [&scope](const registers::Record& record) { return scope.CanRead(record); }));
          Reply reply;
          reply.body = std::move(bytes);
          reply.content_type =
-             format == "xlsx"
-                 ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                 : "text/csv; charset=utf-8";
-         reply.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + std::string(spec->id) +
-                                                               "." + format + "\"");
+             format == "xlsx" ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                              : "text/csv; charset=utf-8";
+         reply.headers.emplace_back(
+             "Content-Disposition",
+             "attachment; filename=\"" + std::string(spec->id) + "." + format + "\"");
          return reply;
        }});
 
@@ -392,8 +409,8 @@ void Api::AddRegisterRoutes() {
              (!new_section.empty() && !scope.CanWriteSection(new_section))) {
            return NoWrite();
          }
-         MAMORI_TRY(auto updated, registers::Update(*call.ledger, call.Who().person.code,
-                                                    spec->id, record.code, values));
+         MAMORI_TRY(auto updated, registers::Update(*call.ledger, call.Who().person.code, spec->id,
+                                                    record.code, values));
          return JsonReply(registers::RecordJson(updated));
        }});
 
@@ -410,8 +427,8 @@ void Api::AddRegisterRoutes() {
          const std::string reason = fields.Text("reason", "理由", 1000, true, true);
          MAMORI_TRY_STATUS(fields.Finish());
          if (!scope.CanWriteSection(scope.SectionOf(record.values))) return NoWrite();
-         MAMORI_TRY(auto retired, registers::Retire(*call.ledger, call.Who().person.code,
-                                                    spec->id, record.code, date, reason));
+         MAMORI_TRY(auto retired, registers::Retire(*call.ledger, call.Who().person.code, spec->id,
+                                                    record.code, date, reason));
          return JsonReply(registers::RecordJson(retired));
        }});
 }

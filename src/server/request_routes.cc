@@ -78,9 +78,8 @@ void Api::AddRequestRoutes() {
          if (scope == "mine") {
            filter.requester = call.Who().person.code;
          } else if (scope != "section" && scope != "all") {
-           return Error(ErrorCode::kInvalidArgument,
-                        "範囲は mine, section, all のいずれかです", "scope: mine|section|all",
-                        Where{"", 0, "scope"});
+           return Error(ErrorCode::kInvalidArgument, "範囲は mine, section, all のいずれかです",
+                        "scope: mine|section|all", Where{"", 0, "scope"});
          }
          MAMORI_TRY(auto requests, workflow::ListRequests(*call.ledger, filter));
          Json out = Json::array();
@@ -138,10 +137,9 @@ void Api::AddRequestRoutes() {
            // requester: 1(3)① 兼務の禁止); the workflow checks again.
            if (request.status == workflow::RequestStatus::kPending) {
              MAMORI_TRY(auto approvers, workflow::CurrentApprovers(*call.ledger, request));
-             const bool mine =
-                 std::any_of(approvers.begin(), approvers.end(), [&call](const auto& person) {
-                   return person.code == call.Who().person.code;
-                 });
+             const bool mine = std::any_of(
+                 approvers.begin(), approvers.end(),
+                 [&call](const auto& person) { return person.code == call.Who().person.code; });
              if (!mine) {
                return Forbidden(request.requester == call.Who().person.code
                                     ? "申請者は自らの申請を承認・却下できません（1(3)① 兼務の禁止）"
@@ -154,10 +152,10 @@ void Api::AddRequestRoutes() {
                fields.Text("comment", "コメント", 1000, verb == "reject", true);
            MAMORI_TRY_STATUS(fields.Finish());
            const std::string& me = call.Who().person.code;
-           return RequestReply(*call.ledger,
-                               verb == "approve"
-                                   ? workflow::ApproveRequest(*call.ledger, request.id, me, comment)
-                                   : workflow::RejectRequest(*call.ledger, request.id, me, comment));
+           return RequestReply(
+               *call.ledger, verb == "approve"
+                                 ? workflow::ApproveRequest(*call.ledger, request.id, me, comment)
+                                 : workflow::RejectRequest(*call.ledger, request.id, me, comment));
          }});
   }
 
@@ -174,9 +172,9 @@ void Api::AddRequestRoutes() {
          Fields fields(call.json);
          const std::string comment = fields.Text("comment", "理由", 1000, false, true);
          MAMORI_TRY_STATUS(fields.Finish());
-         return RequestReply(*call.ledger,
-                             workflow::WithdrawRequest(*call.ledger, request.id,
-                                                       call.Who().person.code, comment));
+         return RequestReply(
+             *call.ledger,
+             workflow::WithdrawRequest(*call.ledger, request.id, call.Who().person.code, comment));
        }});
 
   Add({.method = "POST",
@@ -188,10 +186,9 @@ void Api::AddRequestRoutes() {
          Fields fields(call.json);
          const auto values = fields.TextMap("values", "記録内容", 1000);
          MAMORI_TRY_STATUS(fields.Finish());
-         return RequestReply(*call.ledger,
-                             workflow::FillObligation(*call.ledger, request.id,
-                                                      call.Who().person.code, call.params[1],
-                                                      values));
+         return RequestReply(*call.ledger, workflow::FillObligation(*call.ledger, request.id,
+                                                                    call.Who().person.code,
+                                                                    call.params[1], values));
        }});
 
   Add({.method = "GET",
@@ -243,15 +240,16 @@ void Api::AddRequestRoutes() {
        .handler = [](Call& call) -> Result<Reply> {
          MAMORI_TRY(auto request, VisibleRequest(call));
          if (!call.Who().SeesAll()) {
-           return Forbidden("例外措置の記録の点検は最高情報セキュリティ責任者等が行います（7.4(3)）",
-                            "the CISO or the chief officer reviews exceptions");
+           return Forbidden(
+               "例外措置の記録の点検は最高情報セキュリティ責任者等が行います（7.4(3)）",
+               "the CISO or the chief officer reviews exceptions");
          }
          Fields fields(call.json);
          const std::string comment = fields.Text("comment", "コメント", 1000, false, true);
          MAMORI_TRY_STATUS(fields.Finish());
-         return RequestReply(*call.ledger, workflow::ReviewException(*call.ledger, request.id,
-                                                                     call.Who().person.code,
-                                                                     comment));
+         return RequestReply(
+             *call.ledger,
+             workflow::ReviewException(*call.ledger, request.id, call.Who().person.code, comment));
        }});
 }
 

@@ -78,14 +78,16 @@ struct Server::Impl {
   void Log(const httplib::Request& req, const httplib::Response& res) {
     if (options.access_log == nullptr) return;
     const auto elapsed = std::chrono::steady_clock::now() - request_start;
-    const Json line{{"time", FormatUtc(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()))},
-                    {"remote", req.remote_addr},
-                    {"method", req.method},
-                    {"path", req.path},
-                    {"status", res.status},
-                    {"bytes", res.body.size()},
-                    {"ms", std::chrono::duration<double, std::milli>(elapsed).count()},
-                    {"person", request_person}};
+    const Json line{
+        {"time",
+         FormatUtc(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()))},
+        {"remote", req.remote_addr},
+        {"method", req.method},
+        {"path", req.path},
+        {"status", res.status},
+        {"bytes", res.body.size()},
+        {"ms", std::chrono::duration<double, std::milli>(elapsed).count()},
+        {"person", request_person}};
     std::lock_guard lock(log_mutex);
     *options.access_log << line.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
     options.access_log->flush();
@@ -119,9 +121,8 @@ Server::Server(ledger::Ledger& ledger, ServeOptions options)
     request_person.clear();
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-    impl_->Log(req, res);
-  });
+  http.set_logger(
+      [this](const httplib::Request& req, const httplib::Response& res) { impl_->Log(req, res); });
   http.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         res.status = 500;

@@ -22,8 +22,8 @@ namespace mamori::server {
 
 struct ServeOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;               // 0: any free port (tests)
-  std::string web_root;          // the built UI; empty: API only
+  int port = 8080;       // 0: any free port (tests)
+  std::string web_root;  // the built UI; empty: API only
   int threads = 8;
   std::ostream* access_log = nullptr;  // one JSON object per line; nullptr: none
   ApiOptions api;
