@@ -421,9 +421,13 @@ Api::Response Api::Handle(Call call) {
       if (!reader) return route.handler(call);
       lock.unlock();
       call.ledger = reader.get();
-      Result<Reply> result = route.handler(call);
-      ReturnReader(std::move(reader));
-      return result;
+      // Back to the pool however the handler ends (an exception included).
+      struct Lease {
+        Api& api;
+        std::unique_ptr<ledger::Ledger>& reader;
+        ~Lease() { api.ReturnReader(std::move(reader)); }
+      } lease{*this, reader};
+      return route.handler(call);
     }();
     // Rendered outside the lock: JSON is the handler's largest cost after
     // the database, and needs no ledger.
