@@ -24,17 +24,8 @@ die() { echo "serve_bench: $*" >&2; exit 1; }
 [[ -x "$mamori" ]] || die "no mamori at $mamori (see the comment at the top)"
 command -v wrk >/dev/null || die "wrk is missing: scripts/install-deps.sh bench"
 
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-db="$work/bench.db"
-"$mamori" --db "$db" init -p policies/hannan.toml >/dev/null
-"$mamori" --db "$db" batch < examples/demo-ledger.jsonl | { grep '^failed' || true; }
+. scripts/serve-fixture.sh
+fixture_ledger bench
 # 10,000 data assets of 税務課 (owner m2), levels A/B/C in turn.
 python3 - "$assets" > "$work/assets.csv" <<'PY'
 import sys
@@ -44,23 +35,13 @@ for i in range(n):
     print(f"bench-{i:05d},ベンチ資産{i},data,{'ABC'[i % 3]},zeimu,m2,lgwan")
 PY
 "$mamori" --db "$db" register import asset "$work/assets.csv" --as m2 >/dev/null
-password=$("$mamori" --db "$db" --json account create m2 --as c1 |
-  sed -n 's/.*"temporary_password":"\([^"]*\)".*/\1/p')
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$mamori" --db "$db" serve --host 127.0.0.1 --port "$port" --threads "${THREADS:-8}" \
-  --web-root "" --access-log "" >"$work/serve.log" 2>&1 &
-server_pid=$!
+password=$(fixture_password m2)
+fixture_serve --threads "${THREADS:-8}" --web-root "" --access-log ""
 base="http://127.0.0.1:$port/api/v1"
 # Signs in, changes the temporary password, and prints "cookie csrf".
 session=$(python3 - "$base" "$password" <<'PY'
-import json, sys, time, urllib.request
+import json, sys, urllib.request
 base, password = sys.argv[1], sys.argv[2]
-for _ in range(100):
-    try:
-        urllib.request.urlopen(base + "/health"); break
-    except Exception:
-        time.sleep(0.1)
 def call(path, body, cookie=None, csrf=None):
     req = urllib.request.Request(base + path, json.dumps(body).encode(), method="POST",
                                  headers={"Content-Type": "application/json"})
