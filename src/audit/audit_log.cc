@@ -1,14 +1,18 @@
 #include "audit/audit_log.h"
 
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <sodium.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -27,21 +31,143 @@ Event EventFromRow(const store::Row& row) {
                row.Text(5), row.Text(6), row.Text(7), row.Text(8), row.Text(9)};
 }
 
+using Digest = std::array<unsigned char, crypto_hash_sha256_BYTES>;
+using HexDigest = std::array<char, 2 * crypto_hash_sha256_BYTES>;
+
+// SHA-256 through OpenSSL's libcrypto, which uses the processor's SHA
+// instructions where there are any (and tuned assembly elsewhere):
+// libsodium's SHA-256 is portable C, and hashing was half of `audit verify`
+// (bench/README.md). One digest context per thread, reused. Should libcrypto
+// fail (it allocates), Final() says so and the caller hashes with libsodium:
+// the same digest either way.
+class Sha256 {
+ public:
+  Sha256() {
+    ctx_ = Context();
+    if (ctx_ == nullptr || EVP_DigestInit_ex2(ctx_, Md(), nullptr) != 1) failed_ = true;
+  }
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+
+  void Update(std::string_view data) {
+    if (!failed_ && EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1) failed_ = true;
+  }
+
+  // nullopt when libcrypto failed on the way.
+  std::optional<Digest> Final() {
+    Digest digest{};
+    unsigned int size = 0;
+    if (failed_ || EVP_DigestFinal_ex(ctx_, digest.data(), &size) != 1 ||
+        size != digest.size()) {
+      return std::nullopt;
+    }
+    return digest;
+  }
+
+ private:
+  static const EVP_MD* Md() {
+    static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+    return md;
+  }
+  static EVP_MD_CTX* Context() {
+    struct Free {
+      void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+    };
+    thread_local const std::unique_ptr<EVP_MD_CTX, Free> ctx(EVP_MD_CTX_new());
+    return Md() != nullptr ? ctx.get() : nullptr;
+  }
+
+  EVP_MD_CTX* ctx_ = nullptr;
+  bool failed_ = false;
+};
+
+HexDigest Hex(const Digest& digest) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  HexDigest hex{};
+  for (std::size_t i = 0; i < digest.size(); ++i) {
+    hex[2 * i] = kDigits[digest[i] >> 4];
+    hex[2 * i + 1] = kDigits[digest[i] & 0x0f];
+  }
+  return hex;
+}
+
+std::string_view View(const HexDigest& hex) { return {hex.data(), hex.size()}; }
+
+Digest Sha256Digest(std::string_view data) {
+  Sha256 sha;
+  sha.Update(data);
+  if (const auto digest = sha.Final()) return *digest;
+  Digest digest{};
+  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(data.data()),
+                     data.size());
+  return digest;
+}
+
 // Hashes length-prefixed fields, so that no two different events give the
-// same input ("ab"+"c" vs "a"+"bc").
-std::string HashFields(std::initializer_list<std::string_view> fields) {
+// same input ("ab"+"c" vs "a"+"bc"): "<decimal length>:<bytes>" each.
+HexDigest HashFields(std::initializer_list<std::string_view> fields) {
+  const auto each = [&](auto&& update) {
+    for (const auto field : fields) {
+      std::array<char, 24> length{};
+      auto [end, ec] = std::to_chars(length.data(), length.data() + length.size() - 1,
+                                     field.size());
+      (void)ec;  // 24 characters hold any size_t
+      *end++ = ':';
+      update(std::string_view(length.data(), static_cast<std::size_t>(end - length.data())));
+      update(field);
+    }
+  };
+  Sha256 sha;
+  each([&](std::string_view data) { sha.Update(data); });
+  if (const auto digest = sha.Final()) return Hex(*digest);
   crypto_hash_sha256_state state;
   crypto_hash_sha256_init(&state);
-  for (const auto field : fields) {
-    const std::string length = std::to_string(field.size()) + ":";
-    crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(length.data()),
-                              length.size());
-    crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(field.data()),
-                              field.size());
-  }
-  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+  each([&](std::string_view data) {
+    crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(data.data()),
+                              data.size());
+  });
+  Digest digest{};
   crypto_hash_sha256_final(&state, digest.data());
-  return ToHex(digest.data(), digest.size());
+  return Hex(digest);
+}
+
+// The fields of an event as stored, without copying them.
+struct EventView {
+  std::int64_t seq = 0;
+  std::string_view time_utc, actor, action, object_type, object_id, state, state_digest,
+      prev_hash, hash;
+};
+
+// The row of audit_events (kEventColumns) as an EventView. Every column but
+// seq is TEXT; anything else stored there is read as Row::Text reads it.
+struct RowEvent {
+  EventView view;
+  std::array<std::string, 10> spill;  // columns that are not stored as text
+
+  void Read(const store::Row& row) {
+    std::string_view* const fields[] = {&view.time_utc,    &view.actor,     &view.action,
+                                        &view.object_type, &view.object_id, &view.state,
+                                        &view.state_digest, &view.prev_hash, &view.hash};
+    view.seq = row.Int(0);
+    for (std::size_t c = 1; c < spill.size(); ++c) {
+      if (const auto* text = std::get_if<std::string>(&row.At(c))) {
+        *fields[c - 1] = *text;
+      } else {
+        spill[c] = row.Text(c);
+        *fields[c - 1] = spill[c];
+      }
+    }
+  }
+};
+
+HexDigest EventHashOf(const EventView& e) {
+  std::array<char, 24> seq{};
+  const auto [end, ec] = std::to_chars(seq.data(), seq.data() + seq.size(), e.seq);
+  (void)ec;
+  return HashFields({"mamori-audit-event-v1",
+                     std::string_view(seq.data(), static_cast<std::size_t>(end - seq.data())),
+                     e.time_utc, e.actor, e.action, e.object_type, e.object_id, e.state_digest,
+                     e.prev_hash});
 }
 
 Status AppendLineDurably(const std::string& path, const std::string& line) {
@@ -106,15 +232,13 @@ void Fail(VerifyReport& report, std::int64_t seq, std::string ja, std::string en
 }  // namespace
 
 std::string Sha256Hex(std::string_view data) {
-  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  return ToHex(digest.data(), digest.size());
+  return std::string(View(Hex(Sha256Digest(data))));
 }
 
 std::string EventHash(const Event& event) {
-  const std::string seq = std::to_string(event.seq);
-  return HashFields({"mamori-audit-event-v1", seq, event.time_utc, event.actor, event.action,
-                     event.object_type, event.object_id, event.state_digest, event.prev_hash});
+  return std::string(View(EventHashOf({event.seq, event.time_utc, event.actor, event.action,
+                                       event.object_type, event.object_id, event.state,
+                                       event.state_digest, event.prev_hash, event.hash})));
 }
 
 std::string CheckpointMessage(std::int64_t seq, std::string_view hash, std::string_view time_utc) {
@@ -250,14 +374,17 @@ Result<VerifyReport> Verify(store::Database& db, const VerifyingKey& public_key,
   constexpr std::int64_t kPage = 5000;
   std::string previous_hash(kGenesisHash);
   std::int64_t expected_seq = 1;
+  RowEvent current;
   while (true) {
     MAMORI_TRY(const auto page,
                db.Query("SELECT " + std::string(kEventColumns) +
                             " FROM audit_events WHERE seq >= ? ORDER BY seq LIMIT ?",
                         {expected_seq, kPage}));
     for (const auto& row : page) {
-      const Event event = EventFromRow(row);
-      const std::string where = std::to_string(event.seq);
+      // Read in place: no copy of the event, no allocation unless it fails.
+      current.Read(row);
+      const EventView& event = current.view;
+      const auto where = [&] { return std::to_string(event.seq); };
       if (event.seq != expected_seq) {
         Fail(report, expected_seq,
              "監査イベント " + std::to_string(expected_seq) + " がありません（削除されています）",
@@ -266,25 +393,25 @@ Result<VerifyReport> Verify(store::Database& db, const VerifyingKey& public_key,
       }
       if (event.prev_hash != previous_hash) {
         Fail(report, event.seq,
-             "監査イベント " + where + " の直前のハッシュが前のイベントと一致しません",
-             "audit event " + where + ": previous-hash does not match the event before it");
+             "監査イベント " + where() + " の直前のハッシュが前のイベントと一致しません",
+             "audit event " + where() + ": previous-hash does not match the event before it");
         return report;
       }
-      if (Sha256Hex(event.state) != event.state_digest) {
-        Fail(report, event.seq, "監査イベント " + where + " の状態が改ざんされています（ダイジェスト不一致）",
-             "audit event " + where + ": state does not match its digest (altered)");
+      if (View(Hex(Sha256Digest(event.state))) != event.state_digest) {
+        Fail(report, event.seq, "監査イベント " + where() + " の状態が改ざんされています（ダイジェスト不一致）",
+             "audit event " + where() + ": state does not match its digest (altered)");
         return report;
       }
-      if (EventHash(event) != event.hash) {
-        Fail(report, event.seq, "監査イベント " + where + " が改ざんされています（ハッシュ不一致）",
-             "audit event " + where + ": hash does not match its fields (altered)");
+      if (View(EventHashOf(event)) != event.hash) {
+        Fail(report, event.seq, "監査イベント " + where() + " が改ざんされています（ハッシュ不一致）",
+             "audit event " + where() + ": hash does not match its fields (altered)");
         return report;
       }
       if (const auto it = checkpoints.find(event.seq);
           it != checkpoints.end() && it->second.hash != event.hash) {
         Fail(report, event.seq,
-             "監査イベント " + where + " が署名済みチェックポイントと一致しません",
-             "audit event " + where + " does not match its signed checkpoint");
+             "監査イベント " + where() + " が署名済みチェックポイントと一致しません",
+             "audit event " + where() + " does not match its signed checkpoint");
         return report;
       }
       previous_hash = event.hash;

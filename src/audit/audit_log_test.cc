@@ -73,6 +73,32 @@ class AuditLogTest : public ::testing::Test {
   std::unique_ptr<AuditLog> log_;
 };
 
+// Independent answers (FIPS 180-2 and Python's hashlib), so that a change
+// of the SHA-256 library cannot change what existing logs hash to.
+TEST(AuditHashTest, Sha256HexKnownAnswers) {
+  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Hex(std::string(1000000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST(AuditHashTest, EventHashIsTheDocumentedFormula) {
+  // sha256("21:mamori-audit-event-v1" "2:42" "20:2026-12-01T00:00:00Z" "2:m1" ...):
+  // each field as "<byte length>:<bytes>" (docs/ledger-schema.md).
+  Event event;
+  event.seq = 42;
+  event.time_utc = "2026-12-01T00:00:00Z";
+  event.actor = "m1";
+  event.action = "asset.add";
+  event.object_type = "asset";
+  event.object_id = "zeimu-data-1";
+  event.state = R"({"name":"固定資産税課税台帳"})";
+  event.state_digest = Sha256Hex(event.state);
+  for (int i = 0; i < 32; ++i) event.prev_hash += "ab";
+  EXPECT_EQ(event.state_digest, "6e1e6ce0a4a7df62807f0edc76c1d360b471b5fd0656a86ebe58bd05d560b6e0");
+  EXPECT_EQ(EventHash(event), "3df5192664f93d4add3382fa4c5a33ade6b62c70596908db189876a314861928");
+}
+
 TEST_F(AuditLogTest, ChainOfEventsVerifies) {
   AppendEvents(5);
   auto checkpoint = log_->MakeCheckpoint(key_, CheckpointPath());
@@ -124,6 +150,21 @@ TEST_F(AuditLogTest, EditedEventWithRecomputedDigestIsNamed) {
   const auto report = VerifyNow();
   EXPECT_FALSE(report.ok);
   EXPECT_EQ(report.first_bad_seq.value_or(0), 3);
+}
+
+TEST_F(AuditLogTest, LongLogVerifiesAndEditsAfterTheFirstPageAreNamed) {
+  // Verify reads the log in pages of 5 000 events.
+  AppendEvents(5003);
+  ASSERT_TRUE(log_->MakeCheckpoint(key_, CheckpointPath()).Ok());
+  auto report = VerifyNow();
+  EXPECT_TRUE(report.ok) << report.problem_en;
+  EXPECT_EQ(report.events, 5003);
+  DropGuards();
+  ASSERT_TRUE(db_->Execute("UPDATE audit_events SET actor = 'x' WHERE seq = 5002").Ok());
+  report = VerifyNow();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_bad_seq.value_or(0), 5002);
+  EXPECT_EQ(report.events, 5001);
 }
 
 TEST_F(AuditLogTest, RehashedTailIsCaughtByTheCheckpoint) {
