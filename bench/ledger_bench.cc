@@ -248,8 +248,36 @@ std::string Fixed(double value, int decimals) {
 
 std::string Rates(const std::vector<double>& values, double scale, int decimals) {
   std::string out;
-  for (const double v : values) out += (out.empty() ? "" : " ") + Fixed(v / scale, decimals);
+  for (const double v : values) {
+    if (!out.empty()) out += ' ';
+    out += Fixed(v / scale, decimals);
+  }
   return out;
+}
+
+struct Timing {
+  double wall = 0;  // seconds
+  double cpu = 0;   // user + system seconds
+};
+
+double CpuSeconds(const rusage& usage) {
+  const auto s = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return s(usage.ru_utime) + s(usage.ru_stime);
+}
+
+// Times `body` in this process.
+template <typename F>
+Timing TimeHere(F&& body) {
+  rusage before{};
+  rusage after{};
+  getrusage(RUSAGE_SELF, &before);
+  const auto start = Clock::now();
+  body();
+  const double wall = Seconds(Clock::now() - start);
+  getrusage(RUSAGE_SELF, &after);
+  return {wall, CpuSeconds(after) - CpuSeconds(before)};
 }
 
 // The plain-SQLite reference: one table, rows of `row_bytes`, one
@@ -348,17 +376,20 @@ void CompareChanges() {
   PlainSqlite plain(bench.dir / "plain.db", row_bytes);
   for (int i = 0; i < kWarmUp; ++i) plain.InsertOne(i);
 
-  std::vector<double> mamori_rates;
-  std::vector<double> plain_rates;
+  std::vector<double> mamori_rates, plain_rates, mamori_cpu, plain_cpu;
   int next_asset = kWarmUp;
   int next_row = kWarmUp;
   for (int r = 0; r < o.repeat; ++r) {
-    auto start = Clock::now();
-    for (int i = 0; i < o.changes; ++i) AddAsset(bench, next_asset++);
-    mamori_rates.push_back(o.changes / Seconds(Clock::now() - start));
-    start = Clock::now();
-    for (int i = 0; i < o.changes; ++i) plain.InsertOne(next_row++);
-    plain_rates.push_back(o.changes / Seconds(Clock::now() - start));
+    const Timing m = TimeHere([&] {
+      for (int i = 0; i < o.changes; ++i) AddAsset(bench, next_asset++);
+    });
+    const Timing p = TimeHere([&] {
+      for (int i = 0; i < o.changes; ++i) plain.InsertOne(next_row++);
+    });
+    mamori_rates.push_back(o.changes / m.wall);
+    mamori_cpu.push_back(m.cpu / o.changes * 1e6);
+    plain_rates.push_back(o.changes / p.wall);
+    plain_cpu.push_back(p.cpu / o.changes * 1e6);
   }
   const double mamori = Median(mamori_rates);
   const double sqlite = Median(plain_rates);
@@ -370,27 +401,15 @@ void CompareChanges() {
       "(asset row + event); plain SQLite: one %zu-byte row per transaction\n",
       o.changes, o.repeat, bench.dir.parent_path().c_str(), events_per_change, row_bytes,
       row_bytes);
-  std::printf("    mamori        %10s /s   runs: %s\n", Grouped(mamori).c_str(),
-              Rates(mamori_rates, 1, 0).c_str());
-  std::printf("    plain SQLite  %10s /s   runs: %s\n", Grouped(sqlite).c_str(),
-              Rates(plain_rates, 1, 0).c_str());
+  std::printf("    mamori        %10s /s  (CPU %4.0f us a change)   runs: %s\n",
+              Grouped(mamori).c_str(), Median(mamori_cpu), Rates(mamori_rates, 1, 0).c_str());
+  std::printf("    plain SQLite  %10s /s  (CPU %4.0f us a change)   runs: %s\n",
+              Grouped(sqlite).c_str(), Median(plain_cpu), Rates(plain_rates, 1, 0).c_str());
   std::printf("    ratio mamori/SQLite %.2fx   aim >= 0.80x   %s\n", ratio,
               ratio >= 0.8 ? "PASS" : "MISS");
   std::printf("RESULT changes mamori_per_s=%.0f sqlite_per_s=%.0f ratio=%.3f %s\n", mamori,
               sqlite, ratio, ratio >= 0.8 ? "PASS" : "MISS");
   std::fflush(stdout);
-}
-
-struct Timing {
-  double wall = 0;  // seconds
-  double cpu = 0;   // user + system seconds
-};
-
-double CpuSeconds(const rusage& usage) {
-  const auto s = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-  };
-  return s(usage.ru_utime) + s(usage.ru_stime);
 }
 
 // Runs `args` with stdout to /dev/null and times it (the child's CPU time
@@ -414,19 +433,6 @@ Timing TimeProgram(const std::vector<std::string>& args) {
   posix_spawn_file_actions_destroy(&actions);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) Die(args[0] + " failed");
   return {wall, CpuSeconds(usage)};
-}
-
-// Times `body` in this process.
-template <typename F>
-Timing TimeHere(F&& body) {
-  rusage before{};
-  rusage after{};
-  getrusage(RUSAGE_SELF, &before);
-  const auto start = Clock::now();
-  body();
-  const double wall = Seconds(Clock::now() - start);
-  getrusage(RUSAGE_SELF, &after);
-  return {wall, CpuSeconds(after) - CpuSeconds(before)};
 }
 
 void CompareVerify() {
