@@ -53,6 +53,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -258,14 +259,13 @@ std::string Rates(const std::vector<double>& values, double scale, int decimals)
 struct Timing {
   double wall = 0;  // seconds
   double cpu = 0;   // user + system seconds
+  double user = 0;  // user seconds
 };
 
-double CpuSeconds(const rusage& usage) {
-  const auto s = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-  };
-  return s(usage.ru_utime) + s(usage.ru_stime);
+double Secs(const timeval& t) {
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
 }
+double CpuSeconds(const rusage& usage) { return Secs(usage.ru_utime) + Secs(usage.ru_stime); }
 
 // Times `body` in this process.
 template <typename F>
@@ -277,63 +277,175 @@ Timing TimeHere(F&& body) {
   body();
   const double wall = Seconds(Clock::now() - start);
   getrusage(RUSAGE_SELF, &after);
-  return {wall, CpuSeconds(after) - CpuSeconds(before)};
+  return {wall, CpuSeconds(after) - CpuSeconds(before),
+          Secs(after.ru_utime) - Secs(before.ru_utime)};
 }
 
-// The plain-SQLite reference: one table, rows of `row_bytes`, one
-// transaction per row, mamori's connection settings.
-class PlainSqlite {
+// A database file opened as mamori opens its ledger (ledger/sqlite/): WAL,
+// synchronous=FULL, a 64 MiB page cache; foreign keys are not enforced.
+class SqliteFile {
  public:
-  PlainSqlite(const fs::path& path, std::size_t row_bytes) {
-    fs::remove(path);
-    fs::remove(path.string() + "-wal");
-    fs::remove(path.string() + "-shm");
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                              SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+  explicit SqliteFile(const fs::path& path) {
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
+    if (sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
       Die("sqlite3_open_v2 " + path.string());
     }
     Exec("PRAGMA cache_size = -65536");
     Exec("PRAGMA journal_mode = WAL");
     Exec("PRAGMA synchronous = FULL");
-    Exec("CREATE TABLE rows (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)");
-    if (sqlite3_prepare_v3(db_, "INSERT INTO rows (payload) VALUES (?)", -1,
-                           SQLITE_PREPARE_PERSISTENT, &insert_, nullptr) != SQLITE_OK) {
-      Die(std::string("prepare: ") + sqlite3_errmsg(db_));
-    }
-    // Printable and varied, as the real rows are; SQLite does not compress.
-    payload_.resize(row_bytes);
-    for (std::size_t i = 0; i < row_bytes; ++i) payload_[i] = static_cast<char>('!' + (i * 7) % 90);
   }
-  ~PlainSqlite() {
-    sqlite3_finalize(insert_);
+  ~SqliteFile() {
+    for (sqlite3_stmt* statement : statements_) sqlite3_finalize(statement);
     sqlite3_close_v2(db_);
   }
-  PlainSqlite(const PlainSqlite&) = delete;
-  PlainSqlite& operator=(const PlainSqlite&) = delete;
+  SqliteFile(const SqliteFile&) = delete;
+  SqliteFile& operator=(const SqliteFile&) = delete;
 
-  void InsertOne(int i) {
-    payload_[0] = static_cast<char>('A' + i % 26);  // no two neighbours alike
-    Exec("BEGIN IMMEDIATE");
-    sqlite3_bind_text64(insert_, 1, payload_.data(), payload_.size(), SQLITE_STATIC, SQLITE_UTF8);
-    if (sqlite3_step(insert_) != SQLITE_DONE) Die(std::string("insert: ") + sqlite3_errmsg(db_));
-    sqlite3_reset(insert_);
-    Exec("COMMIT");
+  void Exec(const std::string& sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      const std::string text = message != nullptr ? message : sqlite3_errmsg(db_);
+      sqlite3_free(message);
+      Die(sql + ": " + text);
+    }
+  }
+  sqlite3_stmt* Prepare(const std::string& sql) {
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &statement,
+                           nullptr) != SQLITE_OK) {
+      Die("prepare " + sql + ": " + sqlite3_errmsg(db_));
+    }
+    statements_.push_back(statement);
+    return statement;
+  }
+  // Binds `values` in order, steps once, resets.
+  void Run(sqlite3_stmt* statement, const std::vector<mamori::store::Value>& values) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      const int at = static_cast<int>(i) + 1;
+      if (const auto* text = std::get_if<std::string>(&values[i])) {
+        sqlite3_bind_text64(statement, at, text->data(), text->size(), SQLITE_STATIC,
+                            SQLITE_UTF8);
+      } else if (const auto* number = std::get_if<std::int64_t>(&values[i])) {
+        sqlite3_bind_int64(statement, at, *number);
+      } else {
+        sqlite3_bind_null(statement, at);
+      }
+    }
+    if (sqlite3_step(statement) != SQLITE_DONE) Die(std::string("step: ") + sqlite3_errmsg(db_));
+    sqlite3_reset(statement);
   }
 
  private:
-  void Exec(const char* sql) {
-    char* message = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-      const std::string text = message != nullptr ? message : sqlite3_errmsg(db_);
-      sqlite3_free(message);
-      Die(std::string(sql) + ": " + text);
-    }
+  sqlite3* db_ = nullptr;
+  std::vector<sqlite3_stmt*> statements_;
+};
+
+// The plain-SQLite reference: one table, rows of `row_bytes`, one
+// transaction per row.
+class PlainSqlite {
+ public:
+  PlainSqlite(const fs::path& path, std::size_t row_bytes) : file_(path) {
+    file_.Exec("CREATE TABLE rows (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)");
+    insert_ = file_.Prepare("INSERT INTO rows (payload) VALUES (?)");
+    begin_ = file_.Prepare("BEGIN IMMEDIATE");
+    commit_ = file_.Prepare("COMMIT");
+    // Printable and varied, as the real rows are; SQLite does not compress.
+    std::string payload(row_bytes, ' ');
+    for (std::size_t i = 0; i < row_bytes; ++i) payload[i] = static_cast<char>('!' + (i * 7) % 90);
+    row_ = {payload};
   }
 
-  sqlite3* db_ = nullptr;
+  void InsertOne(int i) {
+    std::get<std::string>(row_[0])[0] = static_cast<char>('A' + i % 26);
+    file_.Run(begin_, {});
+    file_.Run(insert_, row_);
+    file_.Run(commit_, {});
+  }
+
+ private:
+  SqliteFile file_;
   sqlite3_stmt* insert_ = nullptr;
-  std::string payload_;
+  sqlite3_stmt* begin_ = nullptr;
+  sqlite3_stmt* commit_ = nullptr;
+  std::vector<mamori::store::Value> row_;
 };
+
+// Not a reference, a diagnosis: mamori's own two tables (assets and
+// audit_events, with their indexes, from the ledger's schema) written with
+// plain SQL, one asset row and one event row per transaction, copies of
+// what mamori stored. Whatever mamori takes beyond this is its code; what
+// this takes beyond PlainSqlite is the b-trees a change has to update.
+class SameTablesSqlite {
+ public:
+  SameTablesSqlite(const fs::path& path, mamori::ledger::Ledger& ledger,
+                   const std::string& asset_code)
+      : file_(path) {
+    auto& db = ledger.Db();
+    for (const auto& row : Must(db.Query("SELECT sql FROM sqlite_master WHERE tbl_name IN "
+                                         "('assets', 'audit_events') AND sql IS NOT NULL "
+                                         "ORDER BY type <> 'table'"),
+                                "read the schema")) {
+      file_.Exec(row.Text(0));
+    }
+    asset_ = Values(Must(db.QueryOne("SELECT * FROM assets WHERE code = ?", {asset_code}),
+                         "read an asset"));
+    event_ = Values(Must(db.QueryOne("SELECT * FROM audit_events WHERE object_id = ? "
+                                     "ORDER BY seq DESC LIMIT 1",
+                                     {asset_code}),
+                         "read an event"));
+    insert_asset_ = file_.Prepare("INSERT INTO assets VALUES (" + Marks(asset_.size()) + ")");
+    insert_event_ =
+        file_.Prepare("INSERT INTO audit_events VALUES (" + Marks(event_.size()) + ")");
+    begin_ = file_.Prepare("BEGIN IMMEDIATE");
+    commit_ = file_.Prepare("COMMIT");
+    asset_[0] = mamori::store::Null();  // id: the next rowid
+  }
+
+  void InsertOne(int i) {
+    const std::string code = "copy-" + std::to_string(i);
+    asset_[1] = code;                         // assets.code (UNIQUE)
+    event_[0] = std::int64_t{i} + 1;          // audit_events.seq
+    event_[5] = code;                         // audit_events.object_id
+    file_.Run(begin_, {});
+    file_.Run(insert_asset_, asset_);
+    file_.Run(insert_event_, event_);
+    file_.Run(commit_, {});
+  }
+
+ private:
+  static std::vector<mamori::store::Value> Values(const mamori::store::Row& row) {
+    std::vector<mamori::store::Value> values;
+    for (std::size_t c = 0; c < row.Size(); ++c) values.push_back(row.At(c));
+    return values;
+  }
+  static std::string Marks(std::size_t n) {
+    std::string marks;
+    for (std::size_t i = 0; i < n; ++i) marks += i == 0 ? "?" : ", ?";
+    return marks;
+  }
+
+  SqliteFile file_;
+  std::vector<mamori::store::Value> asset_;
+  std::vector<mamori::store::Value> event_;
+  sqlite3_stmt* insert_asset_ = nullptr;
+  sqlite3_stmt* insert_event_ = nullptr;
+  sqlite3_stmt* begin_ = nullptr;
+  sqlite3_stmt* commit_ = nullptr;
+};
+
+// Bytes this process has passed to write(2) and pwrite(2) so far
+// (/proc/self/io wchar): what a change sends to the WAL.
+double BytesWritten() {
+  std::ifstream in("/proc/self/io");
+  std::string key;
+  double value = 0;
+  while (in >> key >> value) {
+    if (key == "wchar:") return value;
+  }
+  return 0;
+}
 
 // The bytes of the rows stored for assets [from, to) and their audit events
 // (every column as SQLite returns it; integers as 8 bytes).
@@ -374,25 +486,40 @@ void CompareChanges() {
       kWarmUp;
 
   PlainSqlite plain(bench.dir / "plain.db", row_bytes);
-  for (int i = 0; i < kWarmUp; ++i) plain.InsertOne(i);
-
-  std::vector<double> mamori_rates, plain_rates, mamori_cpu, plain_cpu;
-  int next_asset = kWarmUp;
-  int next_row = kWarmUp;
-  for (int r = 0; r < o.repeat; ++r) {
-    const Timing m = TimeHere([&] {
-      for (int i = 0; i < o.changes; ++i) AddAsset(bench, next_asset++);
-    });
-    const Timing p = TimeHere([&] {
-      for (int i = 0; i < o.changes; ++i) plain.InsertOne(next_row++);
-    });
-    mamori_rates.push_back(o.changes / m.wall);
-    mamori_cpu.push_back(m.cpu / o.changes * 1e6);
-    plain_rates.push_back(o.changes / p.wall);
-    plain_cpu.push_back(p.cpu / o.changes * 1e6);
+  SameTablesSqlite same(bench.dir / "same_tables.db", *bench.ledger,
+                        AssetValues(kWarmUp - 1).at("code"));
+  for (int i = 0; i < kWarmUp; ++i) {
+    plain.InsertOne(i);
+    same.InsertOne(i);
   }
-  const double mamori = Median(mamori_rates);
-  const double sqlite = Median(plain_rates);
+
+  // Each side in turn, so that a noisy spell slows all three.
+  struct Side {
+    const char* name;
+    std::function<void(int)> change;
+    int next = kWarmUp;
+    std::vector<double> rates, cpu_us, user_us, written;
+  };
+  Side sides[] = {
+      {"mamori", [&](int i) { AddAsset(bench, i); }, kWarmUp, {}, {}, {}, {}},
+      {"plain SQLite", [&](int i) { plain.InsertOne(i); }, kWarmUp, {}, {}, {}, {}},
+      {"  (diagnosis) SQLite, mamori's 2 tables", [&](int i) { same.InsertOne(i); }, kWarmUp,
+       {}, {}, {}, {}},
+  };
+  for (int r = 0; r < o.repeat; ++r) {
+    for (Side& side : sides) {
+      const double before = BytesWritten();
+      const Timing t = TimeHere([&] {
+        for (int i = 0; i < o.changes; ++i) side.change(side.next++);
+      });
+      side.rates.push_back(o.changes / t.wall);
+      side.cpu_us.push_back(t.cpu / o.changes * 1e6);
+      side.user_us.push_back(t.user / o.changes * 1e6);
+      side.written.push_back((BytesWritten() - before) / o.changes / 1024);
+    }
+  }
+  const double mamori = Median(sides[0].rates);
+  const double sqlite = Median(sides[1].rates);
   const double ratio = mamori / sqlite;
   std::printf(
       "(a) register changes/s, one durable transaction each (WAL, synchronous=FULL), "
@@ -401,11 +528,13 @@ void CompareChanges() {
       "(asset row + event); plain SQLite: one %zu-byte row per transaction\n",
       o.changes, o.repeat, bench.dir.parent_path().c_str(), events_per_change, row_bytes,
       row_bytes);
-  std::printf("    mamori        %10s /s  (CPU %4.0f us a change)   runs: %s\n",
-              Grouped(mamori).c_str(), Median(mamori_cpu), Rates(mamori_rates, 1, 0).c_str());
-  std::printf("    plain SQLite  %10s /s  (CPU %4.0f us a change)   runs: %s\n",
-              Grouped(sqlite).c_str(), Median(plain_cpu), Rates(plain_rates, 1, 0).c_str());
-  std::printf("    ratio mamori/SQLite %.2fx   aim >= 0.80x   %s\n", ratio,
+  for (const Side& side : sides) {
+    std::printf(
+        "    %-40s %7s /s  CPU %4.0f us (user %4.0f), %5.1f KiB written a change   runs: %s\n",
+        side.name, Grouped(Median(side.rates)).c_str(), Median(side.cpu_us),
+        Median(side.user_us), Median(side.written), Rates(side.rates, 1, 0).c_str());
+  }
+  std::printf("    ratio mamori/plain SQLite %.2fx   aim >= 0.80x   %s\n", ratio,
               ratio >= 0.8 ? "PASS" : "MISS");
   std::printf("RESULT changes mamori_per_s=%.0f sqlite_per_s=%.0f ratio=%.3f %s\n", mamori,
               sqlite, ratio, ratio >= 0.8 ? "PASS" : "MISS");
@@ -432,7 +561,7 @@ Timing TimeProgram(const std::vector<std::string>& args) {
   const double wall = Seconds(Clock::now() - start);
   posix_spawn_file_actions_destroy(&actions);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) Die(args[0] + " failed");
-  return {wall, CpuSeconds(usage)};
+  return {wall, CpuSeconds(usage), Secs(usage.ru_utime)};
 }
 
 void CompareVerify() {
