@@ -107,7 +107,8 @@ Options& Opts() {
 // and people a register record refers to.
 struct BenchLedger {
   explicit BenchLedger(const std::string& name, bool durable = true)
-      : dir(Opts().dir / ("mamori_bench_" + name)),
+      // The process id keeps two runs at the same time apart.
+      : dir(Opts().dir / ("mamori_bench_" + name + "_" + std::to_string(::getpid()))),
         clock(std::chrono::sys_days(std::chrono::year(2026) / 12 / 1) + std::chrono::hours(1)) {
     fs::remove_all(dir);
     fs::create_directories(dir);
