@@ -32,7 +32,7 @@ Event EventFromRow(const store::Row& row) {
 }
 
 using Digest = std::array<unsigned char, crypto_hash_sha256_BYTES>;
-using HexDigest = std::array<char, 2 * crypto_hash_sha256_BYTES>;
+using HexDigest = std::array<char, std::size_t{2} * crypto_hash_sha256_BYTES>;
 
 // SHA-256 through OpenSSL's libcrypto, which uses the processor's SHA
 // instructions where there are any (and tuned assembly elsewhere):
@@ -66,15 +66,15 @@ class Sha256 {
 
  private:
   static const EVP_MD* Md() {
-    static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
-    return md;
+    static EVP_MD* const kMd = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+    return kMd;
   }
   static EVP_MD_CTX* Context() {
     struct Free {
       void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
     };
-    thread_local const std::unique_ptr<EVP_MD_CTX, Free> ctx(EVP_MD_CTX_new());
-    return Md() != nullptr ? ctx.get() : nullptr;
+    thread_local const std::unique_ptr<EVP_MD_CTX, Free> kContext(EVP_MD_CTX_new());
+    return Md() != nullptr ? kContext.get() : nullptr;
   }
 
   EVP_MD_CTX* ctx_ = nullptr;

@@ -136,7 +136,7 @@ TEST_F(AuditLogTest, EditedEventIsNamed) {
   EXPECT_FALSE(report.ok);
   ASSERT_TRUE(report.first_bad_seq.has_value());
   EXPECT_EQ(*report.first_bad_seq, 4);
-  EXPECT_NE(report.problem_ja.find("4"), std::string::npos);
+  EXPECT_NE(report.problem_ja.find('4'), std::string::npos);
 }
 
 TEST_F(AuditLogTest, EditedEventWithRecomputedDigestIsNamed) {
