@@ -3,7 +3,11 @@
 // is inspected, not only the reachable ones), and checked with the
 // `qpdf --check` command.
 #include <gtest/gtest.h>
+#include <qpdf/Pl_Buffer.hh>
+#include <qpdf/Pl_Flate.hh>
+#include <qpdf/Pl_String.hh>
 #include <qpdf/QPDF.hh>
+#include <qpdf/QPDFJob.hh>
 #include <qpdf/QPDFLogger.hh>
 #include <qpdf/QPDFObjectHandle.hh>
 #include <qpdf/QPDFPageDocumentHelper.hh>
@@ -37,6 +41,7 @@ struct Build {
   bool keep_unreferenced = false;     // write objects nothing references
   std::string user_password;          // encrypt when either is set
   std::string owner_password;
+  bool raw_streams = false;           // stream bytes written exactly as given
 };
 
 Build ObjectStreams() {
@@ -62,6 +67,10 @@ std::string Write(QPDF& pdf, const Build& build) {
   writer.setStaticID(true);
   if (build.object_streams) writer.setObjectStreamMode(qpdf_o_generate);
   if (build.keep_unreferenced) writer.setPreserveUnreferencedObjects(true);
+  if (build.raw_streams) {
+    writer.setCompressStreams(false);
+    writer.setDecodeLevel(qpdf_dl_none);
+  }
   if (!build.user_password.empty() || !build.owner_password.empty()) {
     writer.setR6EncryptionParameters(build.user_password.c_str(), build.owner_password.c_str(),
                                      true, false, true, false, false, false, qpdf_r3p_none, true);
@@ -517,6 +526,218 @@ TEST(PdfSanitizeTest, SharedAndCyclicReferencesAreWalkedOnce) {
   EXPECT_EQ(scripts, 2);  // cut at both references
   ExpectNothingActive(outcome.output, Inspect(outcome.output));
   EXPECT_EQ(QpdfCheck(outcome.output), 0);
+}
+
+// ---- Streams that do not decode: the output still passes `qpdf --check`.
+
+Build RawStreams() {
+  Build build;
+  build.raw_streams = true;
+  return build;
+}
+
+std::string Deflate(const std::string& data) {
+  Pl_Buffer buffer("deflated");
+  Pl_Flate flate("deflate", &buffer, Pl_Flate::a_deflate);
+  flate.write(reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  flate.finish();
+  const auto bytes = buffer.getBufferSharedPointer();
+  return {reinterpret_cast<const char*>(bytes->getBuffer()), bytes->getSize()};
+}
+
+// A stream with these bytes and this /Filter, exactly as given.
+Handle RawStream(QPDF& pdf, const std::string& bytes, const std::string& filter) {
+  Handle stream = Handle::newStream(&pdf, bytes);
+  stream.getDict().replaceKey("/Filter", Parse(filter));
+  return stream;
+}
+
+// A one-page document whose page shows "Hello mamori" from a good content
+// stream and then draws from a second content stream `bad`.
+std::string WithSecondContents(const std::string& bytes, const std::string& filter) {
+  return MakePdf(
+      [&](QPDF& pdf, Handle page) {
+        Handle good = page.getKey("/Contents");
+        page.replaceKey("/Contents", Handle::newArray({good, RawStream(pdf, bytes, filter)}));
+      },
+      RawStreams());
+}
+
+struct JobCheck {
+  int exit_code = -1;
+  std::string messages;
+};
+
+// What `qpdf --check` does, in-process through QPDFJob: exit code 0 (no
+// errors, no warnings), 2 (errors) or 3 (warnings), and its messages.
+JobCheck QpdfJobCheck(const std::string& bytes) {
+  static std::atomic<int> counter{0};
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("mamori_pdf_job_" + std::to_string(::getpid()) + "_" +
+                     std::to_string(counter++) + ".pdf");
+  {
+    std::ofstream file(path, std::ios::binary);
+    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  JobCheck check;
+  try {
+    QPDFJob job;
+    auto logger = QPDFLogger::create();
+    auto messages = std::make_shared<Pl_String>("messages", nullptr, check.messages);
+    logger->setInfo(logger->discard());
+    logger->setWarn(messages);
+    logger->setError(messages);
+    job.setLogger(logger);
+    job.config()->inputFile(path.string())->check()->checkConfiguration();
+    job.run();
+    check.exit_code = job.getExitCode();
+  } catch (const std::exception& error) {
+    check.messages += error.what();
+    check.exit_code = 2;
+  }
+  std::filesystem::remove(path);
+  return check;
+}
+
+const Removal* FindRemoval(const Report& report, std::string_view what) {
+  for (const Removal& removal : report.removed) {
+    if (removal.what == what) return &removal;
+  }
+  return nullptr;
+}
+
+// The sample really is broken for qpdf, the output is not, the good page
+// text is kept, and the report names the emptied stream by page.
+void ExpectEmptiedContents(const std::string& input, std::string_view what,
+                           const Settings& settings = Settings{}) {
+  ASSERT_NE(QpdfJobCheck(input).exit_code, 0) << "the sample is not broken";
+  const Outcome outcome = Sanitize(input, "broken.pdf", settings);
+  ASSERT_EQ(outcome.report.verdict, Verdict::kSanitized) << outcome.report.detail;
+  const Removal* removal = FindRemoval(outcome.report, what);
+  ASSERT_NE(removal, nullptr) << ReportToJson(outcome.report);
+  EXPECT_NE(removal->part.find("page 1 /Contents (obj "), std::string::npos) << removal->part;
+  EXPECT_NE(outcome.report.detail.find("page 1 /Contents"), std::string::npos)
+      << outcome.report.detail;
+  const JobCheck check = QpdfJobCheck(outcome.output);
+  EXPECT_EQ(check.exit_code, 0) << check.messages;
+  EXPECT_EQ(QpdfCheck(outcome.output), 0);
+  const Inspection inspection = Inspect(outcome.output);
+  EXPECT_EQ(inspection.warnings, 0U);
+  EXPECT_EQ(inspection.pages, 1);
+  EXPECT_NE(inspection.first_page_text.find("(Hello mamori) Tj"), std::string::npos);
+}
+
+const std::string kDrawing = "0 0 m 100 100 l S\n";
+
+TEST(PdfStreamCheckTest, BadFlateDataIsEmptiedAndReported) {
+  ExpectEmptiedContents(WithSecondContents("this is not zlib data at all", "/FlateDecode"),
+                        "undecodable_stream");
+}
+
+TEST(PdfStreamCheckTest, TruncatedFlateStreamIsEmptiedAndReported) {
+  std::string drawing;
+  for (int i = 0; i < 200; ++i) drawing += std::to_string(i) + " " + kDrawing;
+  const std::string deflated = Deflate(drawing);
+  ExpectEmptiedContents(WithSecondContents(deflated.substr(0, deflated.size() / 2), "/FlateDecode"),
+                        "undecodable_stream");
+}
+
+TEST(PdfStreamCheckTest, FailingFilterChainIsEmptiedAndReported) {
+  // Good hex whose bytes are not zlib data: the first filter works, the
+  // second fails.
+  std::string hex;
+  for (const char c : std::string("not deflated")) {
+    const auto byte = static_cast<unsigned char>(c);
+    static const char kDigits[] = "0123456789abcdef";
+    hex += kDigits[byte >> 4];
+    hex += kDigits[byte & 15];
+  }
+  ExpectEmptiedContents(WithSecondContents(hex + ">", "[/ASCIIHexDecode /FlateDecode]"),
+                        "undecodable_stream");
+  // And a chain whose first filter fails.
+  ExpectEmptiedContents(WithSecondContents("zz not hex>", "[/ASCIIHexDecode /FlateDecode]"),
+                        "undecodable_stream");
+}
+
+TEST(PdfStreamCheckTest, DecompressionBombIsEmptiedAndReported) {
+  // 8 MiB of drawing commands, deflated twice: a few KiB in the file.
+  std::string drawing;
+  while (drawing.size() < (std::size_t{8} << 20)) drawing += kDrawing;
+  const std::string bomb = Deflate(Deflate(drawing));
+  ASSERT_LT(bomb.size(), std::size_t{64} << 10);
+  const std::string input = WithSecondContents(bomb, "[/FlateDecode /FlateDecode]");
+  Settings settings;
+  settings.limits.max_memory_bytes = std::size_t{1} << 20;
+  const Outcome outcome = Sanitize(input, "bomb.pdf", settings);
+  ASSERT_EQ(outcome.report.verdict, Verdict::kSanitized) << outcome.report.detail;
+  const Removal* removal = FindRemoval(outcome.report, "decompression_bomb");
+  ASSERT_NE(removal, nullptr) << ReportToJson(outcome.report);
+  EXPECT_NE(removal->part.find("page 1 /Contents"), std::string::npos) << removal->part;
+  EXPECT_NE(outcome.report.detail.find("decodes to more than 1048576 bytes"), std::string::npos)
+      << outcome.report.detail;
+  EXPECT_LT(outcome.output.size(), std::size_t{16} << 10);
+  const JobCheck check = QpdfJobCheck(outcome.output);
+  EXPECT_EQ(check.exit_code, 0) << check.messages;
+  EXPECT_NE(Inspect(outcome.output).first_page_text.find("(Hello mamori) Tj"), std::string::npos);
+
+  // Under the limit the same stream is a large drawing and is kept.
+  settings.limits.max_memory_bytes = std::size_t{64} << 20;
+  const Outcome kept = Sanitize(input, "bomb.pdf", settings);
+  ASSERT_EQ(kept.report.verdict, Verdict::kClean) << kept.report.detail;
+  EXPECT_EQ(QpdfJobCheck(kept.output).exit_code, 0);
+}
+
+TEST(PdfStreamCheckTest, UndecodableImageBecomesAnEmptyImage) {
+  const std::string input = MakePdf(
+      [](QPDF& pdf, Handle page) {
+        Handle image = RawStream(pdf, std::string("\xff\xd8\xff not a jpeg"), "/DCTDecode");
+        for (const char* entry : {"/Type /XObject", "/Subtype /Image", "/Width 640",
+                                  "/Height 480", "/ColorSpace /DeviceRGB",
+                                  "/BitsPerComponent 8"}) {
+          const std::string text(entry);
+          const auto space = text.find(' ');
+          image.getDict().replaceKey(text.substr(0, space), Parse(text.substr(space + 1)));
+        }
+        Handle xobjects = Handle::newDictionary();
+        xobjects.replaceKey("/Im1", image);
+        page.getKey("/Resources").replaceKey("/XObject", xobjects);
+        Handle contents = page.getKey("/Contents");
+        page.replaceKey("/Contents",
+                        Handle::newArray({contents, Handle::newStream(&pdf, "q 640 0 0 480 0 0 cm "
+                                                                            "/Im1 Do Q\n")}));
+      },
+      RawStreams());
+  ASSERT_NE(QpdfJobCheck(input).exit_code, 0);
+  const Outcome outcome = Sanitize(input, "photo.pdf", Settings{});
+  ASSERT_EQ(outcome.report.verdict, Verdict::kSanitized) << outcome.report.detail;
+  const Removal* removal = FindRemoval(outcome.report, "undecodable_stream");
+  ASSERT_NE(removal, nullptr) << ReportToJson(outcome.report);
+  EXPECT_EQ(removal->part.rfind("obj ", 0), 0U) << removal->part;  // not a page's contents
+  const JobCheck check = QpdfJobCheck(outcome.output);
+  EXPECT_EQ(check.exit_code, 0) << check.messages;
+
+  // Still an image, 1×1, so that "/Im1 Do" finds one.
+  QPDF pdf;
+  pdf.processMemoryFile("out.pdf", outcome.output.data(), outcome.output.size());
+  Handle first = pdf.getAllPages().front();
+  Handle image = first.getKey("/Resources").getKey("/XObject").getKey("/Im1");
+  ASSERT_TRUE(image.isStream());
+  EXPECT_TRUE(image.getDict().getKey("/Subtype").isNameAndEquals("/Image"));
+  EXPECT_EQ(image.getDict().getKey("/Width").getIntValue(), 1);
+  EXPECT_FALSE(image.getDict().hasKey("/Filter"));
+}
+
+TEST(PdfStreamCheckTest, GoodStreamsAreNotTouched) {
+  std::string drawing;
+  for (int i = 0; i < 200; ++i) drawing += std::to_string(i) + " " + kDrawing;
+  const std::string deflated = Deflate(drawing);
+  const std::string input = WithSecondContents(deflated, "/FlateDecode");
+  ASSERT_EQ(QpdfJobCheck(input).exit_code, 0);
+  const Outcome outcome = Sanitize(input, "good.pdf", Settings{});
+  ASSERT_EQ(outcome.report.verdict, Verdict::kClean) << outcome.report.detail;
+  EXPECT_TRUE(outcome.report.removed.empty());
+  EXPECT_NE(outcome.output.find(deflated), std::string::npos);  // copied, not recompressed
+  EXPECT_EQ(QpdfJobCheck(outcome.output).exit_code, 0);
 }
 
 }  // namespace
