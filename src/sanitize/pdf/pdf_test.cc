@@ -15,6 +15,9 @@
 #include <qpdf/QPDFWriter.hh>
 #include <unistd.h>
 
+#include <cstdio>  // (before jpeglib.h)
+#include <jpeglib.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -738,6 +741,88 @@ TEST(PdfStreamCheckTest, GoodStreamsAreNotTouched) {
   EXPECT_TRUE(outcome.report.removed.empty());
   EXPECT_NE(outcome.output.find(deflated), std::string::npos);  // copied, not recompressed
   EXPECT_EQ(QpdfJobCheck(outcome.output).exit_code, 0);
+}
+
+// A 64×48 RGB JPEG (libjpeg; a plain gradient).
+std::string EncodeJpeg() {
+  jpeg_compress_struct info;
+  jpeg_error_mgr error;
+  info.err = jpeg_std_error(&error);
+  jpeg_create_compress(&info);
+  unsigned char* buffer = nullptr;
+  unsigned long size = 0;
+  jpeg_mem_dest(&info, &buffer, &size);
+  info.image_width = 64;
+  info.image_height = 48;
+  info.input_components = 3;
+  info.in_color_space = JCS_RGB;
+  jpeg_set_defaults(&info);
+  jpeg_start_compress(&info, TRUE);
+  std::vector<unsigned char> row(64 * 3);
+  while (info.next_scanline < info.image_height) {
+    for (std::size_t x = 0; x < 64; ++x) {
+      row[3 * x] = static_cast<unsigned char>(x * 4);
+      row[3 * x + 1] = static_cast<unsigned char>(info.next_scanline * 5);
+      row[3 * x + 2] = 128;
+    }
+    JSAMPROW pointer = row.data();
+    jpeg_write_scanlines(&info, &pointer, 1);
+  }
+  jpeg_finish_compress(&info);
+  jpeg_destroy_compress(&info);
+  std::string jpeg(reinterpret_cast<const char*>(buffer), size);
+  std::free(buffer);
+  return jpeg;
+}
+
+std::string WithImage(const std::string& jpeg) {
+  return MakePdf(
+      [&](QPDF& pdf, Handle page) {
+        Handle image = RawStream(pdf, jpeg, "/DCTDecode");
+        image.getDict().replaceKey("/Type", Handle::newName("/XObject"));
+        image.getDict().replaceKey("/Subtype", Handle::newName("/Image"));
+        image.getDict().replaceKey("/Width", Handle::newInteger(64));
+        image.getDict().replaceKey("/Height", Handle::newInteger(48));
+        image.getDict().replaceKey("/ColorSpace", Handle::newName("/DeviceRGB"));
+        image.getDict().replaceKey("/BitsPerComponent", Handle::newInteger(8));
+        Handle xobjects = Handle::newDictionary();
+        xobjects.replaceKey("/Im1", image);
+        page.getKey("/Resources").replaceKey("/XObject", xobjects);
+      },
+      RawStreams());
+}
+
+// The JPEG check (libjpeg at 1/8 scale) agrees with qpdf's full decode: a
+// good JPEG is kept byte for byte; one cut short (qpdf: "invalid jpeg data
+// reading from buffer") and one whose header is cut are emptied; every
+// output passes the check.
+TEST(PdfStreamCheckTest, JpegImagesAreKeptWhenQpdfDecodesThem) {
+  const std::string jpeg = EncodeJpeg();
+  {
+    const std::string input = WithImage(jpeg);
+    ASSERT_EQ(QpdfJobCheck(input).exit_code, 0);
+    const Outcome outcome = Sanitize(input, "photo.pdf", Settings{});
+    ASSERT_EQ(outcome.report.verdict, Verdict::kClean) << ReportToJson(outcome.report);
+    EXPECT_NE(outcome.output.find(jpeg), std::string::npos);
+    EXPECT_EQ(QpdfJobCheck(outcome.output).exit_code, 0);
+  }
+  for (const std::size_t cut : {jpeg.size() * 3 / 4, std::size_t{40}}) {
+    const std::string input = WithImage(jpeg.substr(0, cut));
+    ASSERT_NE(QpdfJobCheck(input).exit_code, 0) << cut;
+    const Outcome outcome = Sanitize(input, "photo.pdf", Settings{});
+    ASSERT_EQ(outcome.report.verdict, Verdict::kSanitized) << cut;
+    EXPECT_NE(FindRemoval(outcome.report, "undecodable_stream"), nullptr) << cut;
+    const JobCheck check = QpdfJobCheck(outcome.output);
+    EXPECT_EQ(check.exit_code, 0) << cut << ": " << check.messages;
+  }
+
+  // A JPEG whose header claims more pixels than max_memory_bytes allows.
+  Settings small;
+  small.limits.max_memory_bytes = 1000;
+  const Outcome large = Sanitize(WithImage(jpeg), "photo.pdf", small);
+  ASSERT_EQ(large.report.verdict, Verdict::kSanitized) << large.report.detail;
+  EXPECT_NE(FindRemoval(large.report, "decompression_bomb"), nullptr);
+  EXPECT_EQ(QpdfJobCheck(large.output).exit_code, 0);
 }
 
 }  // namespace
