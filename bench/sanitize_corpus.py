@@ -250,12 +250,44 @@ def build_pdfs(corpus):
 
     # Image-heavy: scanned-photo-like pages, JPEG (DCT) and Flate images.
     for i in range(max(1, int(8 * s))):
-        pages_count = corpus.rng.choice([1, 2, 4, 8, 16, 32])
-        side = corpus.rng.choice([600, 800, 1200])
+        pages_count = corpus.rng.choice([1, 2, 4, 8])
+        side = corpus.rng.choice([400, 600, 800])
         flate = i % 3 == 2
         data = image_pdf(corpus, pages_count, side, side * 4 // 3, flate)
         corpus.add("pdf", "pdf", data, "gs:%d image pages %s" % (pages_count,
                                                                 "flate" if flate else "jpeg"))
+
+    derive_pdfs(corpus, typeset_pdfs)
+
+
+def merge(corpus, parts):
+    sources = [corpus.tmpfile("merge_%d.pdf" % i, data) for i, data in enumerate(parts)]
+    out = corpus.tmpfile("merged.pdf")
+    status = subprocess.run(["qpdf", "--empty", "--pages"] + sources + ["--", out],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    for source in sources:
+        os.unlink(source)
+    if status not in (0, 3):
+        return None
+    with open(out, "rb") as f:
+        data = f.read()
+    os.unlink(out)
+    return data
+
+
+def derive_pdfs(corpus, typeset_pdfs, image_pdfs=()):
+    """What qpdf makes from the typeset (and image) PDFs: large merged
+    documents, variants, damaged copies."""
+    s = corpus.scale
+    # Large: many documents merged into one (hundreds to thousands of pages,
+    # photos among them), 2 to 20 MB: where a rewrite's per-object cost shows.
+    pool = list(typeset_pdfs) + list(image_pdfs)
+    for i in range(max(1, int(10 * s))):
+        count = corpus.rng.choice([20, 40, 80, len(pool)])
+        parts = corpus.rng.sample(pool, min(count, len(pool)))
+        data = merge(corpus, parts)
+        if data:
+            corpus.add("pdf", "pdf", data, "qpdf --pages: %d documents merged" % len(parts))
 
     # Variants made by qpdf from some of the typeset ones.
     variants = [["--object-streams=generate"], ["--linearize"],
@@ -575,25 +607,52 @@ def main():
     parser.add_argument("out")
     parser.add_argument("--seed", type=int, default=20261207)
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the PDFs of an interrupted run and make the rest")
     args = parser.parse_args()
     stamp = "version=%d seed=%d scale=%g" % (VERSION, args.seed, args.scale)
     manifest = os.path.join(args.out, "MANIFEST")
     if os.path.exists(manifest):
         with open(manifest) as f:
-            if f.readline().strip() == "# " + stamp:
+            first = f.readline().strip()
+            if first == "# " + stamp or first == "# " + stamp + " resumed":
                 print("corpus: cached in %s (%s)" % (args.out, stamp), file=sys.stderr)
                 return
     for tool in ("gs", "groff", "qpdf", "exiftool"):
         if shutil.which(tool) is None:
             sys.exit("sanitize_corpus: %s is not installed (scripts/install-deps.sh bench)" % tool)
-    shutil.rmtree(args.out, ignore_errors=True)
-    os.makedirs(args.out)
     corpus = Corpus(args.out, args.seed, args.scale)
+    pdf_dir = os.path.join(args.out, "pdf")
+    if args.resume and os.path.isdir(pdf_dir):
+        # An interrupted run: keep the PDFs it made (the slow part: groff and
+        # Ghostscript) and make the rest from them.
+        stamp += " resumed"
+        print("corpus: resuming with the PDFs in %s" % pdf_dir, file=sys.stderr)
+        for name in sorted(os.listdir(pdf_dir)):
+            with open(os.path.join(pdf_dir, name), "rb") as f:
+                data = f.read()
+            os.unlink(os.path.join(pdf_dir, name))
+            photos = b"/DCTDecode" in data or data.count(b"/Image") > 2
+            corpus.add("pdf", "pdf", data, "resumed: " + ("gs image pages" if photos
+                                                          else "groff+gs or debian-doc"))
+        for kind in ("image", "ooxml"):
+            shutil.rmtree(os.path.join(args.out, kind), ignore_errors=True)
+        made = [(e, open(os.path.join(pdf_dir, e[0][:16] + ".pdf"), "rb").read())
+                for e in corpus.entries]
+        pdfs = [d for e, d in made if "groff" in e[4]]
+        photos = [d for e, d in made if "image" in e[4]]
+    else:
+        shutil.rmtree(args.out, ignore_errors=True)
+        os.makedirs(args.out)
     try:
-        print("corpus: PDFs...", file=sys.stderr)
-        build_pdfs(corpus)
-        pdfs = [open(os.path.join(args.out, "pdf", d[0][:16] + ".pdf"), "rb").read()
-                for d in corpus.entries if d[4].startswith("groff")]
+        if args.resume and os.path.isdir(pdf_dir) and stamp.endswith("resumed"):
+            print("corpus: PDFs made by qpdf...", file=sys.stderr)
+            derive_pdfs(corpus, pdfs, photos)
+        else:
+            print("corpus: PDFs...", file=sys.stderr)
+            build_pdfs(corpus)
+            pdfs = [open(os.path.join(args.out, "pdf", d[0][:16] + ".pdf"), "rb").read()
+                    for d in corpus.entries if d[4].startswith("groff")]
         print("corpus: images...", file=sys.stderr)
         images = build_images(corpus, pdfs)
         print("corpus: OOXML...", file=sys.stderr)
