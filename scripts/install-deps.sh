@@ -4,7 +4,9 @@
 #   install-deps.sh build   — compiler, libraries and Node.js (for the web UI)
 #   install-deps.sh test    — plus GoogleTest, clang/libFuzzer for fuzzing and
 #                             Chromium for the browser tests
-#   install-deps.sh bench   — plus Google Benchmark and wrk for bench/
+#   install-deps.sh bench   — plus Google Benchmark and wrk for bench/, and the
+#                             peers of bench/sanitize_vs_peers.sh (qpdf,
+#                             Ghostscript, mat2, exiftool; groff for its corpus)
 set -euo pipefail
 profile=${1:-build}
 
@@ -17,7 +19,8 @@ case "$profile" in
   build) ;;
   test) packages+=(libgtest-dev libgmock-dev clang libclang-rt-14-dev sqlite3 qpdf chromium
     fonts-noto-cjk) ;;
-  bench) packages+=(libbenchmark-dev wrk) ;;
+  bench) packages+=(libbenchmark-dev wrk qpdf ghostscript mat2 libimage-exiftool-perl groff-base
+    linux-perf) ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac
 

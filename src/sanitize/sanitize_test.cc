@@ -8,6 +8,7 @@
 
 #include "common/charset.h"
 #include "policy/model.h"
+#include "sanitize/context.h"
 #include "sanitize/detect.h"
 
 namespace mamori::sanitize {
@@ -141,6 +142,10 @@ TEST(SanitizeTest, ReportIsJsonWithHashes) {
   EXPECT_EQ(json["detected_type"], "text");
   EXPECT_EQ(json["sha256_in"].get<std::string>().size(), 64u);
   EXPECT_EQ(json["sha256_in"], json["sha256_out"]);
+  // FIPS 180-2's "abc" and "" answers.
+  EXPECT_EQ(Sanitize("abc", "abc.txt", Settings{}).report.sha256_in,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   const Outcome refused = Sanitize(std::string("\x7F" "ELF\x02\x01", 6), "a.bin", Settings{});
   const auto refused_json = nlohmann::json::parse(ReportToJson(refused.report));
   EXPECT_EQ(refused_json["verdict"], "refused");

@@ -3,13 +3,20 @@
 // is inspected, not only the reachable ones), and checked with the
 // `qpdf --check` command.
 #include <gtest/gtest.h>
+#include <qpdf/Pl_Buffer.hh>
+#include <qpdf/Pl_Flate.hh>
+#include <qpdf/Pl_String.hh>
 #include <qpdf/QPDF.hh>
+#include <qpdf/QPDFJob.hh>
 #include <qpdf/QPDFLogger.hh>
 #include <qpdf/QPDFObjectHandle.hh>
 #include <qpdf/QPDFPageDocumentHelper.hh>
 #include <qpdf/QPDFPageObjectHelper.hh>
 #include <qpdf/QPDFWriter.hh>
 #include <unistd.h>
+
+#include <cstdio>  // (before jpeglib.h)
+#include <jpeglib.h>
 
 #include <algorithm>
 #include <atomic>
@@ -37,6 +44,7 @@ struct Build {
   bool keep_unreferenced = false;     // write objects nothing references
   std::string user_password;          // encrypt when either is set
   std::string owner_password;
+  bool raw_streams = false;           // stream bytes written exactly as given
 };
 
 Build ObjectStreams() {
@@ -62,6 +70,10 @@ std::string Write(QPDF& pdf, const Build& build) {
   writer.setStaticID(true);
   if (build.object_streams) writer.setObjectStreamMode(qpdf_o_generate);
   if (build.keep_unreferenced) writer.setPreserveUnreferencedObjects(true);
+  if (build.raw_streams) {
+    writer.setCompressStreams(false);
+    writer.setDecodeLevel(qpdf_dl_none);
+  }
   if (!build.user_password.empty() || !build.owner_password.empty()) {
     writer.setR6EncryptionParameters(build.user_password.c_str(), build.owner_password.c_str(),
                                      true, false, true, false, false, false, qpdf_r3p_none, true);
@@ -517,6 +529,300 @@ TEST(PdfSanitizeTest, SharedAndCyclicReferencesAreWalkedOnce) {
   EXPECT_EQ(scripts, 2);  // cut at both references
   ExpectNothingActive(outcome.output, Inspect(outcome.output));
   EXPECT_EQ(QpdfCheck(outcome.output), 0);
+}
+
+// ---- Streams that do not decode: the output still passes `qpdf --check`.
+
+Build RawStreams() {
+  Build build;
+  build.raw_streams = true;
+  return build;
+}
+
+std::string Deflate(const std::string& data) {
+  Pl_Buffer buffer("deflated");
+  Pl_Flate flate("deflate", &buffer, Pl_Flate::a_deflate);
+  flate.write(reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  flate.finish();
+  const auto bytes = buffer.getBufferSharedPointer();
+  return {reinterpret_cast<const char*>(bytes->getBuffer()), bytes->getSize()};
+}
+
+// A stream with these bytes and this /Filter, exactly as given.
+Handle RawStream(QPDF& pdf, const std::string& bytes, const std::string& filter) {
+  Handle stream = Handle::newStream(&pdf, bytes);
+  stream.getDict().replaceKey("/Filter", Parse(filter));
+  return stream;
+}
+
+// A one-page document whose page shows "Hello mamori" from a good content
+// stream and then draws from a second content stream `bad`.
+std::string WithSecondContents(const std::string& bytes, const std::string& filter) {
+  return MakePdf(
+      [&](QPDF& pdf, Handle page) {
+        Handle good = page.getKey("/Contents");
+        page.replaceKey("/Contents", Handle::newArray({good, RawStream(pdf, bytes, filter)}));
+      },
+      RawStreams());
+}
+
+struct JobCheck {
+  int exit_code = -1;
+  std::string messages;
+};
+
+// What `qpdf --check` does, in-process through QPDFJob: exit code 0 (no
+// errors, no warnings), 2 (errors) or 3 (warnings), and its messages.
+JobCheck QpdfJobCheck(const std::string& bytes) {
+  static std::atomic<int> counter{0};
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("mamori_pdf_job_" + std::to_string(::getpid()) + "_" +
+                     std::to_string(counter++) + ".pdf");
+  {
+    std::ofstream file(path, std::ios::binary);
+    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  JobCheck check;
+  try {
+    QPDFJob job;
+    auto logger = QPDFLogger::create();
+    auto messages = std::make_shared<Pl_String>("messages", nullptr, check.messages);
+    logger->setInfo(logger->discard());
+    logger->setWarn(messages);
+    logger->setError(messages);
+    job.setLogger(logger);
+    job.config()->inputFile(path.string())->check()->checkConfiguration();
+    job.run();
+    check.exit_code = job.getExitCode();
+  } catch (const std::exception& error) {
+    check.messages += error.what();
+    check.exit_code = 2;
+  }
+  std::filesystem::remove(path);
+  return check;
+}
+
+const Removal* FindRemoval(const Report& report, std::string_view what) {
+  for (const Removal& removal : report.removed) {
+    if (removal.what == what) return &removal;
+  }
+  return nullptr;
+}
+
+// The sample really is broken for qpdf, the output is not, the good page
+// text is kept, and the report names the emptied stream by page.
+void ExpectEmptiedContents(const std::string& input, std::string_view what,
+                           const Settings& settings = Settings{}) {
+  ASSERT_NE(QpdfJobCheck(input).exit_code, 0) << "the sample is not broken";
+  const Outcome outcome = Sanitize(input, "broken.pdf", settings);
+  ASSERT_EQ(outcome.report.verdict, Verdict::kSanitized) << outcome.report.detail;
+  const Removal* removal = FindRemoval(outcome.report, what);
+  ASSERT_NE(removal, nullptr) << ReportToJson(outcome.report);
+  EXPECT_NE(removal->part.find("page 1 /Contents (obj "), std::string::npos) << removal->part;
+  EXPECT_NE(outcome.report.detail.find("page 1 /Contents"), std::string::npos)
+      << outcome.report.detail;
+  const JobCheck check = QpdfJobCheck(outcome.output);
+  EXPECT_EQ(check.exit_code, 0) << check.messages;
+  EXPECT_EQ(QpdfCheck(outcome.output), 0);
+  const Inspection inspection = Inspect(outcome.output);
+  EXPECT_EQ(inspection.warnings, 0U);
+  EXPECT_EQ(inspection.pages, 1);
+  EXPECT_NE(inspection.first_page_text.find("(Hello mamori) Tj"), std::string::npos);
+}
+
+const std::string kDrawing = "0 0 m 100 100 l S\n";
+
+TEST(PdfStreamCheckTest, BadFlateDataIsEmptiedAndReported) {
+  ExpectEmptiedContents(WithSecondContents("this is not zlib data at all", "/FlateDecode"),
+                        "undecodable_stream");
+}
+
+TEST(PdfStreamCheckTest, TruncatedFlateStreamIsEmptiedAndReported) {
+  std::string drawing;
+  for (int i = 0; i < 200; ++i) drawing += std::to_string(i) + " " + kDrawing;
+  const std::string deflated = Deflate(drawing);
+  ExpectEmptiedContents(WithSecondContents(deflated.substr(0, deflated.size() / 2), "/FlateDecode"),
+                        "undecodable_stream");
+}
+
+TEST(PdfStreamCheckTest, FailingFilterChainIsEmptiedAndReported) {
+  // Good hex whose bytes are not zlib data: the first filter works, the
+  // second fails.
+  std::string hex;
+  for (const char c : std::string("not deflated")) {
+    const auto byte = static_cast<unsigned char>(c);
+    static const char kDigits[] = "0123456789abcdef";
+    hex += kDigits[byte >> 4];
+    hex += kDigits[byte & 15];
+  }
+  ExpectEmptiedContents(WithSecondContents(hex + ">", "[/ASCIIHexDecode /FlateDecode]"),
+                        "undecodable_stream");
+  // And a chain whose first filter fails.
+  ExpectEmptiedContents(WithSecondContents("zz not hex>", "[/ASCIIHexDecode /FlateDecode]"),
+                        "undecodable_stream");
+}
+
+TEST(PdfStreamCheckTest, DecompressionBombIsEmptiedAndReported) {
+  // 8 MiB of drawing commands, deflated twice: a few KiB in the file.
+  std::string drawing;
+  while (drawing.size() < (std::size_t{8} << 20)) drawing += kDrawing;
+  const std::string bomb = Deflate(Deflate(drawing));
+  ASSERT_LT(bomb.size(), std::size_t{64} << 10);
+  const std::string input = WithSecondContents(bomb, "[/FlateDecode /FlateDecode]");
+  Settings settings;
+  settings.limits.max_memory_bytes = std::size_t{1} << 20;
+  const Outcome outcome = Sanitize(input, "bomb.pdf", settings);
+  ASSERT_EQ(outcome.report.verdict, Verdict::kSanitized) << outcome.report.detail;
+  const Removal* removal = FindRemoval(outcome.report, "decompression_bomb");
+  ASSERT_NE(removal, nullptr) << ReportToJson(outcome.report);
+  EXPECT_NE(removal->part.find("page 1 /Contents"), std::string::npos) << removal->part;
+  EXPECT_NE(outcome.report.detail.find("decodes to more than 1048576 bytes"), std::string::npos)
+      << outcome.report.detail;
+  EXPECT_LT(outcome.output.size(), std::size_t{16} << 10);
+  const JobCheck check = QpdfJobCheck(outcome.output);
+  EXPECT_EQ(check.exit_code, 0) << check.messages;
+  EXPECT_NE(Inspect(outcome.output).first_page_text.find("(Hello mamori) Tj"), std::string::npos);
+
+  // Under the limit the same stream is a large drawing and is kept.
+  settings.limits.max_memory_bytes = std::size_t{64} << 20;
+  const Outcome kept = Sanitize(input, "bomb.pdf", settings);
+  ASSERT_EQ(kept.report.verdict, Verdict::kClean) << kept.report.detail;
+  EXPECT_EQ(QpdfJobCheck(kept.output).exit_code, 0);
+}
+
+TEST(PdfStreamCheckTest, UndecodableImageBecomesAnEmptyImage) {
+  const std::string input = MakePdf(
+      [](QPDF& pdf, Handle page) {
+        Handle image = RawStream(pdf, std::string("\xff\xd8\xff not a jpeg"), "/DCTDecode");
+        for (const char* entry : {"/Type /XObject", "/Subtype /Image", "/Width 640",
+                                  "/Height 480", "/ColorSpace /DeviceRGB",
+                                  "/BitsPerComponent 8"}) {
+          const std::string text(entry);
+          const auto space = text.find(' ');
+          image.getDict().replaceKey(text.substr(0, space), Parse(text.substr(space + 1)));
+        }
+        Handle xobjects = Handle::newDictionary();
+        xobjects.replaceKey("/Im1", image);
+        page.getKey("/Resources").replaceKey("/XObject", xobjects);
+        Handle contents = page.getKey("/Contents");
+        page.replaceKey("/Contents",
+                        Handle::newArray({contents, Handle::newStream(&pdf, "q 640 0 0 480 0 0 cm "
+                                                                            "/Im1 Do Q\n")}));
+      },
+      RawStreams());
+  ASSERT_NE(QpdfJobCheck(input).exit_code, 0);
+  const Outcome outcome = Sanitize(input, "photo.pdf", Settings{});
+  ASSERT_EQ(outcome.report.verdict, Verdict::kSanitized) << outcome.report.detail;
+  const Removal* removal = FindRemoval(outcome.report, "undecodable_stream");
+  ASSERT_NE(removal, nullptr) << ReportToJson(outcome.report);
+  EXPECT_EQ(removal->part.rfind("obj ", 0), 0U) << removal->part;  // not a page's contents
+  const JobCheck check = QpdfJobCheck(outcome.output);
+  EXPECT_EQ(check.exit_code, 0) << check.messages;
+
+  // Still an image, 1×1, so that "/Im1 Do" finds one.
+  QPDF pdf;
+  pdf.processMemoryFile("out.pdf", outcome.output.data(), outcome.output.size());
+  Handle first = pdf.getAllPages().front();
+  Handle image = first.getKey("/Resources").getKey("/XObject").getKey("/Im1");
+  ASSERT_TRUE(image.isStream());
+  EXPECT_TRUE(image.getDict().getKey("/Subtype").isNameAndEquals("/Image"));
+  EXPECT_EQ(image.getDict().getKey("/Width").getIntValue(), 1);
+  EXPECT_FALSE(image.getDict().hasKey("/Filter"));
+}
+
+TEST(PdfStreamCheckTest, GoodStreamsAreNotTouched) {
+  std::string drawing;
+  for (int i = 0; i < 200; ++i) drawing += std::to_string(i) + " " + kDrawing;
+  const std::string deflated = Deflate(drawing);
+  const std::string input = WithSecondContents(deflated, "/FlateDecode");
+  ASSERT_EQ(QpdfJobCheck(input).exit_code, 0);
+  const Outcome outcome = Sanitize(input, "good.pdf", Settings{});
+  ASSERT_EQ(outcome.report.verdict, Verdict::kClean) << outcome.report.detail;
+  EXPECT_TRUE(outcome.report.removed.empty());
+  EXPECT_NE(outcome.output.find(deflated), std::string::npos);  // copied, not recompressed
+  EXPECT_EQ(QpdfJobCheck(outcome.output).exit_code, 0);
+}
+
+// A 64×48 RGB JPEG (libjpeg; a plain gradient).
+std::string EncodeJpeg() {
+  jpeg_compress_struct info;
+  jpeg_error_mgr error;
+  info.err = jpeg_std_error(&error);
+  jpeg_create_compress(&info);
+  unsigned char* buffer = nullptr;
+  unsigned long size = 0;
+  jpeg_mem_dest(&info, &buffer, &size);
+  info.image_width = 64;
+  info.image_height = 48;
+  info.input_components = 3;
+  info.in_color_space = JCS_RGB;
+  jpeg_set_defaults(&info);
+  jpeg_start_compress(&info, TRUE);
+  std::vector<unsigned char> row(64 * 3);
+  while (info.next_scanline < info.image_height) {
+    for (std::size_t x = 0; x < 64; ++x) {
+      row[3 * x] = static_cast<unsigned char>(x * 4);
+      row[3 * x + 1] = static_cast<unsigned char>(info.next_scanline * 5);
+      row[3 * x + 2] = 128;
+    }
+    JSAMPROW pointer = row.data();
+    jpeg_write_scanlines(&info, &pointer, 1);
+  }
+  jpeg_finish_compress(&info);
+  jpeg_destroy_compress(&info);
+  std::string jpeg(reinterpret_cast<const char*>(buffer), size);
+  std::free(buffer);
+  return jpeg;
+}
+
+std::string WithImage(const std::string& jpeg) {
+  return MakePdf(
+      [&](QPDF& pdf, Handle page) {
+        Handle image = RawStream(pdf, jpeg, "/DCTDecode");
+        image.getDict().replaceKey("/Type", Handle::newName("/XObject"));
+        image.getDict().replaceKey("/Subtype", Handle::newName("/Image"));
+        image.getDict().replaceKey("/Width", Handle::newInteger(64));
+        image.getDict().replaceKey("/Height", Handle::newInteger(48));
+        image.getDict().replaceKey("/ColorSpace", Handle::newName("/DeviceRGB"));
+        image.getDict().replaceKey("/BitsPerComponent", Handle::newInteger(8));
+        Handle xobjects = Handle::newDictionary();
+        xobjects.replaceKey("/Im1", image);
+        page.getKey("/Resources").replaceKey("/XObject", xobjects);
+      },
+      RawStreams());
+}
+
+// The JPEG check (libjpeg at 1/8 scale) agrees with qpdf's full decode: a
+// good JPEG is kept byte for byte; one cut short (qpdf: "invalid jpeg data
+// reading from buffer") and one whose header is cut are emptied; every
+// output passes the check.
+TEST(PdfStreamCheckTest, JpegImagesAreKeptWhenQpdfDecodesThem) {
+  const std::string jpeg = EncodeJpeg();
+  {
+    const std::string input = WithImage(jpeg);
+    ASSERT_EQ(QpdfJobCheck(input).exit_code, 0);
+    const Outcome outcome = Sanitize(input, "photo.pdf", Settings{});
+    ASSERT_EQ(outcome.report.verdict, Verdict::kClean) << ReportToJson(outcome.report);
+    EXPECT_NE(outcome.output.find(jpeg), std::string::npos);
+    EXPECT_EQ(QpdfJobCheck(outcome.output).exit_code, 0);
+  }
+  for (const std::size_t cut : {jpeg.size() * 3 / 4, std::size_t{40}}) {
+    const std::string input = WithImage(jpeg.substr(0, cut));
+    ASSERT_NE(QpdfJobCheck(input).exit_code, 0) << cut;
+    const Outcome outcome = Sanitize(input, "photo.pdf", Settings{});
+    ASSERT_EQ(outcome.report.verdict, Verdict::kSanitized) << cut;
+    EXPECT_NE(FindRemoval(outcome.report, "undecodable_stream"), nullptr) << cut;
+    const JobCheck check = QpdfJobCheck(outcome.output);
+    EXPECT_EQ(check.exit_code, 0) << cut << ": " << check.messages;
+  }
+
+  // A JPEG whose header claims more pixels than max_memory_bytes allows.
+  Settings small;
+  small.limits.max_memory_bytes = 1000;
+  const Outcome large = Sanitize(WithImage(jpeg), "photo.pdf", small);
+  ASSERT_EQ(large.report.verdict, Verdict::kSanitized) << large.report.detail;
+  EXPECT_NE(FindRemoval(large.report, "decompression_bomb"), nullptr);
+  EXPECT_EQ(QpdfJobCheck(large.output).exit_code, 0);
 }
 
 }  // namespace
