@@ -191,5 +191,33 @@ TEST_F(AuthzTest, ImportOfMoreRowsThanARegisterHoldsIsRefused) {
   EXPECT_EQ(status, 413) << body.substr(0, 500);
 }
 
+// --- Medium: the audit log names who acted ------------------------------------------
+
+TEST_F(AuthzTest, AResidentsReportIsRecordedAsTheAnonymousSendersNotAStaffMembers) {
+  auto [status, json] = Call({}, "POST", "/public/incidents",
+                             {{"kind", "resident"},
+                              {"name", "阪南 花子"},
+                              {"contact", "072-000-0000"},
+                              {"text", "他人の個人情報が表示されています"}});
+  ASSERT_EQ(status, 201) << json.dump();
+  const auto receipt = json["receipt"].get<std::int64_t>();
+  const auto events = Events("incident.report_external");
+  ASSERT_EQ(events.size(), 1U);
+  EXPECT_EQ(events[0].actor, "anonymous");
+  const Json state = Json::parse(events[0].state);
+  EXPECT_EQ(state.value("remote_addr", ""), "127.0.0.1");
+  EXPECT_EQ(state.value("receipt", std::int64_t{0}), receipt);
+  EXPECT_EQ(state.value("channel", ""), "public_form");
+  EXPECT_EQ(state.value("reporter", "?"), "");
+  // The incident names no staff member as its reporter; the CSIRT received it.
+  Agent k1 = SignedIn("k1");
+  auto incident = Call(k1, "GET", "/incidents/" + std::to_string(receipt));
+  ASSERT_EQ(incident.first, 200) << incident.second.dump();
+  EXPECT_EQ(incident.second.value("reporter", "?"), "");
+  EXPECT_EQ(incident.second.value("received_by", ""), "k1");
+  EXPECT_EQ(incident.second["external"]["name"], "阪南 花子");
+  EXPECT_THAT(incident.second["steps"][0]["note"].get<std::string>(), HasSubstr("公開フォーム"));
+}
+
 }  // namespace
 }  // namespace mamori::server
