@@ -191,6 +191,95 @@ TEST_F(AuthzTest, ImportOfMoreRowsThanARegisterHoldsIsRefused) {
   EXPECT_EQ(status, 413) << body.substr(0, 500);
 }
 
+// --- Low: the same answer for "absent" and "not yours" ---------------------------
+
+TEST_F(AuthzTest, DecideAnswersTheSameForAnAbsentAndAnInvisibleAsset) {
+  Agent m1 = SignedIn("m1");
+  auto invisible = Call(m1, "POST", "/decide", {{"action", "take_out"}, {"asset_code", "care-db"}});
+  auto absent = Call(m1, "POST", "/decide", {{"action", "take_out"}, {"asset_code", "no-such-db"}});
+  EXPECT_EQ(invisible.first, absent.first);
+  ASSERT_TRUE(invisible.second.contains("error")) << invisible.second.dump();
+  auto without_code = [](Json error, const std::string& code) {
+    std::string text = error["error"].dump();
+    for (auto at = text.find(code); at != std::string::npos; at = text.find(code)) {
+      text.replace(at, code.size(), "X");
+    }
+    return text;
+  };
+  EXPECT_EQ(without_code(invisible.second, "care-db"), without_code(absent.second, "no-such-db"));
+}
+
+TEST_F(AuthzTest, AnAssetIdWithStraySpacesIsStillReadFromTheRegister) {
+  // The register's level counts whatever the form claims (docs/api.md), also
+  // for an id the register would read as its own code once trimmed.
+  Agent s1 = SignedIn("s1");
+  for (const std::string id : {" tax-db", "tax-db ", "\xE3\x80\x80tax-db"}) {
+    auto claimed = Call(
+        s1, "POST", "/decide",
+        {{"action", "provide"},
+         {"asset", {{"id", id}, {"kind", "data"}, {"classification", {{"importance", "C"}}}}}});
+    EXPECT_EQ(claimed.second["effect"], "approval_required") << id << " " << claimed.second.dump();
+  }
+}
+
+TEST_F(AuthzTest, RoleHoldersAreListedOnlyAsFarAsThePeopleListShowsThem) {
+  std::map<std::string, Agent> agents;
+  for (const char* person : {"s1", "m2", "v1", "k1", "a1", "c1"}) {
+    Agent& agent = agents[person] = SignedIn(person);
+    auto people = Call(agent, "GET", "/org/people");
+    ASSERT_EQ(people.first, 200);
+    std::set<std::string> visible;
+    for (const auto& p : people.second) visible.insert(p["code"]);
+    auto roles = Call(agent, "GET", "/org/roles");
+    ASSERT_EQ(roles.first, 200);
+    for (const auto& role : roles.second) {
+      EXPECT_TRUE(visible.count(role["person"])) << person << " sees " << role.dump();
+    }
+    if (std::string(person) == "c1") {
+      EXPECT_EQ(roles.second.size(), 9U);  // every assignment of the seeded organization
+    }
+  }
+  // 税務課 staff see their own manager, not the 介護保険課's.
+  std::set<std::string> holders;
+  for (const auto& role : Call(agents["s1"], "GET", "/org/roles").second) {
+    holders.insert(role["person"]);
+  }
+  EXPECT_TRUE(holders.count("m1"));
+  EXPECT_FALSE(holders.count("m2"));
+}
+
+// --- Low: JSON only as application/json --------------------------------------------
+
+TEST_F(AuthzTest, JsonBodiesAreAcceptedOnlyAsApplicationJson) {
+  const std::string report =
+      Json{{"kind", "resident"}, {"name", "阪南 花子"}, {"contact", "072"}, {"text", "表示"}}
+          .dump();
+  // Types a cross-site page can send without a preflight, or not JSON at all.
+  for (const char* type : {"text/plain; charset=application/json", "text/plain",
+                           "application/x-www-form-urlencoded; x=application/json",
+                           "application/jsonx", "application/json; charset=shift_jis", ""}) {
+    EXPECT_EQ(Post({}, "/public/incidents", report, type).first, 415) << type;
+  }
+  // A multipart form is refused too (cpp-httplib already finds the body no
+  // multipart body: 400).
+  const int multipart =
+      Post({}, "/public/incidents", report, "multipart/form-data; boundary=application/json").first;
+  EXPECT_TRUE(multipart == 400 || multipart == 415) << multipart;
+  // A declared type other than JSON is refused even without a body.
+  Agent k1 = SignedIn("k1");
+  EXPECT_EQ(Post(k1, "/auth/totp/setup", "", "text/plain").first, 415);
+  for (const char* type : {"application/json", "application/json; charset=utf-8",
+                           "Application/JSON;charset=UTF-8"}) {
+    EXPECT_EQ(Post({}, "/public/incidents", report, type).first, 201) << type;
+  }
+  // Every JSON route, signed in too.
+  Agent s1 = SignedIn("s1");
+  EXPECT_EQ(Post(s1, "/incidents", Json{{"summary", "x"}, {"description", "y"}}.dump(),
+                 "text/plain; charset=application/json")
+                .first,
+            415);
+}
+
 // --- Medium: the audit log names who acted ------------------------------------------
 
 TEST_F(AuthzTest, AResidentsReportIsRecordedAsTheAnonymousSendersNotAStaffMembers) {
