@@ -308,5 +308,37 @@ TEST_F(AuthzTest, AResidentsReportIsRecordedAsTheAnonymousSendersNotAStaffMember
   EXPECT_THAT(incident.second["steps"][0]["note"].get<std::string>(), HasSubstr("公開フォーム"));
 }
 
+TEST_F(AuthzTest, AFailedPasswordChangeRecordsTheRemoteAddress) {
+  Agent s1 = SignedIn("s1");
+  auto changed = Call(s1, "POST", "/auth/password",
+                      {{"current_password", "Not-the-password-1"}, {"new_password", "x"}});
+  EXPECT_EQ(changed.first, 400) << changed.second.dump();
+  const auto events = Events("auth.password_change_failed");
+  ASSERT_EQ(events.size(), 1U);
+  EXPECT_EQ(events[0].actor, "s1");
+  EXPECT_EQ(Json::parse(events[0].state).value("remote_addr", ""), "127.0.0.1");
+}
+
+// --- Docs and code agree ---------------------------------------------------------------
+
+TEST_F(AuthzTest, AuditorsReportIncidentsAsEveryMemberOfStaffMust) {
+  // 5.3(1)①: every 職員 reports an incident they notice; an auditor is one.
+  Agent a1 = SignedIn("a1");
+  auto reported = Call(a1, "POST", "/incidents", {{"summary", "不審なメール"}, {"description", "x"}});
+  EXPECT_EQ(reported.first, 201) << reported.second.dump();
+  // Otherwise they write nothing.
+  EXPECT_EQ(Call(a1, "PATCH", "/registers/asset/care-db", {{"values", {{"name", "x"}}}}).first, 403);
+  EXPECT_EQ(Call(a1, "POST", "/requests", {{"request", {{"action", "take_out"}}}}).first, 403);
+}
+
+TEST_F(AuthzTest, TheCisoReadsTheAccountListButChangesNoAccount) {
+  Agent x1 = SignedIn("x1");
+  auto list = Call(x1, "GET", "/accounts");
+  EXPECT_EQ(list.first, 200) << list.second.dump();
+  EXPECT_GE(list.second.size(), 10U);
+  EXPECT_EQ(Call(x1, "POST", "/accounts/s2/reset").first, 403);
+  EXPECT_EQ(Call(x1, "POST", "/accounts/s2/unlock").first, 403);
+}
+
 }  // namespace
 }  // namespace mamori::server
