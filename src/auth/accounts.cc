@@ -732,7 +732,8 @@ Status SignOut(Ledger& ledger, std::string_view token) {
 }
 
 Status ChangePassword(Ledger& ledger, std::string_view token, std::string_view current,
-                      std::string_view new_password, const Options& options) {
+                      std::string_view new_password, const Options& options,
+                      std::string_view remote_addr, std::string_view user_agent) {
   MAMORI_TRY(const auto session, RequireSession(ledger, token, options));
   if (current.empty() || current.size() > kMaxPasswordBytes || !IsValidUtf8(current)) {
     return InputError("current_password", "現在のパスワードを正しく入力してください",
@@ -748,7 +749,13 @@ Status ChangePassword(Ledger& ledger, std::string_view token, std::string_view c
     // guess the password without lockout (6.2(1)②). Should it lock the
     // account, the session that did it ends with the person's others.
     const SignInInput none;
-    Attempt attempt{none, options, "", "", account, false, {}};
+    Attempt attempt{none,
+                    options,
+                    internal::Printable(remote_addr, kMaxRemoteAddrBytes),
+                    internal::Printable(user_agent, kMaxUserAgentBytes),
+                    account,
+                    false,
+                    {}};
     MAMORI_TRY(const auto person, ledger::FindPerson(ledger, account.person_code));
     MAMORI_TRY(attempt.standing, StandingOf(ledger, person, options));
     SignInResult outcome;

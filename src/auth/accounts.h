@@ -151,9 +151,11 @@ Status SignOut(ledger::Ledger& ledger, std::string_view token);
 // last passwords.history ones (再利用禁止). Clears temporary and the
 // session's must_change_password, ends the person's other sessions,
 // "auth.password_change". Errors: kNotFound key "session" (no open session),
-// kInvalidArgument key "current_password" or "new_password".
+// kInvalidArgument key "current_password" or "new_password". `remote_addr`
+// and `user_agent` (the caller's, as for SignIn) go into the failure's event.
 Status ChangePassword(ledger::Ledger& ledger, std::string_view token, std::string_view current,
-                      std::string_view new_password, const Options& options);
+                      std::string_view new_password, const Options& options,
+                      std::string_view remote_addr = {}, std::string_view user_agent = {});
 
 struct TotpSetup {
   std::string secret;       // base32; show once (and as a QR code of the URI)

@@ -3,7 +3,9 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <string_view>
 
 #include "common/charset.h"
 #include "ledger/org.h"
@@ -395,6 +397,27 @@ Api::Response Render(const Reply& reply) {
 // Admit's answer when the call ends before its handler.
 std::optional<Reply> Stop(Reply reply) { return reply; }
 
+// The media type application/json, optionally with charset=utf-8 (RFC
+// 8259 defines no other): never a substring search, which lets
+// "text/plain; charset=application/json" through — a type any web page may
+// send cross-site without a preflight.
+bool IsJsonContentType(std::string_view value) {
+  const auto lower = [](std::string_view text) {
+    const auto first = text.find_first_not_of(" \t");
+    if (first == std::string_view::npos) return std::string();
+    text = text.substr(first, text.find_last_not_of(" \t") - first + 1);
+    std::string out(text);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  const auto semicolon = value.find(';');
+  if (lower(value.substr(0, semicolon)) != "application/json") return false;
+  if (semicolon == std::string_view::npos) return true;
+  std::string parameter = lower(value.substr(semicolon + 1));
+  parameter.erase(std::remove(parameter.begin(), parameter.end(), ' '), parameter.end());
+  return parameter == "charset=utf-8" || parameter == "charset=\"utf-8\"";
+}
+
 bool SameSecret(const std::string& a, const std::string& b) {
   return !a.empty() && a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -486,14 +509,17 @@ Result<std::optional<Reply>> Api::Admit(const Route& route, Call& call) {
     if (call.body.size() > options_.max_json_bytes) {
       return Stop(ErrorReply(413, "payload_too_large", "送信内容が大きすぎます", "body too large"));
     }
+    // A body (or a declared type: a multipart form reaches us with its body
+    // taken apart) only as JSON; no body and no type is an empty object.
+    if ((!call.body.empty() || !call.content_type.empty()) &&
+        !IsJsonContentType(call.content_type)) {
+      return Stop(ErrorReply(415, "unsupported_media_type",
+                             "Content-Type は application/json にしてください",
+                             "Content-Type must be application/json"));
+    }
     if (call.body.empty()) {
       call.json = Json::object();
     } else {
-      if (call.content_type.find("application/json") == std::string::npos) {
-        return Stop(ErrorReply(415, "unsupported_media_type",
-                               "Content-Type は application/json にしてください",
-                               "Content-Type must be application/json"));
-      }
       call.json = Json::parse(call.body, nullptr, false);
       if (call.json.is_discarded() || !call.json.is_object()) {
         return Stop(ErrorReply(400, "invalid_argument",

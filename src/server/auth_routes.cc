@@ -11,9 +11,18 @@ namespace {
 
 constexpr std::string_view kCookie = "mamori_session";
 
+// Accounts are issued, reset and unlocked by the 統括情報セキュリティ責任者
+// (and the deputy) (6.2(1)②ア・イ).
 bool IsAccountAdmin(const Viewer& viewer) {
   return viewer.Holds(policy::Role::kChiefOfficer) ||
          viewer.Holds(policy::Role::kDeputyChiefOfficer);
+}
+
+// The CISO reads everything (docs/api.md "Who sees what") and approves who
+// may act for the holders of privileged IDs (6.2(1)③イ), so may read the
+// account list, but changes no account.
+bool MayReadAccounts(const Viewer& viewer) {
+  return IsAccountAdmin(viewer) || viewer.Holds(policy::Role::kCiso);
 }
 
 std::string SessionCookie(const std::string& token, int max_age_seconds, bool secure) {
@@ -164,7 +173,8 @@ void Api::AddAuthRoutes() {
              PasswordField(fields, call.json, "new_password", "新しいパスワード");
          MAMORI_TRY_STATUS(fields.Finish());
          MAMORI_TRY_STATUS(
-             auth::ChangePassword(*call.ledger, call.session_token, current, next, options_.auth));
+             auth::ChangePassword(*call.ledger, call.session_token, current, next, options_.auth,
+                                  call.remote_addr, call.user_agent));
          return NoContent();
        }});
 
@@ -209,10 +219,10 @@ void Api::AddAuthRoutes() {
   Add({.method = "GET",
        .path = "/accounts",
        .summary_ja = "アカウント一覧（特権）",
-       .who = "chief_officer, deputy_chief_officer",
+       .who = "chief_officer, deputy_chief_officer, ciso",
        .writes = true,  // records the privileged use
        .handler = [this, account_json](Call& call) -> Result<Reply> {
-         if (!IsAccountAdmin(call.Who())) return Forbidden();
+         if (!MayReadAccounts(call.Who())) return Forbidden();
          MAMORI_TRY(auto accounts, auth::ListAccounts(*call.ledger, options_.auth));
          MAMORI_TRY_STATUS(RecordPrivilegeUse(*call.ledger, call.Who(), "account.list"));
          Json out = Json::array();

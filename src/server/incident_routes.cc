@@ -232,7 +232,10 @@ void Api::AddIncidentRoutes() {
          report.summary = report.kind == "resident" ? "住民からの報告（公開フォーム）"
                                                     : "外部からの報告（公開フォーム）";
          MAMORI_TRY(const std::string intake, PublicIntake(*call.ledger));
-         MAMORI_TRY(const auto id, incident::ReportExternal(*call.ledger, intake, report));
+         // Recorded as the anonymous sender's (with the address and the
+         // receipt number), not as the intake's: they did nothing yet.
+         MAMORI_TRY(const auto id, incident::ReportFromPublicForm(*call.ledger, intake, report,
+                                                                  call.remote_addr));
          return JsonReply({{"receipt", id},
                            {"message", "報告を受け付けました。受付番号: " + std::to_string(id)}},
                           201);

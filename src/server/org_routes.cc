@@ -1,6 +1,7 @@
 // The overview routes: health, the profile as a readable document, the
 // organization register, live decisions and the dashboard.
 #include <algorithm>
+#include <set>
 
 #include "decide/decision_json.h"
 #include "decide/engine.h"
@@ -168,6 +169,32 @@ Json ProfileJson(const policy::Profile& profile) {
       {"rules", std::move(rules)}};
 }
 
+// `text` without surrounding ASCII blanks and ideographic spaces (U+3000).
+std::string TrimCode(std::string_view text) {
+  constexpr std::string_view kIdeographicSpace = "\xE3\x80\x80";
+  bool trimmed = true;
+  while (trimmed && !text.empty()) {
+    trimmed = false;
+    if (std::string_view(" \t\r\n").find(text.front()) != std::string_view::npos) {
+      text.remove_prefix(1);
+      trimmed = true;
+    } else if (text.substr(0, kIdeographicSpace.size()) == kIdeographicSpace) {
+      text.remove_prefix(kIdeographicSpace.size());
+      trimmed = true;
+    }
+    if (text.empty()) break;
+    if (std::string_view(" \t\r\n").find(text.back()) != std::string_view::npos) {
+      text.remove_suffix(1);
+      trimmed = true;
+    } else if (text.size() >= kIdeographicSpace.size() &&
+               text.substr(text.size() - kIdeographicSpace.size()) == kIdeographicSpace) {
+      text.remove_suffix(kIdeographicSpace.size());
+      trimmed = true;
+    }
+  }
+  return std::string(text);
+}
+
 }  // namespace
 
 Result<Unit> UnitOf(ledger::Ledger& ledger, const std::string& section_code) {
@@ -197,19 +224,30 @@ Result<Json> ResolveAssetCode(ledger::Ledger& ledger, const Viewer& viewer, Json
     // lower an asset's classification to avoid an approval).
     code = request["asset"]["id"].get<std::string>();
   }
+  // The register's own reading of a code cell: without surrounding blanks
+  // (U+3000 too). Looked up as written, " care-db" would miss the register
+  // and pass as an asset "described in full", at whatever level the body
+  // claims.
+  code = TrimCode(code);
   if (code.empty()) return request;
+  if (!by_code) request["asset"]["id"] = code;
+  // One answer for "not in the register" and "not yours": which assets
+  // other sections hold is theirs to know.
+  const auto unknown = [&code]() {
+    return Error(ErrorCode::kInvalidArgument,
+                 "情報資産「" + code + "」は台帳にないか、参照する権限がありません",
+                 "no asset " + code + " in the register that you may read",
+                 Where{"", 0, "asset_code"});
+  };
   auto record = ledger::registers::Get(ledger, "asset", code);
   if (!record.Ok()) {
+    if (record.Err().Code() != ErrorCode::kNotFound) return record.Err();
     if (!by_code) return request;  // an asset not in the register, described in full
-    return Error(ErrorCode::kInvalidArgument, "情報資産「" + code + "」は台帳にありません",
-                 "no asset " + code + " in the register", Where{"", 0, "asset_code"});
+    return unknown();
   }
   const std::string& section = record->values["owner_section"];
   MAMORI_TRY(const Unit unit, UnitOf(ledger, section));
-  if (!viewer.CanRead(unit.section, unit.department)) {
-    return Error(ErrorCode::kInvalidArgument, "情報資産「" + code + "」は参照できません",
-                 "asset " + code + " is not visible to you", Where{"", 0, "asset_code"});
-  }
+  if (!viewer.CanRead(unit.section, unit.department)) return unknown();
   Json classification = Json::object();
   for (const auto& axis : ledger.Profile().classification.axes) {
     const auto effective =
@@ -295,14 +333,23 @@ void Api::AddOrgRoutes() {
 
   Add({.method = "GET",
        .path = "/org/roles",
-       .summary_ja = "役割の割当て",
-       .who = "signed in",
+       .summary_ja = "役割の割当て（見える職員等の分）",
+       .who = "signed in; the holders GET /org/people shows",
        .handler = [](Call& call) -> Result<Reply> {
+         // Role holders as far as GET /org/people shows the people: a login
+         // (the person code) of someone the viewer may not see is not theirs
+         // to learn from the role list either.
          MAMORI_TRY(auto roles, ledger::ListRoles(*call.ledger));
+         MAMORI_TRY(auto people, ledger::ListPeople(*call.ledger));
+         std::set<std::string> visible;
+         for (const auto& p : people) {
+           if (call.Who().CanRead(p.section_code, p.department_code)) visible.insert(p.code);
+         }
          const std::string today = ledger::TodayJst(*call.ledger);
          Json out = Json::array();
          for (const auto& r : roles) {
            if (!r.end_date.empty() && r.end_date < today) continue;
+           if (visible.count(r.person_code) == 0) continue;
            out.push_back({{"person", r.person_code},
                           {"role", policy::Id(r.role)},
                           {"title", call.ledger->Profile().RoleTitle(r.role)},

@@ -118,6 +118,42 @@ class RecordScope {
     return viewer_.CanWrite(section, Department(section));
   }
 
+  // Whether the viewer may write any record of this register at all: asked
+  // before an upload is read, so that someone who may write nothing (an
+  // auditor, a member of staff) costs the server nothing.
+  bool MayWriteSome() const {
+    if (section_field_.empty()) return viewer_.SeesAll();
+    return viewer_.IsManagerOrAbove() && !viewer_.IsContractor();
+  }
+
+  // The section check as the ledger asks it (registers.h WriteGuard): on
+  // the values as they will be written, after labels are resolved and every
+  // value is canonical, never on the text as sent. A refusal names the
+  // "actor" (403) and never the section of a record the viewer may not
+  // change (it may be one they cannot read).
+  registers::WriteGuard Guard() const {
+    registers::WriteGuard guard;
+    guard.may_change = [this](const registers::Record& existing) -> Status {
+      if (CanWriteSection(SectionOf(existing.values))) return OkStatus();
+      return Error(ErrorCode::kInvalidArgument,
+                   "「" + existing.code + "」を変更する権限がありません",
+                   "you may not change \"" + existing.code + "\"", Where{"", 0, "actor"});
+    };
+    guard.may_write = [this](const registers::Values& after) -> Status {
+      const std::string section = SectionOf(after);
+      if (CanWriteSection(section)) return OkStatus();
+      if (section.empty()) {
+        return Error(ErrorCode::kInvalidArgument, "この台帳を変更する権限がありません",
+                     "you may not change this register", Where{"", 0, "actor"});
+      }
+      // The section the viewer wrote themselves: naming it reveals nothing.
+      return Error(ErrorCode::kInvalidArgument,
+                   "課室等「" + section + "」の台帳を変更する権限がありません",
+                   "you may not change records of section " + section, Where{"", 0, "actor"});
+    };
+    return guard;
+  }
+
  private:
   std::string Department(const std::string& section) const {
     const auto it = department_of_.find(section);
@@ -155,6 +191,21 @@ Result<registers::Record> VisibleRecord(Call& call, const registers::RegisterSpe
     return record.Err();
   }
   return record;
+}
+
+// What one upload may cost the server: far above a municipal register (the
+// bench's 10,000 assets), far below the reader's own defaults, so that a
+// small file that unpacks to a large one is refused early (a zip bomb).
+tabular::Limits ImportLimits() {
+  tabular::Limits limits;
+  limits.max_input_bytes = std::size_t{16} << 20;
+  limits.max_part_bytes = std::size_t{24} << 20;
+  limits.max_total_part_bytes = std::size_t{32} << 20;
+  limits.max_columns = 256;
+  limits.max_rows = 20'000;
+  limits.max_cells = 1'000'000;
+  limits.max_cell_bytes = 16'384;  // a 4,000-character long text in UTF-8
+  return limits;
 }
 
 Reply NoWrite() {
@@ -298,71 +349,22 @@ void Api::AddRegisterRoutes() {
        .handler = [](Call& call) -> Result<Reply> {
          MAMORI_TRY(const auto* spec, SpecParam(call.params[0]));
          MAMORI_TRY(const RecordScope scope, ScopeFor(call, *spec));
+         // Permission first: nothing of the file is read for someone who
+         // may write no record of this register.
+         if (!scope.MayWriteSome()) return NoWrite();
          if (call.body.empty()) {
            return Error(ErrorCode::kInvalidArgument, "ファイルが空です", "empty file",
                         Where{"", 0, "file"});
          }
          const bool xlsx = registers::FormatOf("", call.body) == registers::FileFormat::kXlsx;
-         const std::string source = xlsx ? "upload.xlsx" : "upload.csv";
-         // Every row's section must be one the viewer may write: read the
-         // file first, check, then import it (all or nothing).
-         MAMORI_TRY(const auto table, xlsx ? tabular::ReadXlsx(call.body, source)
-                                           : tabular::ReadCsv(call.body, source));
-         // A section cell may hold the code or the name.
-         MAMORI_TRY(const auto sections, ledger::ListSections(*call.ledger));
-         std::map<std::string, std::string> code_of;
-         for (const auto& section : sections) {
-           code_of[section.code] = section.code;
-           code_of[section.name] = section.code;
-         }
-         const std::string section_field = SectionField(*spec);
-         std::string section_label;
-         for (const auto& column : registers::Columns(call.ledger->Profile(), *spec)) {
-           if (column.id == section_field) section_label = column.label_ja;
-         }
-         const auto columns = registers::Columns(call.ledger->Profile(), *spec);
-         // Headers are the Japanese labels or the column ids.
-         const auto find_column = [&table](const std::string& label, const std::string& id) {
-           return std::find_if(table.header.begin(), table.header.end(),
-                               [&](const std::string& h) { return h == label || h == id; });
-         };
-         const auto code_at = find_column(columns.front().label_ja, columns.front().id);
-         std::vector<Diagnostic> denied;
-         const auto at = find_column(section_label, section_field);
-         for (std::size_t row = 0; row < table.rows.size(); ++row) {
-           std::string section;
-           if (at != table.header.end()) {
-             const auto index = static_cast<std::size_t>(at - table.header.begin());
-             if (index < table.rows[row].size()) section = table.rows[row][index];
-           }
-           if (const auto code = code_of.find(section); code != code_of.end()) {
-             section = code->second;
-           }
-           // An existing record is updated: its present section counts too.
-           if (code_at != table.header.end()) {
-             const auto index = static_cast<std::size_t>(code_at - table.header.begin());
-             if (index < table.rows[row].size() && !table.rows[row][index].empty()) {
-               auto existing = registers::Get(*call.ledger, spec->id, table.rows[row][index]);
-               if (existing.Ok() && !scope.CanWriteSection(scope.SectionOf(existing->values))) {
-                 section = scope.SectionOf(existing->values);
-               }
-             }
-           }
-           if (!scope.CanWriteSection(section)) {
-             denied.push_back({Where{"", table.row_lines[row], section_field},
-                               "課室等「" + section + "」の台帳を変更する権限がありません",
-                               "you may not change section " + section});
-           }
-         }
-         if (!denied.empty()) {
-           Reply reply = FromError(Error(ErrorCode::kInvalidArgument, std::move(denied)));
-           reply.status = 403;
-           reply.json["error"]["code"] = "forbidden";
-           return reply;
-         }
+         // All or nothing; every row's section — the one it has and the one
+         // it would get — checked by the ledger on the canonical values
+         // (registers.h WriteGuard), the same values it then writes.
          MAMORI_TRY(const auto report,
-                    registers::ImportTable(*call.ledger, call.Who().person.code, spec->id, table,
-                                           source, registers::ImportMode::kAddOrUpdate));
+                    registers::ImportFile(*call.ledger, call.Who().person.code, spec->id,
+                                          call.body, xlsx ? "upload.xlsx" : "upload.csv",
+                                          registers::ImportMode::kAddOrUpdate, scope.Guard(),
+                                          ImportLimits()));
          return JsonReply({{"added", report.added}, {"updated", report.updated}});
        }});
 
@@ -387,9 +389,9 @@ void Api::AddRegisterRoutes() {
          Fields fields(call.json);
          const auto values = fields.TextMap("values", "値", 4000);
          MAMORI_TRY_STATUS(fields.Finish());
-         if (!scope.CanWriteSection(scope.SectionOf(values))) return NoWrite();
-         MAMORI_TRY(auto record,
-                    registers::Add(*call.ledger, call.Who().person.code, spec->id, values));
+         if (!scope.MayWriteSome()) return NoWrite();
+         MAMORI_TRY(auto record, registers::Add(*call.ledger, call.Who().person.code, spec->id,
+                                                values, scope.Guard()));
          return JsonReply(registers::RecordJson(record), 201);
        }});
 
@@ -404,13 +406,10 @@ void Api::AddRegisterRoutes() {
          Fields fields(call.json);
          const auto values = fields.TextMap("values", "値", 4000);
          MAMORI_TRY_STATUS(fields.Finish());
-         const std::string new_section = scope.SectionOf(values);
-         if (!scope.CanWriteSection(scope.SectionOf(record.values)) ||
-             (!new_section.empty() && !scope.CanWriteSection(new_section))) {
-           return NoWrite();
-         }
+         // The old and the new section, on the values as the ledger resolves
+         // them ("所管課室等" is owner_section): registers.h WriteGuard.
          MAMORI_TRY(auto updated, registers::Update(*call.ledger, call.Who().person.code, spec->id,
-                                                    record.code, values));
+                                                    record.code, values, scope.Guard()));
          return JsonReply(registers::RecordJson(updated));
        }});
 
@@ -426,9 +425,8 @@ void Api::AddRegisterRoutes() {
          const std::string date = fields.Text("date", "終了日", 10, false);
          const std::string reason = fields.Text("reason", "理由", 1000, true, true);
          MAMORI_TRY_STATUS(fields.Finish());
-         if (!scope.CanWriteSection(scope.SectionOf(record.values))) return NoWrite();
          MAMORI_TRY(auto retired, registers::Retire(*call.ledger, call.Who().person.code, spec->id,
-                                                    record.code, date, reason));
+                                                    record.code, date, reason, scope.Guard()));
          return JsonReply(registers::RecordJson(retired));
        }});
 }

@@ -154,7 +154,10 @@ export interface IncidentStep {
 export interface Incident {
   id: number | string;
   source?: string;
+  /** The staff member who reported it; empty for an outsider's report. */
   reporter?: string;
+  /** An outsider's report: who received it (a staff member, or the 窓口 a public form went to). */
+  received_by?: string;
   section?: string;
   department?: string;
   summary: string;

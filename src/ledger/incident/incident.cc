@@ -218,8 +218,16 @@ struct NewIncident {
   std::string summary, description, aware_at;
 };
 
+// A report through the residents' public form: nobody on the staff acted.
+struct PublicForm {
+  std::string remote_addr;
+};
+
+// Inserts the incident and its first step (5.3(1)① / 5.3(2)①), recorded as
+// `action` by `actor_code` — or, for `form`, by "anonymous" with the remote
+// address and the 受付番号 (the id), the incident routed to `actor_code`.
 Result<std::int64_t> Insert(Ledger& ledger, const std::string& actor_code, const NewIncident& input,
-                            const std::string& action) {
+                            const std::string& action, const PublicForm* form = nullptr) {
   std::int64_t id = 0;
   // Not MAMORI_TRY_STATUS: the body uses it too (-Wshadow).
   const Status changed = ledger.Change([&]() -> Status {
@@ -238,8 +246,19 @@ Result<std::int64_t> Insert(Ledger& ledger, const std::string& actor_code, const
                         aware_at, now, std::int64_t{kLevelManager}}));
     MAMORI_TRY(const auto incident, Load(ledger, id));
     // 5.3(1)① / 5.3(2)①: the report goes to the section's 情報セキュリティ管理者.
-    MAMORI_TRY_STATUS(AddStep(ledger, incident, actor, kLevelManager, now, ""));
-    return RecordEvent(ledger, actor_code, action, id);
+    if (form == nullptr) {
+      MAMORI_TRY_STATUS(AddStep(ledger, incident, actor, kLevelManager, now, ""));
+      return RecordEvent(ledger, actor_code, action, id);
+    }
+    MAMORI_TRY_STATUS(AddStep(ledger, incident, actor, kLevelManager, now,
+                              "公開フォームから受付（受付番号 " + std::to_string(id) + "）"));
+    MAMORI_TRY(const auto stored, Load(ledger, id));
+    Json state = IncidentJson(stored);
+    state["channel"] = "public_form";
+    state["receipt"] = id;
+    state["remote_addr"] = form->remote_addr;
+    return ledger.Record({std::string(kAnonymousActor), action, "incident", std::to_string(id),
+                          state.dump()});
   });
   if (!changed.Ok()) return changed.Err();
   return id;
@@ -380,9 +399,14 @@ Json IncidentJson(const Incident& incident) {
                         {"text", entry.text},
                         {"recorded_at", entry.recorded_at}});
   }
+  // 報告者 is a staff member only for a staff report; an outsider's report
+  // names who received it (a staff member taking a call, or the 統一的な窓口
+  // a public form is routed to), never as its reporter (5.3(2)①).
+  const bool external = incident.source == "external";
   Json json{{"id", incident.id},
             {"source", incident.source},
-            {"reporter", incident.reporter},
+            {"reporter", external ? std::string() : incident.reporter},
+            {"received_by", external ? incident.reporter : std::string()},
             {"section", incident.section},
             {"department", incident.department},
             {"summary", incident.summary},
@@ -475,6 +499,30 @@ Result<std::int64_t> ReportExternal(Ledger& ledger, const std::string& actor,
                 {"external", report.section, report.kind, report.name, report.contact, summary,
                  report.text, report.aware_at},
                 "incident.report_external");
+}
+
+Result<std::int64_t> ReportFromPublicForm(Ledger& ledger, const std::string& intake,
+                                          const ExternalReport& report,
+                                          const std::string& remote_addr) {
+  Checks checks;
+  checks.Add(CheckCode(intake, "intake"))
+      .Add(CheckOneOf(report.kind, "kind", {"resident", "other"}))
+      .Add(CheckText(report.name, "name", kMaxName))
+      .Add(CheckText(report.contact, "contact", kMaxName))
+      .Add(CheckText(report.text, "text", kMaxText, false, true))
+      .Add(CheckText(report.summary, "summary", kMaxName, true))
+      .Add(CheckText(remote_addr, "remote_addr", kMaxName, true));
+  MAMORI_TRY_STATUS(checks.Done());
+  const std::string summary = report.summary.empty()
+                                  ? std::string(report.kind == "resident" ? "住民からの報告"
+                                                                          : "外部からの報告")
+                                  : report.summary;
+  const PublicForm form{remote_addr};
+  // The organization becomes aware when the form arrives: a sender's own
+  // time is not taken (aware_at empty: now).
+  return Insert(ledger, intake,
+                {"external", "", report.kind, report.name, report.contact, summary, report.text, ""},
+                "incident.report_external", &form);
 }
 
 Status Escalate(Ledger& ledger, const std::string& actor_code, std::int64_t id,

@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ledger/ledger.h"
@@ -73,7 +74,9 @@ struct TimelineEntry {
 struct Incident {
   std::int64_t id = 0;
   std::string source;    // staff | external
-  std::string reporter;  // staff: the reporter; external: who received the report
+  // staff: the reporter; external: who received the report (IncidentJson
+  // shows it as received_by, never as reporter).
+  std::string reporter;
   std::string external_kind;  // resident | other (external only)
   std::string external_name;
   std::string external_contact;
@@ -173,6 +176,20 @@ Result<std::int64_t> ReportByStaff(Ledger& ledger, const std::string& actor,
 // Reports from outside (5.3(2)①), received by `actor`.
 Result<std::int64_t> ReportExternal(Ledger& ledger, const std::string& actor,
                                     const ExternalReport& report);
+
+// "anonymous": the actor of an event no signed-in person caused (a
+// resident's report through the public form, a failed sign-in).
+inline constexpr std::string_view kAnonymousActor = "anonymous";
+
+// Reports through the residents' public form (5.3(2)①): nobody on the staff
+// took the report, so its audit event ("incident.report_external") is
+// recorded by kAnonymousActor with `remote_addr`, the receipt number (受付番号,
+// the id) and channel "public_form"; the incident is routed to `intake` (the
+// 統一的な窓口) for their section, its first step noting the form. Returns the
+// new incident's id (the receipt number).
+Result<std::int64_t> ReportFromPublicForm(Ledger& ledger, const std::string& intake,
+                                          const ExternalReport& report,
+                                          const std::string& remote_addr);
 
 // Reports the incident one level up the chain (`to_level` nullopt), or to
 // `to_level`: refused when that skips a level and the severity is not

@@ -286,6 +286,31 @@ TEST_F(IncidentTest, TimelineAndDisclosure) {
   EXPECT_EQ(incident.disclosure_by, "k1");
 }
 
+// A report through the public form was made by nobody on the staff: the
+// event is the anonymous sender's, with the address and the receipt number.
+TEST_F(IncidentTest, PublicFormReportIsRecordedAsTheAnonymousSenders) {
+  ASSERT_TRUE(AssignRole(*ledger_, "system", "d1", "manager", "joho", "2020-04-01").Ok());
+  auto id = ReportFromPublicForm(
+      *ledger_, "k1", {"resident", "阪南 花子", "072-000-0000", "表示されている", "", "", ""},
+      "192.0.2.8");
+  ASSERT_TRUE(id.Ok()) << id.Err().ToString();
+  const auto events = *ledger_->Audit().Events("", "");
+  const auto& event = events.back();
+  EXPECT_EQ(event.action, "incident.report_external");
+  EXPECT_EQ(event.actor, "anonymous");
+  const auto state = nlohmann::json::parse(event.state);
+  EXPECT_EQ(state.value("remote_addr", ""), "192.0.2.8");
+  EXPECT_EQ(state.value("receipt", std::int64_t{0}), *id);
+  EXPECT_EQ(state.value("channel", ""), "public_form");
+  EXPECT_EQ(state.value("reporter", "?"), "");
+  EXPECT_EQ(state.value("received_by", ""), "k1");
+  const auto incident = *GetIncident(*ledger_, *id);
+  EXPECT_EQ(incident.section, "joho");  // the 窓口's section
+  ASSERT_EQ(incident.steps.size(), 1u);
+  EXPECT_NE(incident.steps[0].note.find("公開フォーム"), std::string::npos);
+  EXPECT_EQ(Recipients(incident.steps[0]), (std::set<std::string>{"manager:d1"}));
+}
+
 TEST_F(IncidentTest, ExternalReportFromResident) {
   const auto people = Count(*ledger_, "people");
   auto id = ReportExternal(*ledger_, "s2",
@@ -308,6 +333,12 @@ TEST_F(IncidentTest, ExternalReportFromResident) {
 
   ASSERT_TRUE(Escalate(*ledger_, "m1", *id, std::nullopt, "").Ok());
   EXPECT_EQ(GetIncident(*ledger_, *id)->steps[1].clause, "5.3(2)②");
+
+  // Taken by a staff member: it is theirs in the audit log, and they are
+  // who received it, never its reporter.
+  const auto json_after = IncidentJson(*GetIncident(*ledger_, *id));
+  EXPECT_EQ(json_after.value("reporter", "?"), "");
+  EXPECT_EQ(json_after.value("received_by", ""), "s2");
 
   // Received for another section: routed to that section's manager.
   auto other = ReportExternal(*ledger_, "k1",

@@ -35,6 +35,15 @@ void Place(const Error& error, std::string_view file, int line,
   }
 }
 
+// A row the write guard refused, named by its line and code column.
+void Deny(const Error& error, std::string_view file, int line, const std::string& code_header,
+          std::vector<Diagnostic>& out) {
+  for (auto diagnostic : error.Diagnostics()) {
+    diagnostic.where = Where{std::string(file), line, code_header};
+    out.push_back(std::move(diagnostic));
+  }
+}
+
 Diagnostic At(std::string_view file, int line, const std::string& key, std::string ja,
               std::string en) {
   return Diagnostic{Where{std::string(file), line, key}, std::move(ja), std::move(en)};
@@ -245,7 +254,8 @@ Result<std::string> ExportFile(Ledger& ledger, std::string_view register_id, Fil
 
 Result<ImportReport> ImportTable(Ledger& ledger, const std::string& actor,
                                  std::string_view register_id, const tabular::Table& table,
-                                 std::string_view source, ImportMode mode) {
+                                 std::string_view source, ImportMode mode,
+                                 const WriteGuard& guard) {
   MAMORI_TRY_STATUS(CheckCode(actor, "actor"));
   if (register_id == kPeopleRegister) return ImportPeople(ledger, actor, table, source);
   const RegisterSpec* spec = FindRegister(register_id);
@@ -317,6 +327,7 @@ Result<ImportReport> ImportTable(Ledger& ledger, const std::string& actor,
   std::vector<Values> rows;
   std::vector<std::int64_t> ids;
   std::map<std::string, int> seen;  // code → line
+  std::vector<Diagnostic> denied;  // rows the guard refused
   int added = 0;
   int updated = 0;
   for (std::size_t r = 0; r < inputs.size(); ++r) {
@@ -334,6 +345,12 @@ Result<ImportReport> ImportTable(Ledger& ledger, const std::string& actor,
     std::optional<Record> existing;
     if (mode == ImportMode::kAddOrUpdate && !code.empty()) {
       auto found = Get(ledger, spec->id, code);
+      if (found.Ok() && guard.may_change) {
+        if (auto allowed = guard.may_change(*found); !allowed.Ok()) {
+          Deny(allowed.Err(), source, line, header_of["code"], denied);
+          continue;  // nothing more about a record the caller may not touch
+        }
+      }
       if (found.Ok()) {
         if (!found->retired_date.empty()) {
           row_problems.push_back(At(source, line, header_of["code"],
@@ -345,12 +362,30 @@ Result<ImportReport> ImportTable(Ledger& ledger, const std::string& actor,
     }
     auto checked = CheckRow(ledger, *spec, inputs[r], existing ? &*existing : nullptr, pending);
     if (!checked.Ok()) Place(checked.Err(), source, line, header_of, row_problems, labels);
+    if (checked.Ok() && guard.may_write) {
+      if (auto allowed = guard.may_write(*checked); !allowed.Ok()) {
+        Deny(allowed.Err(), source, line, header_of["code"], denied);
+        continue;
+      }
+    }
     if (row_problems.empty()) {
       rows.push_back(std::move(checked).Value());
       ids.push_back(existing ? existing->id : 0);
       (existing ? updated : added) += 1;
     }
     problems.insert(problems.end(), row_problems.begin(), row_problems.end());
+  }
+  if (!denied.empty()) {
+    // Only the refused rows: the others' problems are for someone who may
+    // import this file.
+    const std::string count = std::to_string(denied.size());
+    denied.insert(denied.begin(),
+                  Diagnostic{Where{"", 0, "actor"},
+                             "取り込みを中止しました（" + count +
+                                 " 行は変更する権限がありません。何も登録していません）",
+                             "import refused (" + count +
+                                 " rows you may not change; nothing was imported)"});
+    return Error(ErrorCode::kInvalidArgument, std::move(denied));
   }
   if (!problems.empty()) return ImportFailed(std::move(problems));
 
@@ -368,14 +403,15 @@ Result<ImportReport> ImportTable(Ledger& ledger, const std::string& actor,
 
 Result<ImportReport> ImportFile(Ledger& ledger, const std::string& actor,
                                 std::string_view register_id, std::string_view bytes,
-                                std::string_view file_name, ImportMode mode) {
+                                std::string_view file_name, ImportMode mode,
+                                const WriteGuard& guard, const tabular::Limits& limits) {
   tabular::Table table;
   if (FormatOf(file_name, bytes) == FileFormat::kXlsx) {
-    MAMORI_TRY(table, tabular::ReadXlsx(bytes, file_name));
+    MAMORI_TRY(table, tabular::ReadXlsx(bytes, file_name, limits));
   } else {
-    MAMORI_TRY(table, tabular::ReadCsv(bytes, file_name));
+    MAMORI_TRY(table, tabular::ReadCsv(bytes, file_name, limits));
   }
-  return ImportTable(ledger, actor, register_id, table, file_name, mode);
+  return ImportTable(ledger, actor, register_id, table, file_name, mode, guard);
 }
 
 }  // namespace mamori::ledger::registers

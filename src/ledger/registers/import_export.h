@@ -58,13 +58,23 @@ Result<std::string> ExportFile(
     tabular::SourceEncoding encoding = tabular::SourceEncoding::kUtf8Bom,
     const RecordFilter& keep = {});
 
-// Imports `table` (read from `source_name`) into the register.
+// Imports `table` (read from `source_name`) into the register. `guard`
+// (registers.h) is asked for every row with the row as it would be written:
+// may_change for a code that exists (before the row is checked, so that a
+// refused row reveals nothing of that record), may_write for the checked,
+// canonical row. When it refuses any row the import writes nothing and the
+// error lists only the refused rows (line and code column, no contents of
+// the existing record); its headline's Where.key is "actor" (the caller may
+// not do this, as for every refusal of the ledger).
 Result<ImportReport> ImportTable(Ledger& ledger, const std::string& actor,
                                  std::string_view register_id, const tabular::Table& table,
-                                 std::string_view source_name, ImportMode mode);
-// Reads `bytes` (CSV or XLSX, see FormatOf) and imports them.
+                                 std::string_view source_name, ImportMode mode,
+                                 const WriteGuard& guard = {});
+// Reads `bytes` (CSV or XLSX, see FormatOf, within `limits`) and imports them.
 Result<ImportReport> ImportFile(Ledger& ledger, const std::string& actor,
                                 std::string_view register_id, std::string_view bytes,
-                                std::string_view file_name, ImportMode mode);
+                                std::string_view file_name, ImportMode mode,
+                                const WriteGuard& guard = {},
+                                const tabular::Limits& limits = {});
 
 }  // namespace mamori::ledger::registers

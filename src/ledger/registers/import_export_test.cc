@@ -213,5 +213,74 @@ TEST(ImportExportTest, PeopleImportIsAllOrNothing) {
   EXPECT_EQ(existing, 11u);
 }
 
+// A guard that lets its caller write zeimu only, and notes what it was asked.
+struct ZeimuOnly {
+  std::vector<std::string> changed;  // codes asked about
+  std::vector<std::string> written;  // owner sections asked about
+  WriteGuard Guard() {
+    WriteGuard guard;
+    guard.may_change = [this](const Record& existing) -> Status {
+      changed.push_back(existing.code);
+      if (existing.values.at("owner_section") == "zeimu") return OkStatus();
+      return Error(ErrorCode::kInvalidArgument, "不可", "no", Where{"", 0, "actor"});
+    };
+    guard.may_write = [this](const Values& after) -> Status {
+      written.push_back(after.at("owner_section"));
+      if (after.at("owner_section") == "zeimu") return OkStatus();
+      return Error(ErrorCode::kInvalidArgument, "不可", "no", Where{"", 0, "actor"});
+    };
+    return guard;
+  }
+};
+
+TEST(ImportExportTest, TheGuardIsAskedWithTheCodeAndSectionTheImportWrites) {
+  TempLedger ledger("io_guard");
+  SeedOrganization(*ledger);
+  SeedAssets(*ledger);
+  const auto seq = *ledger->Audit().LastSeq();
+  // Stray spaces in the header, the code and the section: the guard sees
+  // the trimmed record "usb-9" (kaigo) and refuses it.
+  ZeimuOnly guard;
+  auto refused = ImportFile(*ledger, "m1", "asset",
+                            "code ,owner_section\nd-a,zeimu\n usb-9 , zeimu \n", "a.csv",
+                            ImportMode::kAddOrUpdate, guard.Guard());
+  ASSERT_FALSE(refused.Ok());
+  EXPECT_EQ(refused.Err().Headline().where.key, "actor");
+  ASSERT_EQ(refused.Err().Diagnostics().size(), 2u);  // the headline and line 3
+  EXPECT_EQ(refused.Err().Diagnostics()[1].where.line, 3);
+  EXPECT_EQ(refused.Err().Diagnostics()[1].where.key, "code ");
+  EXPECT_EQ(guard.changed, (std::vector<std::string>{"d-a", "usb-9"}));
+  EXPECT_EQ(*ledger->Audit().LastSeq(), seq);  // nothing written
+  EXPECT_EQ(Get(*ledger, "asset", "usb-9")->values.at("owner_section"), "kaigo");
+  // A new row is asked about its section as written (trimmed; by label too).
+  ZeimuOnly second;
+  auto moved = ImportFile(*ledger, "m1", "asset",
+                          "管理番号,名称,種別,importance,所管課室等,管理責任者\nn-1,新,data,C, kaigo ,m2\n",
+                          "b.csv", ImportMode::kAddOrUpdate, second.Guard());
+  ASSERT_FALSE(moved.Ok());
+  EXPECT_EQ(second.written, (std::vector<std::string>{"kaigo"}));
+  EXPECT_FALSE(Get(*ledger, "asset", "n-1").Ok());
+}
+
+TEST(ImportExportTest, UpdateAsksTheGuardWithLabelsResolved) {
+  TempLedger ledger("io_guard_update");
+  SeedOrganization(*ledger);
+  SeedAssets(*ledger);
+  ZeimuOnly guard;
+  auto moved = Update(*ledger, "m1", "asset", "d-a", {{"所管課室等", " kaigo"}}, guard.Guard());
+  ASSERT_FALSE(moved.Ok());
+  EXPECT_EQ(moved.Err().Headline().where.key, "actor");
+  EXPECT_EQ(guard.written, (std::vector<std::string>{"kaigo"}));
+  EXPECT_EQ(Get(*ledger, "asset", "d-a")->values.at("owner_section"), "zeimu");
+  // A record the guard refuses is refused before its values are checked.
+  auto other = Update(*ledger, "m1", "asset", "usb-9", {{"kind", "spaceship"}}, guard.Guard());
+  ASSERT_FALSE(other.Ok());
+  EXPECT_EQ(other.Err().Headline().where.key, "actor");
+  auto retire = Retire(*ledger, "m1", "asset", "usb-9", "", "廃棄", guard.Guard());
+  ASSERT_FALSE(retire.Ok());
+  EXPECT_EQ(retire.Err().Headline().where.key, "actor");
+  EXPECT_TRUE(Get(*ledger, "asset", "usb-9").Ok());
+}
+
 }  // namespace
 }  // namespace mamori::ledger::registers

@@ -757,33 +757,38 @@ Status WriteRows(Ledger& ledger, const std::string& actor, const RegisterSpec& s
 // --- the public functions ------------------------------------------------------------
 
 Result<Record> Add(Ledger& ledger, const std::string& actor, std::string_view register_id,
-                   const Values& values) {
+                   const Values& values, const WriteGuard& guard) {
   MAMORI_TRY(const RegisterSpec* spec, SpecOf(register_id));
   MAMORI_TRY_STATUS(CheckCode(actor, "actor"));
   MAMORI_TRY(const auto resolved, ResolveKeys(Columns(ledger.Profile(), *spec), values));
   MAMORI_TRY(const auto row, CheckRow(ledger, *spec, resolved, nullptr, {}));
+  if (guard.may_write) MAMORI_TRY_STATUS(guard.may_write(row));
   MAMORI_TRY_STATUS(ledger.Change([&]() { return WriteRows(ledger, actor, *spec, {row}, {0}); }));
   return LoadOne(ledger, *spec, row.at("code"));
 }
 
 Result<Record> Update(Ledger& ledger, const std::string& actor, std::string_view register_id,
-                      const std::string& code, const Values& changes) {
+                      const std::string& code, const Values& changes,
+                      const WriteGuard& guard) {
   MAMORI_TRY(const RegisterSpec* spec, SpecOf(register_id));
   MAMORI_TRY_STATUS(CheckCode(actor, "actor"));
-  MAMORI_TRY(const auto resolved, ResolveKeys(Columns(ledger.Profile(), *spec), changes));
   MAMORI_TRY(const auto existing, LoadOne(ledger, *spec, code));
+  if (guard.may_change) MAMORI_TRY_STATUS(guard.may_change(existing));
+  MAMORI_TRY(const auto resolved, ResolveKeys(Columns(ledger.Profile(), *spec), changes));
   if (!existing.retired_date.empty()) {
     return FieldError("code", "「" + code + "」は廃止済みです（変更できません）",
                       "\"" + code + "\" is retired and cannot be changed");
   }
   MAMORI_TRY(const auto row, CheckRow(ledger, *spec, resolved, &existing, {}));
+  if (guard.may_write) MAMORI_TRY_STATUS(guard.may_write(row));
   MAMORI_TRY_STATUS(
       ledger.Change([&]() { return WriteRows(ledger, actor, *spec, {row}, {existing.id}); }));
   return LoadOne(ledger, *spec, code);
 }
 
 Result<Record> Retire(Ledger& ledger, const std::string& actor, std::string_view register_id,
-                      const std::string& code, const std::string& date, const std::string& reason) {
+                      const std::string& code, const std::string& date, const std::string& reason,
+                      const WriteGuard& guard) {
   MAMORI_TRY(const RegisterSpec* spec, SpecOf(register_id));
   const std::string when = date.empty() ? TodayJst(ledger) : date;
   MAMORI_TRY_STATUS(Checks()
@@ -792,6 +797,7 @@ Result<Record> Retire(Ledger& ledger, const std::string& actor, std::string_view
                         .Add(CheckText(reason, "reason", kMaxText, true, true))
                         .Done());
   MAMORI_TRY(const auto existing, LoadOne(ledger, *spec, code));
+  if (guard.may_change) MAMORI_TRY_STATUS(guard.may_change(existing));
   if (!existing.retired_date.empty()) {
     return FieldError("code", "「" + code + "」は既に廃止済みです（" + existing.retired_date + "）",
                       "\"" + code + "\" is already retired (" + existing.retired_date + ")");

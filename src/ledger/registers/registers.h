@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -82,21 +83,40 @@ struct ReadOptions {
   int pattern_max_age_days = kDefaultPatternMaxAgeDays;
 };
 
+// Who may change what, asked by the ledger itself after it has resolved
+// labels to column ids and put every value in its canonical form, so that a
+// caller's permission check sees exactly what will be written (never the
+// text as typed: " zeimu", "所管課室等"). An error refuses the change; the
+// functions below pass it on unchanged (import: placed at the row's line).
+// Either part may be empty (no check).
+struct WriteGuard {
+  // May the record as it is now be changed at all (update, retire, a row of
+  // an import that names an existing code)? Asked before anything else is
+  // checked, so that the answer for a record the caller may not touch tells
+  // nothing of its contents.
+  std::function<Status(const Record& existing)> may_change;
+  // May a record with these canonical values (the full row after the change)
+  // be written?
+  std::function<Status(const Values& after)> may_write;
+};
+
 // Adds a record. `values` are keyed by column id or Japanese label; the code
 // is values["code"]. Errors: kInvalidArgument naming every bad field (unknown
 // columns, computed columns, missing required values, bad values, a code
 // that exists, references to nothing), kNotFound for an unknown register.
 Result<Record> Add(Ledger& ledger, const std::string& actor, std::string_view register_id,
-                   const Values& values);
+                   const Values& values, const WriteGuard& guard = {});
 // Changes the given columns of record `code` (an empty value clears an
 // optional one); the code itself cannot change. Errors as Add.
 Result<Record> Update(Ledger& ledger, const std::string& actor, std::string_view register_id,
-                      const std::string& code, const Values& changes);
+                      const std::string& code, const Values& changes,
+                      const WriteGuard& guard = {});
 // Marks record `code` as no longer in use from `date` (YYYY-MM-DD; empty:
 // today JST). Retired records stay, for the history; retired data assets no
 // longer raise the level of the systems that held them.
 Result<Record> Retire(Ledger& ledger, const std::string& actor, std::string_view register_id,
-                      const std::string& code, const std::string& date, const std::string& reason);
+                      const std::string& code, const std::string& date, const std::string& reason,
+                      const WriteGuard& guard = {});
 
 Result<Record> Get(Ledger& ledger, std::string_view register_id, const std::string& code,
                    const ReadOptions& options = {});

@@ -31,7 +31,8 @@ export function IncidentDetailPage({ id }: { id: string }) {
   const i = inc.data;
   const handler = hasAny(session, INCIDENT_HANDLER_ROLES);
   const open = !!i && (i.state ?? i.status) !== 'closed';
-  const isReporter = !!i && i.reporter === session?.person.code;
+  const me = session?.person.code;
+  const isReporter = !!i && !!me && (i.reporter === me || i.received_by === me);
 
   const updated = (msg: string) => (r: Incident) => {
     if (r && typeof r === 'object' && 'id' in r) inc.setData(r);
@@ -59,6 +60,7 @@ export function IncidentDetailPage({ id }: { id: string }) {
                 ? ([
                     ['報告者（外部）', i.external.name ?? ''],
                     ['連絡先', i.external.contact ?? ''],
+                    ['受付', i.received_by ?? ''],
                   ] as [string, string][])
                 : ([['報告者', i.reporter ?? '']] as [string, string][])),
               ['課室等', [i.section, i.department].filter(Boolean).join(' / ')],
