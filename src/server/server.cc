@@ -406,11 +406,11 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     const std::string_view target = request.target();
     path_ = std::string(target.substr(0, target.find('?')));
     if (redirect_) return Redirect();
-    const std::size_t limit = server_.BodyLimit(request);
+    if (parser_->is_done()) return Dispatch();  // no body
+    limit_ = server_.BodyLimit(request);
     const auto length = parser_->content_length();
-    if (length && *length > limit) return TooLarge(limit);
-    parser_->body_limit(limit);
-    if (parser_->is_done()) return Dispatch();
+    if (length && *length > limit_) return TooLarge(limit_);
+    parser_->body_limit(limit_);
     if (request.version() >= 11 &&
         beast::iequals(request[http::field::expect], "100-continue")) {
       Lowest().expires_after(server_.options.write_timeout);
@@ -429,7 +429,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](ErrorCode_ ec, std::size_t) {
                        if (ec == http::error::body_limit) {
-                         return self->TooLarge(self->server_.BodyLimit(self->parser_->get()));
+                         return self->TooLarge(self->limit_);
                        }
                        if (self->IsTransportError(ec)) return self->CloseNow();
                        if (ec) {
@@ -563,6 +563,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpResponse response_;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> guard_;
+  std::size_t limit_ = 0;  // the route's body limit
   bool redirect_ = false;  // plain HTTP on the TLS port
   bool busy_ = false;      // answering a request: Close() waits for it
   std::chrono::steady_clock::time_point start_;
