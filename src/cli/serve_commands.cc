@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <thread>
+#include <vector>
 
 #include "auth/accounts.h"
 #include "cli/ledger_cli.h"
@@ -33,6 +34,9 @@ struct ServeOptions {
   std::string access_log = "-";
   int threads = 8;
   bool secure_cookies = false;
+  std::string tls_cert;
+  std::string tls_key;
+  std::vector<std::string> trusted_proxies;
 };
 
 struct AccountOptions {
@@ -79,6 +83,9 @@ int Serve(LedgerCli& cli, const ServeOptions& options) {
   serve.threads = options.threads;
   serve.access_log = access_log;
   serve.api.secure_cookies = options.secure_cookies;
+  serve.tls_cert = options.tls_cert;
+  serve.tls_key = options.tls_key;
+  serve.trusted_proxies = options.trusted_proxies;
   serve.api.auth.segment = options.segment;
 
   // SIGINT and SIGTERM are taken by a waiting thread that stops the server;
@@ -96,7 +103,8 @@ int Serve(LedgerCli& cli, const ServeOptions& options) {
     cli.Fail(port.Err());
     return cli.exit_code;
   }
-  cli.out << "mamori serve: http://" << options.host << ":" << *port << "/ （"
+  cli.out << "mamori serve: " << (options.tls_cert.empty() ? "http" : "https") << "://"
+          << options.host << ":" << *port << "/ （"
           << ledger->Profile().organization.name << "、" << ledger->Paths().database
           << "）。Ctrl+C で停止 / stop with Ctrl+C" << std::endl;
   std::atomic<bool> signalled = false;
@@ -142,7 +150,13 @@ void AddServeCommands(CLI::App& app, LedgerCli& cli) {
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   serve->add_flag("--secure-cookies", options->secure_cookies,
-                  "Cookie に Secure を付ける（TLS の背後で動かすとき）");
+                  "Cookie に Secure を付け HSTS を送る（TLS のリバースプロキシの背後で動かすとき）");
+  serve->add_option("--tls-cert", options->tls_cert,
+                    "HTTPS で提供する: 証明書チェーン（PEM）。--tls-key と共に指定");
+  serve->add_option("--tls-key", options->tls_key, "HTTPS の秘密鍵（PEM）");
+  serve->add_option("--trusted-proxy", options->trusted_proxies,
+                    "X-Forwarded-For を信頼するプロキシのアドレス又はネットワーク（繰り返し可。"
+                    "例: 127.0.0.1, 10.0.0.0/24）");
   serve->callback([&cli, options] { cli.exit_code = Serve(cli, *options); });
 
   auto account = std::make_shared<AccountOptions>();

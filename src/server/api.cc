@@ -369,6 +369,16 @@ void Api::Add(Route route) {
   routes_.push_back(std::move(route));
 }
 
+std::size_t Api::BodyLimit(std::string_view method, std::string_view path) const {
+  const std::string text(path);
+  for (const Route& route : routes_) {
+    if (route.method != method || !std::regex_match(text, route.pattern)) continue;
+    if (route.max_body_bytes != 0) return route.max_body_bytes;
+    return route.raw_body ? kMaxFileBytes : options_.max_json_bytes;
+  }
+  return options_.max_json_bytes;
+}
+
 bool Api::AllowPublicReport(const std::string& remote_addr) {
   const TimePoint now = ledger_.Now();
   auto& times = public_reports_[remote_addr];

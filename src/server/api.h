@@ -102,6 +102,9 @@ struct Route {
   std::string who;  // who may call it (for the OpenAPI document)
   Access access = Access::kSignedIn;
   bool raw_body = false;  // the body is a file, not JSON
+  // The largest body the transport reads for this route (server.cc refuses
+  // more with 413 while reading). 0: by kind, see Api::BodyLimit.
+  std::size_t max_body_bytes = 0;
   bool writes = false;    // a GET that writes (e.g. records privileged use)
   Handler handler;
   std::regex pattern{};  // built from path
@@ -133,6 +136,13 @@ class Api {
   Response Handle(Call call);
   const std::vector<Route>& Routes() const { return routes_; }
   const ApiOptions& Options() const { return options_; }
+  // The largest request body `method` `path` (relative to /api/v1) may
+  // carry, known from the request line alone so that the transport can stop
+  // reading at it: the route's max_body_bytes, else kMaxFileBytes for a file
+  // upload and ApiOptions::max_json_bytes for JSON. An unknown route gets
+  // max_json_bytes (it answers 404 or 405 anyway).
+  std::size_t BodyLimit(std::string_view method, std::string_view path) const;
+  static constexpr std::size_t kMaxFileBytes = std::size_t{8} << 20;
   ledger::Ledger& Ledger() { return ledger_; }
 
   // Rate limit of the public form (per remote address).

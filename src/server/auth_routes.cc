@@ -90,6 +90,7 @@ void Api::AddAuthRoutes() {
        .summary_ja = "サインイン（5.4, 6.2(1)②）",
        .who = "anyone",
        .access = Access::kPublic,
+       .max_body_bytes = 4 * 1024,  // a login, a password and a code
        .handler = [this](Call& call) -> Result<Reply> {
          Fields fields(call.json);
          auth::SignInInput input;

@@ -1,8 +1,17 @@
-// `mamori serve`: the HTTP server (cpp-httplib) in front of the API
-// (/api/v1, api.h) and the built web UI (web/dist). It adds what HTTP needs
-// and the API does not: cookies and headers in and out, security headers, a
-// structured access log, the UI's files with index.html for client routes,
-// and a graceful stop.
+// `mamori serve`: the HTTP(S) server (Boost.Beast on Boost.Asio, OpenSSL for
+// TLS) in front of the API (/api/v1, api.h) and the built web UI (web/dist).
+// It adds what HTTP needs and the API does not: cookies and headers in and
+// out, security headers (HSTS with TLS), a structured access log, the UI's
+// files with index.html for client routes, and a graceful stop.
+//
+// Transport (docs/api.md "Serving"): a few I/O threads read and write every
+// connection asynchronously, with a deadline on the whole header and on the
+// whole body, so a slow client holds no thread; a request goes to the worker
+// pool (`threads`, where the API's blocking SQLite work runs) only once it
+// has been read in full. The body is refused with 413 while it is read, at
+// the route's limit (Api::BodyLimit), whether sent with Content-Length or
+// chunked. Behind a reverse proxy, X-Forwarded-For names the client only
+// when the peer is a trusted proxy.
 //
 //   Server server(ledger, options);
 //   MAMORI_TRY(int port, server.Bind());
@@ -12,9 +21,11 @@
 // Thread safety: Stop() may be called from any thread.
 #pragma once
 
+#include <chrono>
 #include <iosfwd>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "server/api.h"
 
@@ -24,9 +35,23 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 8080;       // 0: any free port (tests)
   std::string web_root;  // the built UI; empty: API only
-  int threads = 8;
+  int threads = 8;       // workers running API handlers
+  int io_threads = 2;    // reading and writing connections
   std::ostream* access_log = nullptr;  // one JSON object per line; nullptr: none
-  ApiOptions api;
+  // HTTPS: a PEM certificate chain and its private key (both or neither).
+  // TLS 1.2 and later only; plain HTTP on the port is redirected to https://.
+  // TLS also marks the session cookie Secure and sends HSTS.
+  std::string tls_cert;
+  std::string tls_key;
+  // Proxies whose X-Forwarded-For is believed: addresses or networks
+  // ("10.0.0.5", "10.0.0.0/24", "::1").
+  std::vector<std::string> trusted_proxies;
+  int max_connections = 1000;  // more are closed on accept
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::milliseconds header_timeout{10'000};  // the whole header, from the first read
+  std::chrono::milliseconds body_timeout{60'000};    // the whole body
+  std::chrono::milliseconds write_timeout{30'000};   // the whole response
+  ApiOptions api;  // api.secure_cookies: a TLS proxy is in front (also sends HSTS)
 };
 
 class Server {
@@ -36,15 +61,17 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds the listening socket; returns the port.
+  // Loads the UI's index.html and the TLS certificate, and binds the
+  // listening socket; returns the port.
   Result<int> Bind();
   // Serves until Stop().
   void Run();
   void Stop();
   Api& GetApi();
 
+  struct Impl;  // server.cc
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
