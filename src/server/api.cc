@@ -375,6 +375,17 @@ class LedgerPool {
     ledger::Ledger* ledger_;
   };
 
+  // Opens connections until `count` are open (or opening fails): a server
+  // pays for reading the profile at its start, not in a request.
+  void Warm(int count) {
+    std::vector<Lease> leases;
+    for (int i = 0; i < std::min(count, max_); ++i) {
+      auto lease = Take(Wait::kNo);
+      if (!lease) break;
+      leases.push_back(std::move(*lease));
+    }
+  }
+
   enum class Wait { kYes, kNo };
   // A free connection, or a new one while fewer than the maximum are open;
   // with Wait::kYes waits for one to come back otherwise. nullopt when none
@@ -468,6 +479,7 @@ Api::Api(ledger::Ledger& ledger, ApiOptions options)
       public_reports_(PublicReportLimits(options_.public_reports_per_hour),
                       options_.max_tracked_addresses),
       sign_in_failures_(SignInLimits(ledger.Profile().auth), options_.max_tracked_addresses) {
+  readers_->Warm(std::min(options_.readers, 4));
   AddAuthRoutes();
   AddOrgRoutes();
   AddRegisterRoutes();

@@ -126,7 +126,8 @@ struct ApiOptions {
   bool secure_cookies = false;  // add Secure to the session cookie (behind TLS)
   std::size_t max_json_bytes = 256 * 1024;
   int public_reports_per_hour = 20;  // per remote address (RateLimiter)
-  // Read-only connections, opened as needed up to this many: GET routes and
+  // Read-only connections, four opened at the start and more as needed up
+  // to this many: GET routes and
   // the session check of every call run on them side by side and never wait
   // behind a write (SQLite's WAL). 0: reads use the write connections.
   int readers = 8;
