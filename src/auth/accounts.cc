@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -662,13 +663,21 @@ Result<std::vector<Account>> ListAccounts(Ledger& ledger, const Options& options
   return accounts;
 }
 
-Result<SignInResult> SignIn(Ledger& ledger, const SignInInput& input, const Options& options) {
+Result<SignInResult> SignIn(Ledger& reader, const WithWriter& with_writer,
+                            const SignInInput& input, const Options& options) {
   MAMORI_TRY_STATUS(CheckSignInInput(input));
   // Made before the lookup, so the first unknown login is not slower.
   const std::string dummy = DummyHash(options.cost);
-  MAMORI_TRY(const auto found, LoadAccount(ledger, "a.login = ?", {input.login}));
-  // Verified outside the transaction: Argon2id takes a while and must not
-  // hold the database's write lock. SignInKnown re-reads the account.
+  MAMORI_TRY(const auto found, LoadAccount(reader, "a.login = ?", {input.login}));
+  Standing standing;
+  if (found) {
+    MAMORI_TRY(const auto person, ledger::FindPerson(reader, found->person_code));
+    MAMORI_TRY(standing, StandingOf(reader, person, options));
+  }
+  // Verified with no transaction open and no write connection held:
+  // Argon2id takes a while and must hold up no one else. SignInKnown re-reads
+  // the account inside the write transaction, so a lockout or a password
+  // change made meanwhile by another connection is seen there.
   const bool verified = VerifyPassword(found ? found->password_hash : dummy, input.password);
   Attempt attempt{input,
                   options,
@@ -676,41 +685,70 @@ Result<SignInResult> SignIn(Ledger& ledger, const SignInInput& input, const Opti
                   internal::Printable(input.user_agent, kMaxUserAgentBytes),
                   found ? *found : AccountRow{},
                   verified && found.has_value(),
-                  {}};
+                  standing};
   SignInResult result;
   if (!found) {
     const std::string login = internal::Printable(input.login, kMaxAuditLoginBytes);
-    MAMORI_TRY_STATUS(ledger.Change([&]() -> Status {
-      return ledger.Record({"anonymous", "auth.sign_in_failed", "account", login,
-                            Json{{"login", login},
-                                 {"reason", "unknown_login"},
-                                 {"remote_addr", attempt.remote_addr},
-                                 {"user_agent", attempt.user_agent}}
-                                .dump()});
+    MAMORI_TRY_STATUS(with_writer([&](Ledger& writer) -> Status {
+      return writer.Change([&]() -> Status {
+        return writer.Record({"anonymous", "auth.sign_in_failed", "account", login,
+                              Json{{"login", login},
+                                   {"reason", "unknown_login"},
+                                   {"remote_addr", attempt.remote_addr},
+                                   {"user_agent", attempt.user_agent}}
+                                  .dump()});
+      });
     }));
     result.status = SignInStatus::kBadCredentials;
     return result;
   }
-  MAMORI_TRY(const auto person, ledger::FindPerson(ledger, found->person_code));
-  MAMORI_TRY(attempt.standing, StandingOf(ledger, person, options));
-  MAMORI_TRY_STATUS(ledger.Change([&]() -> Status {
-    result = SignInResult{};
-    return SignInKnown(ledger, attempt, result);
+  MAMORI_TRY_STATUS(with_writer([&](Ledger& writer) -> Status {
+    return writer.Change([&]() -> Status {
+      result = SignInResult{};
+      return SignInKnown(writer, attempt, result);
+    });
   }));
   return result;
 }
 
+Result<SignInResult> SignIn(Ledger& ledger, const SignInInput& input, const Options& options) {
+  return SignIn(
+      ledger, [&ledger](const std::function<Status(Ledger&)>& change) { return change(ledger); },
+      input, options);
+}
+
+Result<std::optional<SessionLookup>> LookUpSession(Ledger& ledger, std::string_view token,
+                                                   const Options& options) {
+  MAMORI_TRY(const auto session, OpenSession(ledger, token, options));
+  if (!session) return std::optional<SessionLookup>();
+  SessionLookup lookup;
+  lookup.id = session->id;
+  lookup.touch_due = session->last_seen_utc <= FormatUtc(ledger.Now() - kTouchEvery);
+  lookup.session = ToSession(*session);
+  return std::optional<SessionLookup>(std::move(lookup));
+}
+
+Status TouchSessions(Ledger& ledger, const std::vector<std::int64_t>& session_ids) {
+  if (session_ids.empty()) return OkStatus();
+  // No audit event: one per request would drown the log. Never backwards:
+  // another connection may have touched the session later already.
+  const std::string now = FormatUtc(ledger.Now());
+  return ledger.Db().Transaction([&]() -> Status {
+    for (const std::int64_t id : session_ids) {
+      MAMORI_TRY_STATUS(ledger.Db().Execute(
+          "UPDATE sessions SET last_seen_utc = ? WHERE id = ? AND last_seen_utc < ?",
+          {now, id, now}));
+    }
+    return OkStatus();
+  });
+}
+
 Result<std::optional<Session>> FindSession(Ledger& ledger, std::string_view token,
                                            const Options& options) {
-  MAMORI_TRY(const auto session, OpenSession(ledger, token, options));
-  if (!session) return std::optional<Session>();
-  // No audit event: one per request would drown the log.
-  const auto now = ledger.Now();
-  if (session->last_seen_utc <= FormatUtc(now - kTouchEvery)) {
-    MAMORI_TRY_STATUS(ledger.Db().Execute("UPDATE sessions SET last_seen_utc = ? WHERE id = ?",
-                                          {FormatUtc(now), session->id}));
-  }
-  return std::optional<Session>(ToSession(*session));
+  MAMORI_TRY(auto lookup, LookUpSession(ledger, token, options));
+  if (!lookup) return std::optional<Session>();
+  if (lookup->touch_due) MAMORI_TRY_STATUS(TouchSessions(ledger, {lookup->id}));
+  return std::optional<Session>(std::move(lookup->session));
 }
 
 Status SignOut(Ledger& ledger, std::string_view token) {

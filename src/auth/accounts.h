@@ -18,10 +18,12 @@
 // (CreateAccount, ResetPassword, Unlock, ResetTotp); they take the actor only
 // to record it.
 //
-// Thread safety: as the Ledger — one Ledger per thread.
+// Thread safety: as the Ledger — one Ledger per thread. SignIn's server form
+// (with a WithWriter) reads, hashes and writes on different connections.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -135,12 +137,35 @@ Result<std::vector<Account>> ListAccounts(ledger::Ledger& ledger, const Options&
 // 16 bytes.
 Result<SignInResult> SignIn(ledger::Ledger& ledger, const SignInInput& input,
                             const Options& options);
+// Runs `change` on a read-write ledger (the server: a connection of its pool,
+// taken only for that).
+using WithWriter = std::function<Status(const std::function<Status(ledger::Ledger&)>&)>;
+// SignIn for a server: the account and the person's standing are read on
+// `reader` (which may be read-only), the password is verified holding no
+// connection and no transaction, and the outcome is recorded in one short
+// transaction through `with_writer`, which re-reads the account there (a
+// lockout, unlock or password change committed in between by another
+// connection decides the outcome).
+Result<SignInResult> SignIn(ledger::Ledger& reader, const WithWriter& with_writer,
+                            const SignInInput& input, const Options& options);
 // The open session of `token`, or nullopt when unknown, ended, idle for
 // options.idle_minutes, past expires_utc, or when its person is no longer
 // employed or is suspended. Refreshes last_seen_utc (a plain write without an
 // audit event, at most once a minute).
 Result<std::optional<Session>> FindSession(ledger::Ledger& ledger, std::string_view token,
                                            const Options& options);
+// FindSession in two steps, for a server that reads on read-only
+// connections: LookUpSession only reads and says whether last_seen_utc is
+// due (a minute old); TouchSessions sets it to now for the given sessions
+// (never backwards) in one transaction of its own, on a read-write ledger.
+struct SessionLookup {
+  Session session;
+  std::int64_t id = 0;  // the session's row
+  bool touch_due = false;
+};
+Result<std::optional<SessionLookup>> LookUpSession(ledger::Ledger& ledger, std::string_view token,
+                                                   const Options& options);
+Status TouchSessions(ledger::Ledger& ledger, const std::vector<std::int64_t>& session_ids);
 // Ends the session; "auth.sign_out". An unknown or already ended token is not
 // an error (nothing is recorded).
 Status SignOut(ledger::Ledger& ledger, std::string_view token);

@@ -1,5 +1,6 @@
 #include "ledger/ledger.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -133,12 +134,20 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerPaths& paths, const Clo
 }
 
 Status Ledger::Change(const std::function<Status()>& body) {
-  int recorded_before = events_since_checkpoint_;
+  const int recorded_before = events_since_checkpoint_;
   Status result = db_->Transaction(body);
   if (!result.Ok()) {
     events_since_checkpoint_ = recorded_before;
     return result;
   }
+  if (events_since_checkpoint_ == recorded_before) return OkStatus();
+  // Other connections (a server's pool, a CLI beside it) append to the same
+  // chain, so the events since the last checkpoint are counted in the
+  // database, not remembered here.
+  MAMORI_TRY(const std::int64_t unsigned_events,
+             db_->QueryInt("SELECT (SELECT coalesce(max(seq), 0) FROM audit_events) - "
+                           "(SELECT coalesce(max(seq), 0) FROM audit_checkpoints)"));
+  events_since_checkpoint_ = static_cast<int>(std::min<std::int64_t>(unsigned_events, 1 << 30));
   if (events_since_checkpoint_ >= options_.checkpoint_every) return Checkpoint();
   return OkStatus();
 }

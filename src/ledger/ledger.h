@@ -9,6 +9,13 @@
 //   }));
 //
 // Registers and workflows (src/ledger/*/) are functions over a Ledger.
+//
+// Thread safety: one Ledger (one database connection) is used by one thread
+// at a time. Several Ledgers may be open on the same file at once, in one
+// process or several (the server keeps a pool of them): each Change is a
+// BEGIN IMMEDIATE transaction, so SQLite serializes the writers (waiting up
+// to the busy timeout), and the audit chain's previous hash is read inside
+// that transaction. Nothing about the database is cached in a Ledger.
 #pragma once
 
 #include <functional>
@@ -57,9 +64,12 @@ class Ledger {
   const Clock& GetClock() const { return clock_; }
   TimePoint Now() const { return clock_.Now(); }
   const LedgerPaths& Paths() const { return paths_; }
+  // As opened: a server opens its further connections alike.
+  const OpenOptions& Options() const { return options_; }
 
   // Runs `body` in one transaction; `body` records its events with Record().
-  // Signs a checkpoint afterwards when checkpoint_every events have passed.
+  // Signs a checkpoint afterwards when checkpoint_every events have passed
+  // since the last one (counted in the database: any connection's events).
   Status Change(const std::function<Status()>& body);
   // Appends an audit event; only inside Change().
   Status Record(const audit::EventInput& event);

@@ -157,6 +157,7 @@ struct Layer {
   std::optional<std::vector<Segment>> segments;
   std::vector<RawFlow> flows;
   ScalarMap passwords;
+  ScalarMap auth;
   ScalarMap deadlines;
   ScalarMap sanitize;
   std::vector<std::pair<RetentionItem, std::optional<Str>>> retention;

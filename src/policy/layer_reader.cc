@@ -324,6 +324,15 @@ constexpr ScalarSpec kPasswordSpec[] = {
     {"clauses", ScalarType::kStringList},
 };
 
+constexpr ScalarSpec kAuthSpec[] = {
+    {"address_failures_before_delay", ScalarType::kCount},
+    {"address_failures_before_block", ScalarType::kCount},
+    {"address_window_minutes", ScalarType::kCount},
+    {"address_block_minutes", ScalarType::kCount},
+    {"address_delay_seconds", ScalarType::kCount},
+    {"clauses", ScalarType::kStringList},
+};
+
 constexpr ScalarSpec kDeadlineSpec[] = {
     {"emergency_exception_report_days", ScalarType::kCount},
     {"personal_data_prompt_report_days", ScalarType::kCount},
@@ -695,6 +704,10 @@ Layer ReadLayer(Diagnostics& diagnostics, const std::string& file, const toml::t
   if (const toml::table* passwords = top.Table("passwords", false)) {
     TableReader p(diagnostics, layer.file, *passwords, "passwords");
     ReadScalars(p, kPasswordSpec, layer.passwords);
+  }
+  if (const toml::table* auth = top.Table("auth", false)) {
+    TableReader a(diagnostics, layer.file, *auth, "auth");
+    ReadScalars(a, kAuthSpec, layer.auth);
   }
   if (const toml::table* deadlines = top.Table("deadlines", false)) {
     TableReader d(diagnostics, layer.file, *deadlines, "deadlines");

@@ -64,6 +64,7 @@ class Builder {
     if (layer.default_effect) default_effect_ = layer.default_effect;
     for (const auto& [key, value] : layer.organization) organization_[key] = value;
     for (const auto& [key, value] : layer.passwords) passwords_[key] = value;
+    for (const auto& [key, value] : layer.auth) auth_[key] = value;
     for (const auto& [key, value] : layer.deadlines) deadlines_[key] = value;
     for (const auto& [key, value] : layer.sanitize) sanitize_[key] = value;
 
@@ -737,6 +738,52 @@ class Builder {
     }
   }
 
+  // [auth]: each value as written or the default of AuthSettings, checked
+  // against a range that keeps the throttle meaningful.
+  void FinishAuth() {
+    AuthSettings& auth = profile_.auth;
+    struct Limit {
+      const char* key;
+      int* field;
+      int min, max;
+    };
+    const Limit limits[] = {
+        {"address_failures_before_delay", &auth.address_failures_before_delay, 1, 1000},
+        {"address_failures_before_block", &auth.address_failures_before_block, 1, 1000},
+        {"address_window_minutes", &auth.address_window_minutes, 1, 1440},
+        {"address_block_minutes", &auth.address_block_minutes, 1, 1440},
+        {"address_delay_seconds", &auth.address_delay_seconds, 0, 10}};
+    for (const auto& limit : limits) {
+      const Scalar* scalar = Get(auth_, limit.key);
+      if (scalar == nullptr) continue;
+      const int value = GetInt(auth_, limit.key);
+      if (value < limit.min || value > limit.max) {
+        Fail(scalar->where,
+             "auth." + std::string(limit.key) + " は " + std::to_string(limit.min) + " から " +
+                 std::to_string(limit.max) + " の範囲にしてください",
+             "auth." + std::string(limit.key) + " must be between " + std::to_string(limit.min) +
+                 " and " + std::to_string(limit.max));
+      } else {
+        *limit.field = value;
+      }
+    }
+    if (auth.address_failures_before_delay > auth.address_failures_before_block) {
+      const Scalar* where = Get(auth_, "address_failures_before_delay");
+      if (where == nullptr) where = Get(auth_, "address_failures_before_block");
+      Fail(where != nullptr ? where->where
+                            : Where{profile_.files.front(), 0, "auth.address_failures_before_delay"},
+           "auth.address_failures_before_delay は address_failures_before_block 以下にしてください"
+           "（遅延の後に拒否します）",
+           "auth.address_failures_before_delay must not exceed address_failures_before_block "
+           "(delay comes before refusal)");
+    }
+    for (const Str& clause : GetList(auth_, "clauses")) {
+      if (CheckClause(clause, "サインインの制限", "sign-in throttling")) {
+        auth.clauses.push_back(clause.value);
+      }
+    }
+  }
+
   void FinishSanitize() {
     SanitizeSettings& sanitize = profile_.sanitize;
     if (const Scalar* method = Get(sanitize_, "mail_method")) {
@@ -939,6 +986,7 @@ class Builder {
     }
 
     FinishSanitize();
+    FinishAuth();
 
     for (auto& [id, entry] : retention_) {
       if (entry.second) CheckClause(*entry.second, "保存期間", "retention");
@@ -1002,6 +1050,7 @@ class Builder {
   ScalarMap passwords_;
   ScalarMap deadlines_;
   ScalarMap sanitize_;
+  ScalarMap auth_;
   std::map<std::string, Str> clause_documents_;
   std::optional<RawClassification> classification_;
   int classification_layer_ = 0;

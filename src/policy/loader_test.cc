@@ -245,6 +245,49 @@ maps_to = { confidentiality = "1" }
   EXPECT_FALSE(profile->documents[0].is_public);
 }
 
+TEST(LoaderTest, AuthThrottleHasDefaultsAndIsOverriddenKeyByKey) {
+  auto base = LoadProfile(Policy("base.toml"));
+  ASSERT_TRUE(base.Ok()) << base.Err().ToString();
+  const AuthSettings defaults;
+  EXPECT_EQ(base->auth.address_failures_before_delay, defaults.address_failures_before_delay);
+  EXPECT_EQ(base->auth.address_failures_before_block, defaults.address_failures_before_block);
+  EXPECT_EQ(base->auth.address_block_minutes, defaults.address_block_minutes);
+  EXPECT_EQ(base->auth.clauses, (std::vector<std::string>{"6.2(1)②"}));
+  RealFileSystem fs;
+  auto child = LoadProfileFromText(R"(
+[profile]
+id = "child"
+extends = "base.toml"
+[auth]
+address_block_minutes = 60
+)",
+                                   Policy("child.toml"), fs);
+  ASSERT_TRUE(child.Ok()) << child.Err().ToString();
+  EXPECT_EQ(child->auth.address_block_minutes, 60);
+  EXPECT_EQ(child->auth.address_failures_before_block, base->auth.address_failures_before_block);
+}
+
+TEST(LoaderTest, AuthThrottleValuesOutOfRangeAreNamed) {
+  RealFileSystem fs;
+  auto child = LoadProfileFromText(R"(
+[profile]
+id = "child"
+extends = "base.toml"
+[auth]
+address_failures_before_delay = 30
+address_window_minutes = 0
+address_delay_seconds = 11
+)",
+                                   Policy("child.toml"), fs);
+  ASSERT_FALSE(child.Ok());
+  std::vector<std::string> keys;
+  for (const auto& diagnostic : child.Err().Diagnostics()) keys.push_back(diagnostic.where.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"auth.address_window_minutes",
+                                            "auth.address_delay_seconds",
+                                            "auth.address_failures_before_delay"}))
+      << child.Err().ToString();
+}
+
 TEST(LoaderTest, ChildRuleWithTheSameIdReplacesTheInheritedOne) {
   auto base = LoadProfile(Policy("base.toml"));
   auto hannan = LoadProfile(Policy("hannan.toml"));

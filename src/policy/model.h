@@ -138,6 +138,22 @@ struct PasswordPolicy {
   std::vector<std::string> clauses;
 };
 
+// Throttling of sign-in by the client's address (6.2(1)② 利用者ID及びパスワード
+// の管理): the per-account lockout of [passwords] does not see password
+// spraying — one guess against each of many IDs — so failures are also
+// counted per address. Past address_failures_before_delay failures within
+// address_window_minutes every further attempt from that address is answered
+// only after address_delay_seconds; at address_failures_before_block the
+// address is refused (HTTP 429) for address_block_minutes.
+struct AuthSettings {
+  int address_failures_before_delay = 5;
+  int address_failures_before_block = 10;
+  int address_window_minutes = 15;
+  int address_block_minutes = 15;
+  int address_delay_seconds = 2;
+  std::vector<std::string> clauses;
+};
+
 struct RetentionItem {
   std::string id;  // audit_log, incident, exception, ...
   std::string title;
@@ -229,6 +245,7 @@ struct Profile {
   std::array<std::optional<RoleInfo>, kRoleCount> roles;  // indexed by Role
   Network network;
   PasswordPolicy passwords;
+  AuthSettings auth;
   std::vector<RetentionItem> retention;
   Deadlines deadlines;
   SanitizeSettings sanitize;

@@ -6,6 +6,9 @@
 #include <cctype>
 #include <chrono>
 #include <string_view>
+#include <condition_variable>
+#include <thread>
+#include <utility>
 
 #include "common/charset.h"
 #include "ledger/org.h"
@@ -328,20 +331,157 @@ std::string Call::Query(const std::string& key, const std::string& fallback) con
 }
 
 // ---------------------------------------------------------------------------
+// Connection pools
+
+// Ledgers of one kind (read-only or read-write) on the same file, opened as
+// needed up to a maximum. Take waits for a free one; the Lease gives it
+// back however the handler ends.
+class LedgerPool {
+ public:
+  using Opener = std::function<Result<std::unique_ptr<ledger::Ledger>>()>;
+
+  // `first` (not owned; may be null) is the pool's first connection.
+  LedgerPool(Opener open, int max, ledger::Ledger* first)
+      : open_(std::move(open)), max_(std::max(max, first != nullptr ? 1 : 0)) {
+    if (first != nullptr) {
+      free_.push_back(first);
+      open_count_ = 1;
+    }
+  }
+
+  class Lease {
+   public:
+    Lease(LedgerPool& pool, ledger::Ledger* ledger) : pool_(&pool), ledger_(ledger) {}
+    Lease(Lease&& other) noexcept
+        : pool_(other.pool_), ledger_(std::exchange(other.ledger_, nullptr)) {}
+    Lease& operator=(Lease&& other) noexcept {
+      if (this != &other) {
+        Release();
+        pool_ = other.pool_;
+        ledger_ = std::exchange(other.ledger_, nullptr);
+      }
+      return *this;
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease() { Release(); }
+    ledger::Ledger& operator*() const { return *ledger_; }
+    ledger::Ledger* Get() const { return ledger_; }
+
+   private:
+    void Release() {
+      if (ledger_ != nullptr) pool_->Give(std::exchange(ledger_, nullptr));
+    }
+
+    LedgerPool* pool_;
+    ledger::Ledger* ledger_;
+  };
+
+  // Opens connections until `count` are open (or opening fails): a server
+  // pays for reading the profile at its start, not in a request.
+  void Warm(int count) {
+    std::vector<Lease> leases;
+    for (int i = 0; i < std::min(count, max_); ++i) {
+      auto lease = Take(Wait::kNo);
+      if (!lease) break;
+      leases.push_back(std::move(*lease));
+    }
+  }
+
+  enum class Wait { kYes, kNo };
+  // A free connection, or a new one while fewer than the maximum are open;
+  // with Wait::kYes waits for one to come back otherwise. nullopt when none
+  // is free (kNo) or none can be opened at all (e.g. a database in memory).
+  std::optional<Lease> Take(Wait wait) {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      if (!free_.empty()) {
+        ledger::Ledger* ledger = free_.back();
+        free_.pop_back();
+        return Lease(*this, ledger);
+      }
+      if (!cannot_open_ && open_count_ < max_) {
+        ++open_count_;
+        lock.unlock();
+        auto opened = open_();  // reads the profile: not under the lock
+        lock.lock();
+        if (opened.Ok()) {
+          owned_.push_back(std::move(opened).Value());
+          return Lease(*this, owned_.back().get());
+        }
+        // Not again: the file cannot be opened twice (in memory), or the
+        // system is out of descriptors; the open ones carry on.
+        --open_count_;
+        cannot_open_ = true;
+        freed_.notify_all();
+        continue;
+      }
+      if (wait == Wait::kNo || open_count_ == 0) return std::nullopt;
+      freed_.wait(lock);
+    }
+  }
+
+ private:
+  void Give(ledger::Ledger* ledger) {
+    {
+      std::lock_guard lock(mutex_);
+      free_.push_back(ledger);
+    }
+    freed_.notify_one();
+  }
+
+  const Opener open_;
+  const int max_;
+  std::mutex mutex_;
+  std::condition_variable freed_;
+  std::vector<std::unique_ptr<ledger::Ledger>> owned_;  // guarded by mutex_
+  std::vector<ledger::Ledger*> free_;                   // guarded by mutex_
+  int open_count_ = 0;                                  // guarded by mutex_
+  bool cannot_open_ = false;                            // guarded by mutex_
+};
+
+// ---------------------------------------------------------------------------
 // Api
 
+namespace {
+
+LedgerPool::Opener OpenerOf(const ledger::Ledger& ledger, bool read_only) {
+  // The same file, clock and profile file as the given ledger.
+  ledger::OpenOptions options = ledger.Options();
+  options.read_only = read_only;
+  if (!ledger.Profile().files.empty()) options.profile_path = ledger.Profile().files.front();
+  return [paths = ledger.Paths(), &clock = ledger.GetClock(), options]() {
+    return ledger::Ledger::Open(paths, clock, options);
+  };
+}
+
+RateLimits SignInLimits(const policy::AuthSettings& auth) {
+  RateLimits limits;
+  limits.delay_after = auth.address_failures_before_delay;
+  limits.block_after = auth.address_failures_before_block;
+  limits.window = std::chrono::minutes(auth.address_window_minutes);
+  limits.block = std::chrono::minutes(auth.address_block_minutes);
+  return limits;
+}
+
+RateLimits PublicReportLimits(int per_hour) {
+  RateLimits limits;
+  limits.block_after = std::max(per_hour, 0);
+  limits.window = std::chrono::hours(1);
+  return limits;
+}
+
+}  // namespace
+
 Api::Api(ledger::Ledger& ledger, ApiOptions options)
-    : ledger_(ledger), options_(std::move(options)) {
-  // The readers load the same profile file as the read-write ledger. A
-  // database that cannot be opened again (e.g. in memory) has none.
-  ledger::OpenOptions reader_options;
-  reader_options.read_only = true;
-  if (!ledger.Profile().files.empty()) reader_options.profile_path = ledger.Profile().files.front();
-  for (int i = 0; i < options_.readers; ++i) {
-    auto reader = ledger::Ledger::Open(ledger.Paths(), ledger.GetClock(), reader_options);
-    if (!reader.Ok()) break;
-    readers_.push_back(std::move(reader).Value());
-  }
+    : ledger_(ledger),
+      options_(std::move(options)),
+      readers_(std::make_unique<LedgerPool>(OpenerOf(ledger, true), options_.readers, nullptr)),
+      writers_(std::make_unique<LedgerPool>(OpenerOf(ledger, false), options_.writers, &ledger)),
+      public_reports_(PublicReportLimits(options_.public_reports_per_hour),
+                      options_.max_tracked_addresses),
+      sign_in_failures_(SignInLimits(ledger.Profile().auth), options_.max_tracked_addresses) {
+  readers_->Warm(std::min(options_.readers, 4));
   AddAuthRoutes();
   AddOrgRoutes();
   AddRegisterRoutes();
@@ -350,6 +490,8 @@ Api::Api(ledger::Ledger& ledger, ApiOptions options)
   AddAuditRoutes();
   AddOpenApiRoute();
 }
+
+Api::~Api() = default;
 
 void Api::Add(Route route) {
   // "/requests/{id}" → ^/requests/([^/]+)$
@@ -380,12 +522,8 @@ std::size_t Api::BodyLimit(std::string_view method, std::string_view path) const
 }
 
 bool Api::AllowPublicReport(const std::string& remote_addr) {
-  const TimePoint now = ledger_.Now();
-  auto& times = public_reports_[remote_addr];
-  std::erase_if(times, [now](TimePoint t) { return now - t > std::chrono::hours(1); });
-  if (static_cast<int>(times.size()) >= options_.public_reports_per_hour) return false;
-  times.push_back(now);
-  return true;
+  return public_reports_.Take(AddressKey(remote_addr), ledger_.Now()).verdict !=
+         RateLimiter::Verdict::kRefuse;
 }
 
 namespace {
@@ -432,6 +570,23 @@ bool SameSecret(const std::string& a, const std::string& b) {
   return !a.empty() && a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+// A client address as recorded: the characters of an address, at most 64.
+std::string RecordedAddress(const std::string& address) {
+  std::string out;
+  for (const char c : address) {
+    if (out.size() >= 64) break;
+    const bool keep = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                      c == '.' || c == ':' || c == '%' || c == '/' || c == '-' || c == '_';
+    if (keep) out += c;
+  }
+  return out;
+}
+
+bool CountsAgainstAddress(auth::SignInStatus status) {
+  return status == auth::SignInStatus::kBadCredentials || status == auth::SignInStatus::kLocked ||
+         status == auth::SignInStatus::kTotpInvalid;
+}
+
 }  // namespace
 
 Api::Response Api::Handle(Call call) {
@@ -443,27 +598,9 @@ Api::Response Api::Handle(Call call) {
     if (route.method != call.method) continue;
     call.params.clear();
     for (std::size_t i = 1; i < match.size(); ++i) call.params.push_back(match[i].str());
-    Result<Reply> reply = [&]() -> Result<Reply> {
-      std::unique_lock lock(mutex_);
-      call.ledger = &ledger_;
-      MAMORI_TRY(auto stop, Admit(route, call));
-      if (stop) return std::move(*stop);
-      if (route.method != "GET" || route.writes) return route.handler(call);
-      // A read: on a read-only connection, without the read-write lock.
-      std::unique_ptr<ledger::Ledger> reader = TakeReader();
-      if (!reader) return route.handler(call);
-      lock.unlock();
-      call.ledger = reader.get();
-      // Back to the pool however the handler ends (an exception included).
-      struct Lease {
-        Api& api;
-        std::unique_ptr<ledger::Ledger>& reader;
-        ~Lease() { api.ReturnReader(std::move(reader)); }
-      } lease{*this, reader};
-      return route.handler(call);
-    }();
-    // Rendered outside the lock: JSON is the handler's largest cost after
-    // the database, and needs no ledger.
+    Result<Reply> reply = Run(route, call);
+    // Rendered after the connection went back: JSON is the handler's
+    // largest cost after the database, and needs no ledger.
     if (reply.Ok() && reply->deferred) reply->json = reply->deferred();
     Response response = Render(reply.Ok() ? reply.Value() : FromError(reply.Err()));
     if (call.viewer) response.person = call.viewer->person.code;
@@ -476,25 +613,110 @@ Api::Response Api::Handle(Call call) {
   return Render(ErrorReply(404, "not_found", "そのAPIはありません", "no such endpoint"));
 }
 
-std::unique_ptr<ledger::Ledger> Api::TakeReader() {
-  std::lock_guard lock(readers_mutex_);
-  if (readers_.empty()) return nullptr;
-  auto reader = std::move(readers_.back());
-  readers_.pop_back();
-  return reader;
+Result<Reply> Api::Run(const Route& route, Call& call) {
+  const bool writes = (route.method != "GET" || route.writes) && !route.writes_itself;
+  std::optional<LedgerPool::Lease> lease;
+  if (!writes && options_.readers > 0) lease = readers_->Take(LedgerPool::Wait::kYes);
+  // No reader at all (a database in memory): reads share the writers.
+  if (!lease) lease = writers_->Take(LedgerPool::Wait::kYes);
+  if (!lease) {
+    return Error(ErrorCode::kInternal, "データベースに接続できません", "no database connection");
+  }
+  call.ledger = lease->Get();
+  MAMORI_TRY(auto stop, Admit(route, call));
+  if (stop) return std::move(*stop);
+  return route.handler(call);
 }
 
-void Api::ReturnReader(std::unique_ptr<ledger::Ledger> reader) {
-  std::lock_guard lock(readers_mutex_);
-  readers_.push_back(std::move(reader));
+void Api::Touch(std::int64_t session_id) {
+  auto writer = writers_->Take(LedgerPool::Wait::kNo);
+  // Every write connection busy: the touch stays due and the session's next
+  // request tries again (it is a minute's granularity, not a record).
+  if (!writer) return;
+  (void)auth::TouchSessions(**writer, {session_id});
+}
+
+auth::WithWriter Api::Writer() {
+  return [this](const std::function<Status(ledger::Ledger&)>& change) -> Status {
+    auto writer = writers_->Take(LedgerPool::Wait::kYes);
+    if (!writer) {
+      return Error(ErrorCode::kInternal, "データベースに接続できません", "no database connection");
+    }
+    return change(**writer);
+  };
+}
+
+Result<std::variant<Reply, auth::SignInResult>> Api::SignIn(Call& call,
+                                                            const auth::SignInInput& input) {
+  using Outcome = std::variant<Reply, auth::SignInResult>;
+  const policy::AuthSettings& settings = ledger_.Profile().auth;
+  const std::string address = AddressKey(call.remote_addr);
+  const RateLimiter::Answer answer = sign_in_failures_.Check(address, ledger_.Now());
+  if (answer.verdict == RateLimiter::Verdict::kRefuse) {
+    const std::string seconds = std::to_string(answer.retry_after.count());
+    Reply reply = ErrorReply(
+        429, "too_many_requests",
+        "この接続元からのサインインの失敗が続いたため、サインインを一時停止しています。" + seconds +
+            "秒後にもう一度お試しください（6.2(1)②）",
+        "too many failed sign-ins from this address; try again in " + seconds + " seconds");
+    reply.json["error"]["retry_after"] = answer.retry_after.count();
+    reply.headers.emplace_back("Retry-After", seconds);
+    return Outcome(std::move(reply));
+  }
+  // The address's one delayed attempt: back to the limiter however it ends.
+  struct DelaySlot {
+    RateLimiter& limiter;
+    const std::string& key;
+    bool held;
+    ~DelaySlot() {
+      if (held) limiter.EndDelay(key);
+    }
+  } slot{sign_in_failures_, address, answer.verdict == RateLimiter::Verdict::kDelay};
+  if (slot.held) std::this_thread::sleep_for(std::chrono::seconds(settings.address_delay_seconds));
+
+  // A writer connection with the call's own when it is one (no readers).
+  const bool on_writer = !call.ledger->Options().read_only;
+  ledger::Ledger& reader = *call.ledger;
+  const auth::WithWriter writer =
+      on_writer ? auth::WithWriter([&reader](const std::function<Status(ledger::Ledger&)>& change) {
+        return change(reader);
+      })
+                : Writer();
+  MAMORI_TRY(auto result, auth::SignIn(reader, writer, input, options_.auth));
+  if (CountsAgainstAddress(result.status) && sign_in_failures_.Count(address, ledger_.Now())) {
+    const TimePoint now = ledger_.Now();
+    const nlohmann::json state{
+        {"address", RecordedAddress(address)},
+        {"remote_addr", RecordedAddress(call.remote_addr)},
+        {"failures", settings.address_failures_before_block},
+        {"window_minutes", settings.address_window_minutes},
+        {"blocked_until", FormatUtc(now + std::chrono::minutes(settings.address_block_minutes))},
+        {"clause", "6.2(1)②"}};
+    MAMORI_TRY_STATUS(writer([&](ledger::Ledger& connection) -> Status {
+      return connection.Change([&]() -> Status {
+        return connection.Record({"system", "auth.address_throttled", "address",
+                              RecordedAddress(address), state.dump()});
+      });
+    }));
+  }
+  return Outcome(std::move(result));
 }
 
 Result<std::optional<Reply>> Api::Admit(const Route& route, Call& call) {
   if (route.access != Access::kPublic) {
-    MAMORI_TRY(auto session, auth::FindSession(ledger_, call.session_token, options_.auth));
-    if (!session) {
+    ledger::Ledger& connection = *call.ledger;
+    MAMORI_TRY(auto lookup, auth::LookUpSession(connection, call.session_token, options_.auth));
+    if (!lookup) {
       return Stop(ErrorReply(401, "unauthenticated", "サインインしてください", "sign in first"));
     }
+    if (lookup->touch_due) {
+      if (connection.Options().read_only) {
+        Touch(lookup->id);
+      } else {
+        MAMORI_TRY_STATUS(auth::TouchSessions(connection, {lookup->id}));
+      }
+    }
+    auth::Session* session = &lookup->session;
     // CSRF: every state change carries the session's token in a header,
     // which a page on another site cannot set.
     if (call.method != "GET" && !SameSecret(call.csrf_header, session->csrf_token)) {
@@ -511,8 +733,8 @@ Result<std::optional<Reply>> Api::Admit(const Route& route, Call& call) {
                              "二要素認証（TOTP）を設定してください（6.2(1)②）",
                              "enrol TOTP first"));
     }
-    MAMORI_TRY(auto person, ledger::FindPerson(ledger_, session->person_code));
-    MAMORI_TRY(auto roles, ledger::RolesOf(ledger_, person, ledger::TodayJst(ledger_)));
+    MAMORI_TRY(auto person, ledger::FindPerson(connection, session->person_code));
+    MAMORI_TRY(auto roles, ledger::RolesOf(connection, person, ledger::TodayJst(connection)));
     call.viewer = Viewer{std::move(person), std::move(roles), std::move(*session)};
   }
   if (!route.raw_body && (call.method == "POST" || call.method == "PATCH")) {

@@ -4,8 +4,15 @@
 // endpoints; the OpenAPI document (openapi.cc) is generated from this table,
 // so the two cannot drift apart.
 //
-// Handlers are plain functions over the ledger. The ledger is used by one
-// thread at a time: Api::Handle holds a mutex around every call.
+// Handlers are plain functions over a ledger connection of their own; there
+// is no API-wide lock. Reads (GET routes, the session check of every call)
+// run on read-only connections side by side (SQLite WAL). Writes run on a
+// small pool of read-write connections, each change one BEGIN IMMEDIATE
+// transaction: SQLite itself serializes them (busy timeout). A session's
+// last_seen_utc is written only when due (once a minute), on a write
+// connection that is free at that moment. Sign-in verifies the password
+// holding no connection at all (auth::SignIn with a WithWriter), and is
+// throttled by client address (RateLimiter, the profile's [auth]).
 //
 // Thread safety: Api::Handle may be called from any thread.
 #pragma once
@@ -18,12 +25,14 @@
 #include <regex>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "auth/accounts.h"
 #include "common/result.h"
+#include "server/rate_limit.h"
 #include "ledger/ledger.h"
 #include "ledger/org.h"
 #include "policy/vocabulary.h"
@@ -58,8 +67,9 @@ struct Viewer {
 struct Reply {
   int status = 200;
   Json json;  // sent when body is empty
-  // When set, makes `json` after the API's lock is released: for large
-  // answers built from values the handler already read (a register page).
+  // When set, makes `json` after the handler's connection went back to its
+  // pool: for large answers built from values the handler already read (a
+  // register page).
   std::function<Json()> deferred;
   std::string body;          // raw body (files)
   std::string content_type;  // for body
@@ -106,6 +116,10 @@ struct Route {
   // more with 413 while reading). 0: by kind, see Api::BodyLimit.
   std::size_t max_body_bytes = 0;
   bool writes = false;    // a GET that writes (e.g. records privileged use)
+  // The handler gets a read-only connection and takes a write connection
+  // itself, only for its transaction (Api::Writer): sign-in, whose password
+  // hash must hold none.
+  bool writes_itself = false;
   Handler handler;
   std::regex pattern{};  // built from path
 };
@@ -114,16 +128,30 @@ struct ApiOptions {
   auth::Options auth;
   bool secure_cookies = false;  // add Secure to the session cookie (behind TLS)
   std::size_t max_json_bytes = 256 * 1024;
-  int public_reports_per_hour = 20;  // per remote address
-  // Read-only connections for GET routes, which then run side by side and
-  // never wait behind a write (SQLite's WAL lets readers and one writer run
-  // together). 0: every route on the one read-write ledger.
-  int readers = 4;
+  int public_reports_per_hour = 20;  // per remote address (RateLimiter)
+  // Read-only connections, four opened at the start and more as needed up
+  // to this many: GET routes and
+  // the session check of every call run on them side by side and never wait
+  // behind a write (SQLite's WAL). 0: reads use the write connections.
+  int readers = 8;
+  // Read-write connections, the given ledger first, opened as needed up to
+  // this many (at least 1). SQLite serializes their transactions; a handler
+  // that waits on something else than the database (a password hash) does
+  // not hold up the others' writes.
+  int writers = 4;
+  // Client addresses tracked by the rate limiters (the least recently seen
+  // are forgotten past this).
+  std::size_t max_tracked_addresses = 10000;
 };
+
+class LedgerPool;
 
 class Api {
  public:
   Api(ledger::Ledger& ledger, ApiOptions options);
+  ~Api();
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
 
   struct Response {
     int status = 200;
@@ -145,8 +173,19 @@ class Api {
   static constexpr std::size_t kMaxFileBytes = std::size_t{8} << 20;
   ledger::Ledger& Ledger() { return ledger_; }
 
-  // Rate limit of the public form (per remote address).
+  // Rate limit of the public form (per remote address): counts the report
+  // when allowed.
   bool AllowPublicReport(const std::string& remote_addr);
+  // Signs in through the address throttle (the profile's [auth], 6.2(1)②):
+  // a 429 reply with Retry-After while call.remote_addr is refused; after
+  // address_failures_before_delay failures the attempt is answered only
+  // after address_delay_seconds. A failure that starts a refusal records
+  // "auth.address_throttled" (the address, the counts; never a login or
+  // password). `call.ledger` is a read connection.
+  Result<std::variant<Reply, auth::SignInResult>> SignIn(Call& call,
+                                                         const auth::SignInInput& input);
+  // Runs a change on a write connection of the pool (waiting for a free one).
+  auth::WithWriter Writer();
 
  private:
   void Add(Route route);
@@ -160,17 +199,19 @@ class Api {
   // Checks the session, CSRF, forced changes and the body, and fills
   // call.viewer and call.json; a reply when the call stops there.
   Result<std::optional<Reply>> Admit(const Route& route, Call& call);
-  // A free read-only ledger, or nullptr when all are busy (or none exist).
-  std::unique_ptr<ledger::Ledger> TakeReader();
-  void ReturnReader(std::unique_ptr<ledger::Ledger> reader);
+  // Runs the route on connections of the pools.
+  Result<Reply> Run(const Route& route, Call& call);
+  // Writes last_seen_utc of a session whose touch is due, on a write
+  // connection free right now (else at a later request).
+  void Touch(std::int64_t session_id);
 
   ledger::Ledger& ledger_;
   ApiOptions options_;
   std::vector<Route> routes_;
-  std::mutex mutex_;  // the read-write ledger: one call at a time
-  std::mutex readers_mutex_;
-  std::vector<std::unique_ptr<ledger::Ledger>> readers_;  // the free ones
-  std::map<std::string, std::vector<TimePoint>> public_reports_;
+  std::unique_ptr<LedgerPool> readers_;  // empty when the file cannot be opened twice
+  std::unique_ptr<LedgerPool> writers_;  // ledger_ and more
+  RateLimiter public_reports_;
+  RateLimiter sign_in_failures_;
 };
 
 // The OpenAPI 3.1 document of `routes` (served at /api/v1/openapi.json).

@@ -91,6 +91,7 @@ void Api::AddAuthRoutes() {
        .who = "anyone",
        .access = Access::kPublic,
        .max_body_bytes = 4 * 1024,  // a login, a password and a code
+       .writes_itself = true,
        .handler = [this](Call& call) -> Result<Reply> {
          Fields fields(call.json);
          auth::SignInInput input;
@@ -100,7 +101,9 @@ void Api::AddAuthRoutes() {
          MAMORI_TRY_STATUS(fields.Finish());
          input.remote_addr = call.remote_addr;
          input.user_agent = call.user_agent.substr(0, 200);
-         MAMORI_TRY(auto result, auth::SignIn(*call.ledger, input, options_.auth));
+         MAMORI_TRY(auto outcome, SignIn(call, input));
+         if (auto* refused = std::get_if<Reply>(&outcome)) return std::move(*refused);
+         auto& result = std::get<auth::SignInResult>(outcome);
          switch (result.status) {
            case auth::SignInStatus::kOk: {
              MAMORI_TRY(Json session, SessionJson(*call.ledger, result.session, options_.auth));
