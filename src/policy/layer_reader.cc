@@ -668,25 +668,24 @@ Layer ReadLayer(Diagnostics& diagnostics, const std::string& file, const toml::t
     ReadClassification(c, raw);
     layer.classification = std::move(raw);
   }
+  // [roles.<id>]: a built-in role (its title and holder in this
+  // organization) or, for an id outside the vocabulary, a post the profile
+  // defines itself. The builder checks ids against the built-ins.
   top.ForEachTable("roles", [&](const std::string& id, TableReader& role) {
     RawRole raw;
     raw.info.where = role.Self();
-    const auto parsed = ParseRole(id);
-    if (parsed) {
-      raw.info.role = *parsed;
-    } else {
-      diagnostics.Add(role.Self(), "不明な役割 id です（使用できる id: " + AllRoleIds() + "）",
-                      "unknown role id (known: " + AllRoleIds() + ")");
-    }
+    raw.id = {id, role.Self()};
+    raw.info.id = id;
     if (auto title = role.String("title", true)) raw.info.title = title->value;
     if (auto holder = role.String("holder", false)) raw.info.holder = holder->value;
     if (auto duties = role.String("duties", false)) raw.info.duties = duties->value;
     if (auto clause = role.String("clause", false)) raw.info.clause = clause->value;
+    if (auto scope = role.String("scope", false)) raw.scope = std::move(*scope);
     if (auto delegates = role.StringList("delegates", false)) raw.delegates = std::move(*delegates);
     if (auto substitutes = role.StringList("substitutes", false)) {
       raw.substitutes = std::move(*substitutes);
     }
-    if (parsed) layer.roles.push_back(std::move(raw));
+    layer.roles.push_back(std::move(raw));
   });
   if (const toml::table* network = top.Table("network", false)) {
     TableReader n(diagnostics, layer.file, *network, "network");

@@ -88,8 +88,21 @@ class Builder {
       classification_ = std::move(layer.classification);
       classification_layer_ = index;
     }
+    // Roles merge by id: a child re-declaring a role replaces it in place,
+    // a new id is appended (profile-defined roles keep the order the chain
+    // declares them, root first and in file order, which fixes their Role
+    // values; the TOML reader hands tables over in key order).
+    std::stable_sort(layer.roles.begin(), layer.roles.end(), [](const RawRole& a, const RawRole& b) {
+      return a.info.where.line < b.info.where.line;
+    });
     for (RawRole& role : layer.roles) {
-      roles_[static_cast<std::size_t>(role.info.role)] = std::move(role);
+      auto it = std::find_if(roles_.begin(), roles_.end(),
+                             [&](const RawRole& r) { return r.id.value == role.id.value; });
+      if (it != roles_.end()) {
+        *it = std::move(role);
+      } else {
+        roles_.push_back(std::move(role));
+      }
     }
     if (layer.network_model) network_model_ = layer.network_model;
     if (layer.network_clause) profile_.network.clause = layer.network_clause->value;
@@ -190,15 +203,17 @@ class Builder {
     return false;
   }
 
+  // A built-in role, or one of the profile's own (which are always defined).
   std::optional<Role> CheckRole(const Str& reference, bool must_be_defined = true) {
-    auto role = ParseRole(reference.value);
+    auto role = profile_.ParseRole(reference.value);
     if (!role) {
+      const std::string known = profile_.AllRoleIds();
       Fail(reference.where,
-           "不明な役割「" + reference.value + "」です（使用できる id: " + AllRoleIds() + "）",
-           "unknown role \"" + reference.value + "\" (known: " + AllRoleIds() + ")");
+           "不明な役割「" + reference.value + "」です（使用できる id: " + known + "）",
+           "unknown role \"" + reference.value + "\" (known: " + known + ")");
       return std::nullopt;
     }
-    if (must_be_defined && !profile_.roles[static_cast<std::size_t>(*role)]) {
+    if (must_be_defined && profile_.FindRole(*role) == nullptr) {
       Fail(reference.where,
            "役割「" + reference.value + "」はこのプロファイルの [roles] に定義されていません",
            "role \"" + reference.value + "\" is not defined in this profile's [roles]");
@@ -224,6 +239,125 @@ class Builder {
     }
     if (!ok) return std::nullopt;
     return out;
+  }
+
+  // -- roles
+
+  // The built-in role `id` is "close to" (a different spelling or a typo of),
+  // if any: such an id would silently become a new post nobody holds.
+  static std::optional<Role> LooksLikeBuiltIn(const std::string& id) {
+    std::string normalized;
+    for (char c : id) {
+      if (c == '-') c = '_';
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      normalized += c;
+    }
+    for (int r = 0; r < kRoleCount; ++r) {
+      const Role role = static_cast<Role>(r);
+      const std::string_view built_in = Id(role);
+      if (normalized == built_in) return role;
+      // One character inserted, deleted or replaced.
+      const std::size_t a = normalized.size();
+      const std::size_t b = built_in.size();
+      if ((a > b ? a - b : b - a) > 1) continue;
+      std::size_t i = 0;
+      while (i < a && i < b && normalized[i] == built_in[i]) ++i;
+      std::size_t j = 0;
+      while (j < a - i && j < b - i && normalized[a - 1 - j] == built_in[b - 1 - j]) ++j;
+      if (i + j + 1 >= std::max(a, b)) return role;
+    }
+    return std::nullopt;
+  }
+
+  static bool IsRoleId(const std::string& id) {
+    if (id.empty() || id.size() > 40 || id[0] < 'a' || id[0] > 'z') return false;
+    return std::all_of(id.begin(), id.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
+  }
+
+  void FinishRoles(const std::string& top_file) {
+    profile_.roles.assign(kRoleCount, std::nullopt);
+    for (RawRole& raw : roles_) {
+      RoleInfo& info = raw.info;
+      info.id = raw.id.value;
+      if (auto built_in = ParseRole(raw.id.value)) {
+        info.role = *built_in;
+        info.custom = false;
+        info.scope = BuiltInScope(*built_in);
+        if (raw.scope) {
+          Fail(raw.scope->where,
+               "組込みの役割「" + raw.id.value +
+                   "」の scope は変更できません（サインイン、監査、CSIRT 等の動作が前提とする意味を保つため）。"
+                   "別の id で組織独自の役割を定義してください",
+               "the scope of built-in role \"" + raw.id.value +
+                   "\" is fixed (sign-in, audit and CSIRT behaviour rely on it); define a role of "
+                   "your own under another id");
+        }
+        profile_.roles[static_cast<std::size_t>(*built_in)] = info;
+        continue;
+      }
+      if (auto near = LooksLikeBuiltIn(raw.id.value)) {
+        Fail(raw.id.where,
+             "役割 id「" + raw.id.value + "」は組込みの役割「" + std::string(Id(*near)) +
+                 "」と紛らわしいため使えません（組込みの役割ならその id で、独自の役割なら別の id で定義してください）",
+             "role id \"" + raw.id.value + "\" collides with built-in role \"" +
+                 std::string(Id(*near)) +
+                 "\" (use that id for the built-in role, or another id for a role of your own)");
+        continue;
+      }
+      if (!IsRoleId(raw.id.value)) {
+        Fail(raw.id.where,
+             "役割 id「" + raw.id.value + "」は英小文字で始まり英小文字・数字・_ だけの40文字以内で書きます",
+             "role id \"" + raw.id.value +
+                 "\" must start with a-z and use only a-z, 0-9 and _ (at most 40 characters)");
+        continue;
+      }
+      if (profile_.roles.size() >= static_cast<std::size_t>(kMaxRoles)) {
+        Fail(raw.id.where,
+             "組織独自の役割が多すぎます（組込みを含め " + std::to_string(kMaxRoles) + " まで）",
+             "too many roles (at most " + std::to_string(kMaxRoles) + ", built-in roles included)");
+        continue;
+      }
+      if (info.clause.empty()) {
+        Fail(raw.id.where,
+             "組織独自の役割「" + raw.id.value + "」には根拠となる条項（clause）が必要です",
+             "role \"" + raw.id.value + "\" is the profile's own and needs the clause that establishes it");
+      }
+      info.role = static_cast<Role>(profile_.roles.size());
+      info.custom = true;
+      info.scope = RoleScope::kOrganization;
+      if (raw.scope) {
+        if (raw.scope->value == "section") {
+          info.scope = RoleScope::kSection;
+        } else if (raw.scope->value != "organization") {
+          Fail(raw.scope->where,
+               "scope「" + raw.scope->value + "」は使用できません（section: 課室等ごと、organization: 組織全体）",
+               "scope \"" + raw.scope->value + "\" is not valid (section, organization)");
+        }
+      }
+      profile_.roles.push_back(info);
+    }
+    for (RawRole& raw : roles_) {
+      const auto role = profile_.ParseRole(raw.id.value);
+      if (!role || profile_.FindRole(*role) == nullptr) continue;
+      RoleInfo& info = *profile_.roles[static_cast<std::size_t>(*role)];
+      if (info.id != raw.id.value) continue;
+      for (const Str& delegate : raw.delegates) {
+        if (auto found = CheckRole(delegate)) info.delegates.push_back(*found);
+      }
+      for (const Str& substitute : raw.substitutes) {
+        if (auto found = CheckRole(substitute)) info.substitutes.push_back(*found);
+      }
+      if (!info.clause.empty()) CheckClause({info.clause, info.where}, "役割", "role");
+    }
+    for (Role required : {Role::kStaff, Role::kManager}) {
+      if (profile_.FindRole(required) == nullptr) {
+        Fail({top_file, 0, "roles." + std::string(Id(required))},
+             "役割「" + std::string(Id(required)) + "」が定義されていません",
+             "role \"" + std::string(Id(required)) + "\" is not defined");
+      }
+    }
   }
 
   // -- classification
@@ -566,14 +700,14 @@ class Builder {
     }
     for (const Str& reference : raw.actor_roles) {
       if (auto role = CheckRole(reference, false)) {
-        when.actor_roles |= 1u << static_cast<int>(*role);
+        when.actor_roles |= RoleBit(*role);
       } else {
         ok = false;
       }
     }
     for (const Str& reference : raw.unless_roles) {
       if (auto role = CheckRole(reference, false)) {
-        when.unless_roles |= 1u << static_cast<int>(*role);
+        when.unless_roles |= RoleBit(*role);
       } else {
         ok = false;
       }
@@ -861,28 +995,7 @@ class Builder {
       }
     }
 
-    // roles
-    for (auto& slot : roles_) {
-      if (slot) profile_.roles[static_cast<std::size_t>(slot->info.role)] = slot->info;
-    }
-    for (auto& slot : roles_) {
-      if (!slot) continue;
-      RoleInfo& info = *profile_.roles[static_cast<std::size_t>(slot->info.role)];
-      for (const Str& delegate : slot->delegates) {
-        if (auto role = CheckRole(delegate)) info.delegates.push_back(*role);
-      }
-      for (const Str& substitute : slot->substitutes) {
-        if (auto role = CheckRole(substitute)) info.substitutes.push_back(*role);
-      }
-      if (!info.clause.empty()) CheckClause({info.clause, info.where}, "役割", "role");
-    }
-    for (Role required : {Role::kStaff, Role::kManager}) {
-      if (!profile_.roles[static_cast<std::size_t>(required)]) {
-        Fail({top_file, 0, "roles." + std::string(Id(required))},
-             "役割「" + std::string(Id(required)) + "」が定義されていません",
-             "role \"" + std::string(Id(required)) + "\" is not defined");
-      }
-    }
+    FinishRoles(top_file);
 
     CollectPreviousAxes();
     FinishClassification();
@@ -1007,7 +1120,7 @@ class Builder {
   int classification_layer_ = 0;
   std::vector<RawClassification> previous_schemes_;
   std::vector<Axis> previous_axes_;
-  std::array<std::optional<RawRole>, kRoleCount> roles_;
+  std::vector<RawRole> roles_;  // built-in and profile-defined, by id
   std::optional<Str> network_model_;
   int segments_layer_ = 0;
   std::vector<RawFlow> flows_;
