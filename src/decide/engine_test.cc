@@ -356,7 +356,7 @@ TEST_F(EngineTest, DecisionJsonHasTheContractShape) {
   EXPECT_NE(explained.find("engine_test.toml:"), std::string::npos);
 }
 
-// tests/data/policies/system_admin.toml: base.toml plus roles of the
+// tests/data/policies/system_admin.toml: hannan.toml plus roles of the
 // profile's own (情報システム管理者 per section, 情報セキュリティ委員会).
 class ProfileRolesTest : public ::testing::Test {
  protected:

@@ -243,39 +243,6 @@ class Builder {
 
   // -- roles
 
-  // The built-in role `id` is "close to" (a different spelling or a typo of),
-  // if any: such an id would silently become a new post nobody holds.
-  static std::optional<Role> LooksLikeBuiltIn(const std::string& id) {
-    std::string normalized;
-    for (char c : id) {
-      if (c == '-') c = '_';
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      normalized += c;
-    }
-    for (int r = 0; r < kRoleCount; ++r) {
-      const Role role = static_cast<Role>(r);
-      const std::string_view built_in = Id(role);
-      if (normalized == built_in) return role;
-      // One character inserted, deleted or replaced.
-      const std::size_t a = normalized.size();
-      const std::size_t b = built_in.size();
-      if ((a > b ? a - b : b - a) > 1) continue;
-      std::size_t i = 0;
-      while (i < a && i < b && normalized[i] == built_in[i]) ++i;
-      std::size_t j = 0;
-      while (j < a - i && j < b - i && normalized[a - 1 - j] == built_in[b - 1 - j]) ++j;
-      if (i + j + 1 >= std::max(a, b)) return role;
-    }
-    return std::nullopt;
-  }
-
-  static bool IsRoleId(const std::string& id) {
-    if (id.empty() || id.size() > 40 || id[0] < 'a' || id[0] > 'z') return false;
-    return std::all_of(id.begin(), id.end(), [](char c) {
-      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-    });
-  }
-
   void FinishRoles(const std::string& top_file) {
     profile_.roles.assign(kRoleCount, std::nullopt);
     for (RawRole& raw : roles_) {
@@ -285,32 +252,7 @@ class Builder {
         info.role = *built_in;
         info.custom = false;
         info.scope = BuiltInScope(*built_in);
-        if (raw.scope) {
-          Fail(raw.scope->where,
-               "組込みの役割「" + raw.id.value +
-                   "」の scope は変更できません（サインイン、監査、CSIRT 等の動作が前提とする意味を保つため）。"
-                   "別の id で組織独自の役割を定義してください",
-               "the scope of built-in role \"" + raw.id.value +
-                   "\" is fixed (sign-in, audit and CSIRT behaviour rely on it); define a role of "
-                   "your own under another id");
-        }
         profile_.roles[static_cast<std::size_t>(*built_in)] = info;
-        continue;
-      }
-      if (auto near = LooksLikeBuiltIn(raw.id.value)) {
-        Fail(raw.id.where,
-             "役割 id「" + raw.id.value + "」は組込みの役割「" + std::string(Id(*near)) +
-                 "」と紛らわしいため使えません（組込みの役割ならその id で、独自の役割なら別の id で定義してください）",
-             "role id \"" + raw.id.value + "\" collides with built-in role \"" +
-                 std::string(Id(*near)) +
-                 "\" (use that id for the built-in role, or another id for a role of your own)");
-        continue;
-      }
-      if (!IsRoleId(raw.id.value)) {
-        Fail(raw.id.where,
-             "役割 id「" + raw.id.value + "」は英小文字で始まり英小文字・数字・_ だけの40文字以内で書きます",
-             "role id \"" + raw.id.value +
-                 "\" must start with a-z and use only a-z, 0-9 and _ (at most 40 characters)");
         continue;
       }
       if (profile_.roles.size() >= static_cast<std::size_t>(kMaxRoles)) {
@@ -319,23 +261,10 @@ class Builder {
              "too many roles (at most " + std::to_string(kMaxRoles) + ", built-in roles included)");
         continue;
       }
-      if (info.clause.empty()) {
-        Fail(raw.id.where,
-             "組織独自の役割「" + raw.id.value + "」には根拠となる条項（clause）が必要です",
-             "role \"" + raw.id.value + "\" is the profile's own and needs the clause that establishes it");
-      }
       info.role = static_cast<Role>(profile_.roles.size());
       info.custom = true;
       info.scope = RoleScope::kOrganization;
-      if (raw.scope) {
-        if (raw.scope->value == "section") {
-          info.scope = RoleScope::kSection;
-        } else if (raw.scope->value != "organization") {
-          Fail(raw.scope->where,
-               "scope「" + raw.scope->value + "」は使用できません（section: 課室等ごと、organization: 組織全体）",
-               "scope \"" + raw.scope->value + "\" is not valid (section, organization)");
-        }
-      }
+      if (raw.scope && raw.scope->value == "section") info.scope = RoleScope::kSection;
       profile_.roles.push_back(info);
     }
     for (RawRole& raw : roles_) {

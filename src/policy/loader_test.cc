@@ -419,7 +419,7 @@ TEST(LoaderTest, ProfileDefinedRolesGetRoleValuesAfterTheBuiltIns) {
   EXPECT_EQ(profile->ScopeOf(*committee), RoleScope::kOrganization);
   ASSERT_EQ(profile->FindRole(*committee)->delegates.size(), 1u);
   EXPECT_EQ(profile->FindRole(*committee)->delegates[0], Role::kChiefOfficer);
-  // Built-ins keep their ids, titles from base.toml and fixed scopes.
+  // Built-ins keep their ids, titles from the parents and fixed scopes.
   EXPECT_EQ(profile->ParseRole("manager"), Role::kManager);
   EXPECT_EQ(profile->ScopeOf(Role::kManager), RoleScope::kSection);
   EXPECT_EQ(profile->ScopeOf(Role::kOfficer), RoleScope::kDepartment);
@@ -540,10 +540,11 @@ TEST(LoaderTest, ChildProfilesInheritAndAddRolesOfTheirOwn) {
   MemoryFileSystem fs;
   RealFileSystem real;
   fs.Put("t/base.toml", *real.ReadFile(kSource + "/policies/base.toml", 1 << 22));
-  fs.Put("t/parent.toml", *real.ReadFile(TestPolicy("system_admin.toml"), 1 << 20));
-  // The test profile extends ../../../policies/base.toml; point it at t/.
-  std::string parent = *fs.ReadFile("t/parent.toml", 1 << 20);
-  parent.replace(parent.find("../../../policies/base.toml"), 27, "base.toml");
+  fs.Put("t/hannan.toml", *real.ReadFile(kSource + "/policies/hannan.toml", 1 << 22));
+  // The test profile extends ../../../policies/hannan.toml; point it at t/.
+  std::string parent = *real.ReadFile(TestPolicy("system_admin.toml"), 1 << 20);
+  const std::string written = "../../../policies/hannan.toml";
+  parent.replace(parent.find(written), written.size(), "hannan.toml");
   fs.Put("t/parent.toml", parent);
   auto child = LoadProfileFromText(R"toml([profile]
 id = "child"
