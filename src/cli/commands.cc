@@ -31,8 +31,8 @@ std::string EffectLabel(policy::Effect effect) {
 void WriteText(const policy::Profile& profile, const decide::Request& request,
                const decide::Decision& decision, int number, bool explain, std::ostream& out) {
   std::string roles;
-  for (int r = 0; r < policy::kRoleCount; ++r) {
-    if ((request.actor_roles & (1u << r)) != 0) {
+  for (int r = 0; r < policy::kMaxRoles; ++r) {
+    if ((request.actor_roles & policy::RoleBit(static_cast<policy::Role>(r))) != 0) {
       roles += (roles.empty() ? "" : "・") + profile.RoleTitle(static_cast<policy::Role>(r));
     }
   }

@@ -77,6 +77,12 @@ void LedgerCli::PrintJson(const Json& value) {
 
 namespace {
 
+// "情報システム管理者（system_admin）": the profile's title with the id typed.
+std::string RoleLabel(const policy::Profile& profile, const std::string& role_id) {
+  const auto role = profile.ParseRole(role_id);
+  return role ? profile.RoleTitle(*role) + "（" + role_id + "）" : role_id;
+}
+
 void AddInit(CLI::App& app, LedgerCli& cli) {
   auto* init = app.add_subcommand(
       "init", "プロファイルに基づく台帳データベースと署名鍵を作成する / create a ledger database");
@@ -189,9 +195,12 @@ void AddOrg(CLI::App& app, LedgerCli& cli) {
 
   auto* role = org->add_subcommand("assign-role", "役割を割り当てる / assign a role");
   role->add_option("PERSON", options->code)->required();
-  role->add_option("ROLE", options->role, "manager, officer, chief_officer, ...")->required();
+  role->add_option("ROLE", options->role,
+                   "manager, officer, chief_officer, ... 又はプロファイルが定める役割の id")
+      ->required();
   role->add_option("--scope", options->scope,
-                   "manager/liaison は課室等コード、officer は部局コード、他は指定しない");
+                   "manager/liaison と scope = \"section\" の役割は課室等コード、officer は部局コード、"
+                   "他は指定しない");
   role->add_option("--start", options->start, "開始日 YYYY-MM-DD")->required();
   actor(role);
   role->callback([&cli, options] {
@@ -199,7 +208,8 @@ void AddOrg(CLI::App& app, LedgerCli& cli) {
       MAMORI_TRY(const auto id, ledger::AssignRole(ledger, options->actor, options->code,
                                                    options->role, options->scope, options->start));
       cli.json ? cli.PrintJson({{"id", id}})
-               : void(cli.out << "役割を割り当てました: " << options->code << " → " << options->role << "\n");
+               : void(cli.out << "役割を割り当てました: " << options->code << " → "
+                              << RoleLabel(ledger.Profile(), options->role) << "\n");
       return OkStatus();
     });
   });
@@ -233,7 +243,7 @@ void AddOrg(CLI::App& app, LedgerCli& cli) {
             MAMORI_TRY(const auto items, ledger::ListRoles(ledger));
             for (const auto& r : items) {
               rows.push_back({{"person", r.person_code},
-                              {"role", policy::Id(r.role)},
+                              {"role", ledger.Profile().RoleId(r.role)},
                               {"title", ledger.Profile().RoleTitle(r.role)},
                               {"section", r.section_code},
                               {"department", r.department_code},

@@ -46,7 +46,7 @@ std::string ActionTitle(const std::string& id) {
 std::string RoleTitles(const ledger::Ledger& ledger, const std::vector<std::string>& ids) {
   std::vector<std::string> titles;
   for (const auto& id : ids) {
-    const auto role = policy::ParseRole(id);
+    const auto role = ledger.Profile().ParseRole(id);
     titles.push_back(role ? ledger.Profile().RoleTitle(*role) : id);
   }
   return Join(titles, "又は");

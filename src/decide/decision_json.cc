@@ -20,7 +20,7 @@ std::string JoinRoles(const policy::Profile& profile, const std::vector<Role>& s
   std::string out;
   for (Role role : step) {
     if (!out.empty()) out += japanese ? "又は" : " or ";
-    out += japanese ? profile.RoleTitle(role) : std::string(policy::Id(role));
+    out += japanese ? profile.RoleTitle(role) : profile.RoleId(role);
   }
   return out;
 }
@@ -120,7 +120,7 @@ Explanation Explain(const policy::Profile& profile, const Request& request,
   for (const SeparationNote& note : decision.separation_of_duties) {
     ja += "申請者は" + profile.RoleTitle(note.role) +
           "の職にありますが、自らの申請を承認することはできません（兼務の禁止）。同じ段階は他の承認者が承認します。";
-    en += " The requester holds " + std::string(policy::Id(note.role)) +
+    en += " The requester holds " + profile.RoleId(note.role) +
           " but may not approve their own request (separation of duties); another approver "
           "must take step " +
           std::to_string(note.step + 1) + ".";
@@ -140,7 +140,7 @@ std::string DecisionToJson(const policy::Profile& profile, const Request& reques
   Json approvals = Json::array();
   for (const auto& step : decision.approvals) {
     Json roles = Json::array();
-    for (Role role : step) roles.push_back(std::string(policy::Id(role)));
+    for (Role role : step) roles.push_back(profile.RoleId(role));
     approvals.push_back(std::move(roles));
   }
   out["approvals"] = std::move(approvals);
@@ -165,7 +165,7 @@ std::string DecisionToJson(const policy::Profile& profile, const Request& reques
     Json notes = Json::array();
     for (const SeparationNote& note : decision.separation_of_duties) {
       notes.push_back({{"step", note.step},
-                       {"role", std::string(policy::Id(note.role))},
+                       {"role", profile.RoleId(note.role)},
                        {"requester_may_not_approve", true}});
     }
     out["separation_of_duties"] = std::move(notes);

@@ -175,7 +175,7 @@ Decision Decide(const policy::Profile& profile, const Request& request) {
   // 兼務の禁止: the requester cannot be the approver of their own request.
   for (std::size_t step = 0; step < decision.approvals.size(); ++step) {
     for (Role role : decision.approvals[step]) {
-      if ((request.actor_roles & (1u << static_cast<int>(role))) != 0) {
+      if ((request.actor_roles & policy::RoleBit(role)) != 0) {
         decision.separation_of_duties.push_back({static_cast<int>(step), role});
       }
     }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "common/file_system.h"
@@ -353,6 +354,79 @@ TEST_F(EngineTest, DecisionJsonHasTheContractShape) {
   const std::string explained = DecisionToJson(profile_, request_, decision, Detail::kExplain);
   EXPECT_NE(explained.find("\"matched_rules\":[{\"id\":\"take_out.permission\""), std::string::npos);
   EXPECT_NE(explained.find("engine_test.toml:"), std::string::npos);
+}
+
+// tests/data/policies/system_admin.toml: hannan.toml plus roles of the
+// profile's own (情報システム管理者 per section, 情報セキュリティ委員会).
+class ProfileRolesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto loaded =
+        policy::LoadProfile(std::string(MAMORI_SOURCE_DIR) + "/tests/data/policies/system_admin.toml");
+    ASSERT_TRUE(loaded.Ok()) << loaded.Err().ToString();
+    profile_ = std::move(loaded).Value();
+  }
+  policy::Profile profile_;
+};
+
+TEST_F(ProfileRolesTest, DecisionNamesTheProfileRoleStepWithItsTitle) {
+  auto request = ParseRequest(
+      profile_, R"({"actor":{"id":"u","roles":["staff"]},"action":"change_system","asset":{"kind":"system"}})");
+  ASSERT_TRUE(request.Ok()) << request.Err().ToString();
+  const Decision decision = Decide(profile_, *request);
+  EXPECT_EQ(decision.effect, Effect::kApprovalRequired);
+  const Role admin = *profile_.ParseRole("system_admin");
+  ASSERT_EQ(decision.approvals.size(), 1u);
+  EXPECT_EQ(decision.approvals[0], std::vector<Role>{admin});
+  EXPECT_TRUE(decision.separation_of_duties.empty());
+  const std::string json = DecisionToJson(profile_, *request, decision, Detail::kContract);
+  EXPECT_NE(json.find(R"("approvals":[["system_admin"]])"), std::string::npos) << json;
+  EXPECT_NE(json.find("承認者: 情報システム管理者。"), std::string::npos) << json;
+  EXPECT_NE(json.find("Approvals: system_admin."), std::string::npos) << json;
+  // The base's two-person rule still applies (rules combine).
+  EXPECT_NE(json.find("two_person"), std::string::npos) << json;
+}
+
+TEST_F(ProfileRolesTest, ProfileRolesExpandDelegatesAndAreActorRoles) {
+  // 情報セキュリティ委員会 delegates to the chief officer, who delegates on.
+  auto request = ParseRequest(
+      profile_, R"({"actor":{"id":"u","roles":["staff"]},"action":"exchange_with_other_organization"})");
+  ASSERT_TRUE(request.Ok()) << request.Err().ToString();
+  const Decision decision = Decide(profile_, *request);
+  const Role committee = *profile_.ParseRole("committee");
+  ASSERT_EQ(decision.approvals.size(), 1u);
+  EXPECT_EQ(decision.approvals[0][0], committee);
+  EXPECT_NE(std::find(decision.approvals[0].begin(), decision.approvals[0].end(), Role::kChiefOfficer),
+            decision.approvals[0].end());
+
+  // A requester holding the custom role gets the separation-of-duties note
+  // naming it.
+  auto admin = ParseRequest(
+      profile_,
+      R"({"actor":{"id":"a","roles":["staff","system_admin"]},"action":"change_system","asset":{"kind":"system"}})");
+  ASSERT_TRUE(admin.Ok()) << admin.Err().ToString();
+  EXPECT_EQ(admin->actor_roles, policy::RoleBit(Role::kStaff) |
+                                    policy::RoleBit(*profile_.ParseRole("system_admin")));
+  const Decision own = Decide(profile_, *admin);
+  ASSERT_EQ(own.separation_of_duties.size(), 1u);
+  EXPECT_EQ(own.separation_of_duties[0].role, *profile_.ParseRole("system_admin"));
+  const std::string json = DecisionToJson(profile_, *admin, own, Detail::kContract);
+  EXPECT_NE(json.find(R"("role":"system_admin")"), std::string::npos) << json;
+  EXPECT_NE(json.find("申請者は情報システム管理者"), std::string::npos) << json;
+}
+
+TEST_F(ProfileRolesTest, UnknownRoleInARequestListsTheProfileRoles) {
+  auto request = ParseRequest(
+      profile_, R"({"actor":{"id":"u","roles":["system_admn"]},"action":"change_system"})");
+  ASSERT_FALSE(request.Ok());
+  EXPECT_EQ(request.Err().Headline().where.key, "actor.roles[0]");
+  EXPECT_NE(request.Err().Headline().message_en.find("system_admin"), std::string::npos);
+  // A role another profile defines is no role here.
+  policy::Profile other = profile_;
+  other.roles.resize(policy::kRoleCount);
+  EXPECT_FALSE(ParseRequest(
+                   other, R"({"actor":{"id":"u","roles":["system_admin"]},"action":"change_system"})")
+                   .Ok());
 }
 
 }  // namespace

@@ -120,7 +120,7 @@ struct Roles {
   bool present = false;
   bool is_array = false;
   std::size_t count = 0;
-  std::uint32_t mask = 0;
+  policy::RoleMask mask = 0;
   // The first item that failed; bad_text kOk means a string that is no role id.
   bool has_bad = false;
   std::size_t bad_index = 0;
@@ -553,7 +553,7 @@ void Reader::RoleItem(Kind kind, const std::string* text) {
   if (roles.has_bad) return;
   const Text checked = CheckText(kind, text, limits_.max_string_bytes);
   std::optional<policy::Role> role;
-  if (checked == Text::kOk && text != nullptr) role = policy::ParseRole(*text);
+  if (checked == Text::kOk && text != nullptr) role = profile_.ParseRole(*text);
   if (!role) {
     roles.has_bad = true;
     roles.bad_index = index;
@@ -561,7 +561,7 @@ void Reader::RoleItem(Kind kind, const std::string* text) {
     if (checked == Text::kOk && text != nullptr) roles.bad_role = Keep(*text);
     return;
   }
-  roles.mask |= 1u << static_cast<int>(*role);
+  roles.mask |= policy::RoleBit(*role);
 }
 
 void Reader::LevelItem(Kind kind, const std::string* text) {
@@ -664,9 +664,9 @@ Status Reader::CheckActor() {
   if (roles.has_bad) {
     const std::string path = ItemPath("actor.roles", roles.bad_index);
     if (roles.bad_text != Text::kOk) return TextError(roles.bad_text, path, limits_.max_string_bytes);
-    return Invalid(path,
-                   "不明な役割「" + Kept(roles.bad_role) + "」です（" + policy::AllRoleIds() + "）",
-                   "unknown role \"" + Kept(roles.bad_role) + "\" (" + policy::AllRoleIds() + ")");
+    const std::string known = profile_.AllRoleIds();
+    return Invalid(path, "不明な役割「" + Kept(roles.bad_role) + "」です（" + known + "）",
+                   "unknown role \"" + Kept(roles.bad_role) + "\" (" + known + ")");
   }
   request_.actor_roles = roles.mask;
   return OkStatus();

@@ -31,7 +31,7 @@ inline constexpr std::uint8_t kAbsent = 0xFF;
 struct Request {
   std::string id;  // optional, echoed in the decision
   std::string actor_id;
-  std::uint32_t actor_roles = 0;  // bit per policy::Role
+  policy::RoleMask actor_roles = 0;  // bit per policy::Role (built-in or the profile's own)
   std::string section;
   policy::Action action = policy::Action::kUse;
   bool has_asset = false;

@@ -54,16 +54,10 @@ Json PersonJson(const Person& person) {
 
 }  // namespace
 
-RoleScope ScopeOf(policy::Role role) {
-  switch (role) {
-    case policy::Role::kManager:
-    case policy::Role::kLiaison:
-      return RoleScope::kSection;
-    case policy::Role::kOfficer:
-      return RoleScope::kDepartment;
-    default:
-      return RoleScope::kOrganization;
-  }
+RoleScope ScopeOf(policy::Role role) { return policy::BuiltInScope(role); }
+
+RoleScope ScopeOf(const policy::Profile& profile, policy::Role role) {
+  return profile.ScopeOf(role);
 }
 
 const std::vector<std::pair<std::string, std::string>>& EmploymentTypes() {
@@ -191,16 +185,18 @@ Result<std::int64_t> AssignRole(Ledger& ledger, const std::string& actor,
                         .Add(CheckCode(person_code, "person"))
                         .Add(CheckDate(start_date, "start_date"))
                         .Done());
-  const auto role = policy::ParseRole(role_id);
+  const policy::Profile& profile = ledger.Profile();
+  const auto role = profile.ParseRole(role_id);
   if (!role) {
-    return FieldError("role", "役割「" + role_id + "」はありません（" + policy::AllRoleIds() + "）",
-                      "no role \"" + role_id + "\" (one of " + policy::AllRoleIds() + ")");
+    const std::string known = profile.AllRoleIds();
+    return FieldError("role", "役割「" + role_id + "」はありません（" + known + "）",
+                      "no role \"" + role_id + "\" (one of " + known + ")");
   }
-  if (ledger.Profile().FindRole(*role) == nullptr) {
+  if (profile.FindRole(*role) == nullptr) {
     return FieldError("role", "役割「" + role_id + "」はこの組織のポリシーにありません",
                       "role \"" + role_id + "\" is not defined by this organization's profile");
   }
-  const RoleScope scope = ScopeOf(*role);
+  const RoleScope scope = ScopeOf(profile, *role);
   if (scope == RoleScope::kOrganization && !scope_code.empty()) {
     return FieldError("scope", "この役割は組織全体の役割です（課室・部局は指定しません）",
                       "this role is organization-wide (give no section or department)");
@@ -290,8 +286,10 @@ Result<std::vector<RoleAssignment>> QueryRoles(Ledger& ledger, const std::string
              ledger.Db().Query(std::string(kRoleSelect) + where + " ORDER BY p.code, r.role", params));
   std::vector<RoleAssignment> result;
   for (const auto& row : rows) {
-    const auto role = policy::ParseRole(row.Text(2));
-    if (!role) continue;  // a role no longer in the vocabulary grants nothing
+    const auto role = ledger.Profile().ParseRole(row.Text(2));
+    // A role no longer in the vocabulary or the profile (a profile-defined
+    // role the current profile dropped) grants nothing.
+    if (!role) continue;
     result.push_back(
         {row.Int(0), row.Text(1), *role, row.Text(3), row.Text(4), row.Text(5), row.Text(6)});
   }
@@ -342,7 +340,7 @@ Result<bool> HoldsFor(Ledger& ledger, const Person& person, policy::Role role,
   MAMORI_TRY(const auto roles, RolesOf(ledger, person, date));
   for (const auto& assignment : roles) {
     if (assignment.role != role) continue;
-    switch (ScopeOf(role)) {
+    switch (ScopeOf(ledger.Profile(), role)) {
       case RoleScope::kSection:
         if (assignment.section_code == section.code) return true;
         break;
@@ -373,8 +371,8 @@ Result<std::vector<Person>> HoldersOf(Ledger& ledger, policy::Role role, const S
                                       const std::string& date) {
   std::string where =
       " WHERE r.role = ? AND r.start_date <= ? AND (r.end_date IS NULL OR r.end_date >= ?)";
-  store::Params params{std::string(policy::Id(role)), date, date};
-  switch (ScopeOf(role)) {
+  store::Params params{ledger.Profile().RoleId(role), date, date};
+  switch (ScopeOf(ledger.Profile(), role)) {
     case RoleScope::kSection:
       where += " AND r.section_id = ?";
       params.emplace_back(section.id);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ledger/ledger.h"
+#include "policy/model.h"
 #include "policy/vocabulary.h"
 
 namespace mamori::ledger {
@@ -54,17 +55,20 @@ struct Person {
 struct RoleAssignment {
   std::int64_t id = 0;
   std::string person_code;
-  policy::Role role = policy::Role::kStaff;
-  std::string section_code;     // manager, liaison
+  policy::Role role = policy::Role::kStaff;  // built-in or the profile's own
+  std::string section_code;     // manager, liaison, a profile role of scope "section"
   std::string department_code;  // officer
   std::string start_date;
   std::string end_date;
 };
 
 // Where a role applies: a section's manager and liaison, a department's
-// officer, everyone else organization-wide.
-enum class RoleScope { kSection, kDepartment, kOrganization };
+// officer, everyone else organization-wide; a role the profile defines
+// applies where its `scope` says (section or organization).
+using RoleScope = policy::RoleScope;
+// Built-in roles only (a profile-defined role answers kOrganization here).
 RoleScope ScopeOf(policy::Role role);
+RoleScope ScopeOf(const policy::Profile& profile, policy::Role role);
 
 // employment values with their Japanese names.
 const std::vector<std::pair<std::string, std::string>>& EmploymentTypes();
@@ -84,8 +88,8 @@ Result<std::int64_t> InsertPerson(Ledger& ledger, const std::string& actor,
 Status EndPerson(Ledger& ledger, const std::string& actor, const std::string& code,
                  const std::string& end_date);
 // `scope_code` is the section code (manager, liaison), the department code
-// (officer) or empty (organization-wide roles). The role must be one the
-// profile defines.
+// (officer) or empty (organization-wide roles). `role_id` is a built-in id or
+// one of the profile's own roles; either way the profile must define it.
 Result<std::int64_t> AssignRole(Ledger& ledger, const std::string& actor,
                                 const std::string& person_code, const std::string& role_id,
                                 const std::string& scope_code, const std::string& start_date);

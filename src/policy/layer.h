@@ -114,7 +114,9 @@ struct RawClassification {
 };
 
 struct RawRole {
-  RoleInfo info;
+  RoleInfo info;  // info.role is assigned by the builder
+  Str id;         // the table's key, [roles.<id>]
+  std::optional<Str> scope;
   std::vector<Str> delegates;
   std::vector<Str> substitutes;
 };

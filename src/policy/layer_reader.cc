@@ -32,6 +32,48 @@
 namespace mamori::policy::internal {
 namespace {
 
+// The built-in role `id` would be mistaken for: the same id spelled with
+// capitals or '-', or one character inserted, deleted or replaced
+// ("manger", "Manager", "chief-officer", "auditors"). A profile may not use
+// such an id for a role of its own, so that a typo never becomes a post
+// nobody holds. nullopt for a built-in id itself and for unrelated ids.
+std::optional<Role> BuiltInRoleNear(std::string_view id) {
+  if (ParseRole(id)) return std::nullopt;
+  std::string normalized;
+  for (char c : id) {
+    if (c == '-') c = '_';
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    normalized += c;
+  }
+  for (int r = 0; r < kRoleCount; ++r) {
+    const Role role = static_cast<Role>(r);
+    const std::string_view built_in = Id(role);
+    if (normalized == built_in) return role;
+    // One edit apart: the common prefix and suffix cover all but one
+    // character of the longer id.
+    const std::size_t a = normalized.size();
+    const std::size_t b = built_in.size();
+    if ((a > b ? a - b : b - a) > 1) continue;
+    std::size_t prefix = 0;
+    while (prefix < a && prefix < b && normalized[prefix] == built_in[prefix]) ++prefix;
+    std::size_t suffix = 0;
+    while (suffix < a - prefix && suffix < b - prefix &&
+           normalized[a - 1 - suffix] == built_in[b - 1 - suffix]) {
+      ++suffix;
+    }
+    if (prefix + suffix + 1 >= std::max(a, b)) return role;
+  }
+  return std::nullopt;
+}
+
+// A profile's own role id: a-z first, then a-z, 0-9 and _, at most 40.
+bool IsRoleId(const std::string& id) {
+  if (id.empty() || id.size() > 40 || id[0] < 'a' || id[0] > 'z') return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
 int LineOf(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
 int LineOf(const toml::key& key) { return static_cast<int>(key.source().begin.line); }
 
@@ -677,25 +719,68 @@ Layer ReadLayer(Diagnostics& diagnostics, const std::string& file, const toml::t
     ReadClassification(c, raw);
     layer.classification = std::move(raw);
   }
+  // [roles.<id>]: a built-in role (its title and holder in this
+  // organization) or, for an id outside the vocabulary, a post the profile
+  // defines itself. The builder checks ids against the built-ins.
   top.ForEachTable("roles", [&](const std::string& id, TableReader& role) {
     RawRole raw;
     raw.info.where = role.Self();
-    const auto parsed = ParseRole(id);
-    if (parsed) {
-      raw.info.role = *parsed;
-    } else {
-      diagnostics.Add(role.Self(), "不明な役割 id です（使用できる id: " + AllRoleIds() + "）",
-                      "unknown role id (known: " + AllRoleIds() + ")");
+    raw.id = {id, role.Self()};
+    raw.info.id = id;
+    const bool built_in = ParseRole(id).has_value();
+    bool usable = true;
+    if (auto near = BuiltInRoleNear(id)) {
+      const std::string known(Id(*near));
+      diagnostics.Add(role.Self(),
+                      "役割 id「" + id + "」は組込みの役割「" + known +
+                          "」と紛らわしいため使えません（組込みの役割ならその id で、独自の役割なら別の id "
+                          "で定義してください）",
+                      "role id \"" + id + "\" collides with built-in role \"" + known +
+                          "\" (use that id for the built-in role, or another id for a role of your own)");
+      usable = false;
+    } else if (!built_in && !IsRoleId(id)) {
+      diagnostics.Add(role.Self(),
+                      "役割 id「" + id + "」は英小文字で始まり英小文字・数字・_ だけの40文字以内で書きます",
+                      "role id \"" + id +
+                          "\" must start with a-z and use only a-z, 0-9 and _ (at most 40 characters)");
+      usable = false;
     }
+
     if (auto title = role.String("title", true)) raw.info.title = title->value;
     if (auto holder = role.String("holder", false)) raw.info.holder = holder->value;
     if (auto duties = role.String("duties", false)) raw.info.duties = duties->value;
-    if (auto clause = role.String("clause", false)) raw.info.clause = clause->value;
+    if (auto clause = role.String("clause", false)) {
+      raw.info.clause = clause->value;
+    } else if (!built_in && usable) {
+      diagnostics.Add(role.Self(),
+                      "組織独自の役割「" + id + "」には根拠となる条項（clause）が必要です",
+                      "role \"" + id + "\" is the profile's own and needs the clause that establishes it");
+    }
+    if (auto scope = role.String("scope", false)) {
+      if (built_in) {
+        diagnostics.Add(scope->where,
+                        "組込みの役割「" + id +
+                            "」の scope は変更できません（サインイン、監査、CSIRT 等の動作が前提とする意味を"
+                            "保つため）。別の id で組織独自の役割を定義してください",
+                        "the scope of built-in role \"" + id +
+                            "\" is fixed (sign-in, audit and CSIRT behaviour rely on it); define a role "
+                            "of your own under another id");
+      } else if (scope->value != "section" && scope->value != "organization") {
+        diagnostics.Add(scope->where,
+                        "scope「" + scope->value +
+                            "」は使用できません（section: 課室等ごと、organization: 組織全体）",
+                        "scope \"" + scope->value + "\" is not valid (section, organization)");
+      } else {
+        raw.scope = std::move(*scope);
+      }
+    }
     if (auto delegates = role.StringList("delegates", false)) raw.delegates = std::move(*delegates);
     if (auto substitutes = role.StringList("substitutes", false)) {
       raw.substitutes = std::move(*substitutes);
     }
-    if (parsed) layer.roles.push_back(std::move(raw));
+    // Its keys were read all the same: one problem for the table, not one
+    // per key.
+    if (usable) layer.roles.push_back(std::move(raw));
   });
   if (const toml::table* network = top.Table("network", false)) {
     TableReader n(diagnostics, layer.file, *network, "network");

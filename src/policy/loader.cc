@@ -89,8 +89,21 @@ class Builder {
       classification_ = std::move(layer.classification);
       classification_layer_ = index;
     }
+    // Roles merge by id: a child re-declaring a role replaces it in place,
+    // a new id is appended (profile-defined roles keep the order the chain
+    // declares them, root first and in file order, which fixes their Role
+    // values; the TOML reader hands tables over in key order).
+    std::stable_sort(layer.roles.begin(), layer.roles.end(), [](const RawRole& a, const RawRole& b) {
+      return a.info.where.line < b.info.where.line;
+    });
     for (RawRole& role : layer.roles) {
-      roles_[static_cast<std::size_t>(role.info.role)] = std::move(role);
+      auto it = std::find_if(roles_.begin(), roles_.end(),
+                             [&](const RawRole& r) { return r.id.value == role.id.value; });
+      if (it != roles_.end()) {
+        *it = std::move(role);
+      } else {
+        roles_.push_back(std::move(role));
+      }
     }
     if (layer.network_model) network_model_ = layer.network_model;
     if (layer.network_clause) profile_.network.clause = layer.network_clause->value;
@@ -191,15 +204,17 @@ class Builder {
     return false;
   }
 
+  // A built-in role, or one of the profile's own (which are always defined).
   std::optional<Role> CheckRole(const Str& reference, bool must_be_defined = true) {
-    auto role = ParseRole(reference.value);
+    auto role = profile_.ParseRole(reference.value);
     if (!role) {
+      const std::string known = profile_.AllRoleIds();
       Fail(reference.where,
-           "不明な役割「" + reference.value + "」です（使用できる id: " + AllRoleIds() + "）",
-           "unknown role \"" + reference.value + "\" (known: " + AllRoleIds() + ")");
+           "不明な役割「" + reference.value + "」です（使用できる id: " + known + "）",
+           "unknown role \"" + reference.value + "\" (known: " + known + ")");
       return std::nullopt;
     }
-    if (must_be_defined && !profile_.roles[static_cast<std::size_t>(*role)]) {
+    if (must_be_defined && profile_.FindRole(*role) == nullptr) {
       Fail(reference.where,
            "役割「" + reference.value + "」はこのプロファイルの [roles] に定義されていません",
            "role \"" + reference.value + "\" is not defined in this profile's [roles]");
@@ -225,6 +240,54 @@ class Builder {
     }
     if (!ok) return std::nullopt;
     return out;
+  }
+
+  // -- roles
+
+  void FinishRoles(const std::string& top_file) {
+    profile_.roles.assign(kRoleCount, std::nullopt);
+    for (RawRole& raw : roles_) {
+      RoleInfo& info = raw.info;
+      info.id = raw.id.value;
+      if (auto built_in = ParseRole(raw.id.value)) {
+        info.role = *built_in;
+        info.custom = false;
+        info.scope = BuiltInScope(*built_in);
+        profile_.roles[static_cast<std::size_t>(*built_in)] = info;
+        continue;
+      }
+      if (profile_.roles.size() >= static_cast<std::size_t>(kMaxRoles)) {
+        Fail(raw.id.where,
+             "組織独自の役割が多すぎます（組込みを含め " + std::to_string(kMaxRoles) + " まで）",
+             "too many roles (at most " + std::to_string(kMaxRoles) + ", built-in roles included)");
+        continue;
+      }
+      info.role = static_cast<Role>(profile_.roles.size());
+      info.custom = true;
+      info.scope = RoleScope::kOrganization;
+      if (raw.scope && raw.scope->value == "section") info.scope = RoleScope::kSection;
+      profile_.roles.push_back(info);
+    }
+    for (RawRole& raw : roles_) {
+      const auto role = profile_.ParseRole(raw.id.value);
+      if (!role || profile_.FindRole(*role) == nullptr) continue;
+      RoleInfo& info = *profile_.roles[static_cast<std::size_t>(*role)];
+      if (info.id != raw.id.value) continue;
+      for (const Str& delegate : raw.delegates) {
+        if (auto found = CheckRole(delegate)) info.delegates.push_back(*found);
+      }
+      for (const Str& substitute : raw.substitutes) {
+        if (auto found = CheckRole(substitute)) info.substitutes.push_back(*found);
+      }
+      if (!info.clause.empty()) CheckClause({info.clause, info.where}, "役割", "role");
+    }
+    for (Role required : {Role::kStaff, Role::kManager}) {
+      if (profile_.FindRole(required) == nullptr) {
+        Fail({top_file, 0, "roles." + std::string(Id(required))},
+             "役割「" + std::string(Id(required)) + "」が定義されていません",
+             "role \"" + std::string(Id(required)) + "\" is not defined");
+      }
+    }
   }
 
   // -- classification
@@ -567,14 +630,14 @@ class Builder {
     }
     for (const Str& reference : raw.actor_roles) {
       if (auto role = CheckRole(reference, false)) {
-        when.actor_roles |= 1u << static_cast<int>(*role);
+        when.actor_roles |= RoleBit(*role);
       } else {
         ok = false;
       }
     }
     for (const Str& reference : raw.unless_roles) {
       if (auto role = CheckRole(reference, false)) {
-        when.unless_roles |= 1u << static_cast<int>(*role);
+        when.unless_roles |= RoleBit(*role);
       } else {
         ok = false;
       }
@@ -908,28 +971,7 @@ class Builder {
       }
     }
 
-    // roles
-    for (auto& slot : roles_) {
-      if (slot) profile_.roles[static_cast<std::size_t>(slot->info.role)] = slot->info;
-    }
-    for (auto& slot : roles_) {
-      if (!slot) continue;
-      RoleInfo& info = *profile_.roles[static_cast<std::size_t>(slot->info.role)];
-      for (const Str& delegate : slot->delegates) {
-        if (auto role = CheckRole(delegate)) info.delegates.push_back(*role);
-      }
-      for (const Str& substitute : slot->substitutes) {
-        if (auto role = CheckRole(substitute)) info.substitutes.push_back(*role);
-      }
-      if (!info.clause.empty()) CheckClause({info.clause, info.where}, "役割", "role");
-    }
-    for (Role required : {Role::kStaff, Role::kManager}) {
-      if (!profile_.roles[static_cast<std::size_t>(required)]) {
-        Fail({top_file, 0, "roles." + std::string(Id(required))},
-             "役割「" + std::string(Id(required)) + "」が定義されていません",
-             "role \"" + std::string(Id(required)) + "\" is not defined");
-      }
-    }
+    FinishRoles(top_file);
 
     CollectPreviousAxes();
     FinishClassification();
@@ -1056,7 +1098,7 @@ class Builder {
   int classification_layer_ = 0;
   std::vector<RawClassification> previous_schemes_;
   std::vector<Axis> previous_axes_;
-  std::array<std::optional<RawRole>, kRoleCount> roles_;
+  std::vector<RawRole> roles_;  // built-in and profile-defined, by id
   std::optional<Str> network_model_;
   int segments_layer_ = 0;
   std::vector<RawFlow> flows_;

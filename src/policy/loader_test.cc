@@ -419,11 +419,209 @@ device = []
   EXPECT_EQ(profile.Err().Headline().where.key, "rules[send.x].when.device");
 }
 
-TEST(LoaderTest, UnknownRoleTableIsOneProblemNotOnePerKey) {
+TEST(LoaderTest, RoleTableThatMisspellsABuiltInIsOneProblemNotANewRole) {
+  // A profile may define roles of its own, but "manger" is a typo of
+  // "manager", not a post nobody holds.
   auto profile = WithRule("[roles.manger]\ntitle = \"課長\"\nholder = \"課長\"\n");
   ASSERT_FALSE(profile.Ok());
   EXPECT_EQ(profile.Err().Diagnostics().size(), 1u) << profile.Err().ToString();
-  EXPECT_NE(profile.Err().Headline().message_en.find("unknown role id"), std::string::npos);
+  EXPECT_NE(profile.Err().Headline().message_en.find("collides with built-in role \"manager\""),
+            std::string::npos)
+      << profile.Err().ToString();
+  EXPECT_EQ(profile.Err().Headline().where.key, "roles.manger");
+  EXPECT_EQ(profile.Err().Headline().where.line, 4);
+}
+
+// ---------------------------------------------------------------------------
+// Roles a profile defines ([roles.<id>] outside the vocabulary)
+
+std::string TestPolicy(const std::string& name) { return kSource + "/tests/data/policies/" + name; }
+
+TEST(LoaderTest, ProfileDefinedRolesGetRoleValuesAfterTheBuiltIns) {
+  auto profile = LoadProfile(TestPolicy("system_admin.toml"));
+  ASSERT_TRUE(profile.Ok()) << profile.Err().ToString();
+  const auto admin = profile->ParseRole("system_admin");
+  const auto committee = profile->ParseRole("committee");
+  ASSERT_TRUE(admin && committee);
+  EXPECT_EQ(static_cast<int>(*admin), kRoleCount);
+  EXPECT_EQ(static_cast<int>(*committee), kRoleCount + 1);
+  EXPECT_FALSE(IsBuiltIn(*admin));
+  const RoleInfo* info = profile->FindRole(*admin);
+  ASSERT_NE(info, nullptr);
+  EXPECT_TRUE(info->custom);
+  EXPECT_EQ(info->id, "system_admin");
+  EXPECT_EQ(info->title, "情報システム管理者");
+  EXPECT_EQ(info->holder, "所管する情報システムの担当課長");
+  EXPECT_EQ(info->clause, "独自1(2)⑥");
+  EXPECT_EQ(info->scope, RoleScope::kSection);
+  EXPECT_NE(info->where.file.find("system_admin.toml"), std::string::npos);
+  EXPECT_EQ(profile->RoleId(*admin), "system_admin");
+  EXPECT_EQ(profile->RoleTitle(*admin), "情報システム管理者");
+  EXPECT_EQ(profile->ScopeOf(*admin), RoleScope::kSection);
+  // Scope defaults to the whole organization; delegates may be built-ins.
+  EXPECT_EQ(profile->ScopeOf(*committee), RoleScope::kOrganization);
+  ASSERT_EQ(profile->FindRole(*committee)->delegates.size(), 1u);
+  EXPECT_EQ(profile->FindRole(*committee)->delegates[0], Role::kChiefOfficer);
+  // Built-ins keep their ids, titles from the parents and fixed scopes.
+  EXPECT_EQ(profile->ParseRole("manager"), Role::kManager);
+  EXPECT_EQ(profile->ScopeOf(Role::kManager), RoleScope::kSection);
+  EXPECT_EQ(profile->ScopeOf(Role::kOfficer), RoleScope::kDepartment);
+  EXPECT_FALSE(profile->FindRole(Role::kCsirt)->custom);
+  EXPECT_FALSE(profile->ParseRole("system_administrator").has_value());
+  EXPECT_NE(profile->AllRoleIds().find("system_admin"), std::string::npos);
+
+  // The rule routes change_system to the profile's own role.
+  const auto& rules = profile->rules_by_action[static_cast<int>(Action::kChangeSystem)];
+  const Rule* routed = nullptr;
+  for (std::uint16_t index : rules) {
+    if (profile->rules[index].id == "change_system.system_admin") routed = &profile->rules[index];
+  }
+  ASSERT_NE(routed, nullptr);
+  ASSERT_EQ(routed->approvals.size(), 1u);
+  EXPECT_EQ(routed->approvals[0], std::vector<Role>{*admin});
+}
+
+TEST(LoaderTest, ProfileDefinedRolesCompileIntoConditions) {
+  auto profile = WithRule(R"(
+[roles.system_admin]
+title = "情報システム管理者"
+clause = "1"
+scope = "section"
+
+[[rules]]
+id = "change_system.x"
+action = "change_system"
+effect = "approval_required"
+approvals = [["system_admin"]]
+clauses = ["1"]
+text = "x"
+[rules.when]
+unless_roles = ["system_admin", "manager"]
+)");
+  ASSERT_TRUE(profile.Ok()) << profile.Err().ToString();
+  const Rule& rule = profile->rules.back();
+  const Role admin = *profile->ParseRole("system_admin");
+  EXPECT_EQ(rule.when.unless_roles, RoleBit(admin) | RoleBit(Role::kManager));
+  EXPECT_EQ(rule.when.unless_roles >> kRoleCount, 1u);
+}
+
+TEST(LoaderTest, UnknownRoleInARuleIsAnErrorNamingFileAndLine) {
+  auto profile = WithRule(R"(
+[roles.system_admin]
+title = "情報システム管理者"
+clause = "1"
+
+[[rules]]
+id = "change_system.x"
+action = "change_system"
+effect = "approval_required"
+approvals = [["system_admn"]]
+clauses = ["1"]
+text = "x"
+)");
+  ASSERT_FALSE(profile.Ok());
+  const Diagnostic& headline = profile.Err().Headline();
+  EXPECT_EQ(headline.where.file, "t/t.toml");
+  EXPECT_EQ(headline.where.line, 13);
+  EXPECT_EQ(headline.where.key, "rules[change_system.x].approvals[0][0]");
+  EXPECT_NE(headline.message_en.find("unknown role \"system_admn\""), std::string::npos);
+  // The message lists the profile's own roles among the valid ids.
+  EXPECT_NE(headline.message_en.find("system_admin"), std::string::npos);
+  EXPECT_NE(headline.message_ja.find("不明な役割"), std::string::npos);
+}
+
+TEST(LoaderTest, RoleIdThatCollidesWithABuiltInIsAnError) {
+  for (const char* id : {"chief-officer", "Manager", "auditors"}) {
+    auto profile = WithRule(std::string("[roles.") + id + "]\ntitle = \"x\"\nclause = \"1\"\n");
+    ASSERT_FALSE(profile.Ok()) << id;
+    EXPECT_NE(profile.Err().Headline().message_en.find("collides with built-in role"),
+              std::string::npos)
+        << profile.Err().ToString();
+    EXPECT_EQ(profile.Err().Headline().where.line, 4) << id;
+  }
+  // A built-in's meaning (its scope) is not the profile's to change.
+  auto rescoped = WithRule("[roles.csirt]\ntitle = \"CSIRT\"\nscope = \"section\"\n");
+  ASSERT_FALSE(rescoped.Ok());
+  EXPECT_EQ(rescoped.Err().Headline().where.key, "roles.csirt.scope");
+  EXPECT_NE(rescoped.Err().Headline().message_en.find("scope of built-in role \"csirt\" is fixed"),
+            std::string::npos)
+      << rescoped.Err().ToString();
+}
+
+TEST(LoaderTest, BadRoleScopeIdOrMissingClauseIsAnError) {
+  auto scope = WithRule("[roles.system_admin]\ntitle = \"x\"\nclause = \"1\"\nscope = \"department\"\n");
+  ASSERT_FALSE(scope.Ok());
+  EXPECT_EQ(scope.Err().Headline().where.key, "roles.system_admin.scope");
+  EXPECT_EQ(scope.Err().Headline().where.line, 7);
+  EXPECT_NE(scope.Err().Headline().message_en.find("scope \"department\" is not valid"),
+            std::string::npos);
+
+  auto id = WithRule("[roles.2nd_admin]\ntitle = \"x\"\nclause = \"1\"\n");
+  ASSERT_FALSE(id.Ok());
+  EXPECT_NE(id.Err().Headline().message_en.find("must start with a-z"), std::string::npos)
+      << id.Err().ToString();
+
+  auto clause = WithRule("[roles.system_admin]\ntitle = \"x\"\n");
+  ASSERT_FALSE(clause.Ok());
+  EXPECT_NE(clause.Err().Headline().message_en.find("needs the clause that establishes it"),
+            std::string::npos);
+}
+
+TEST(LoaderTest, TooManyProfileDefinedRolesIsAnError) {
+  std::string roles;
+  for (int i = 0; i < kMaxRoles - kRoleCount; ++i) {
+    roles += "[roles.post" + std::to_string(i) + "]\ntitle = \"x\"\nclause = \"1\"\n";
+  }
+  ASSERT_TRUE(WithRule(roles).Ok());  // exactly at the limit
+  auto over = WithRule(roles + "[roles.one_too_many]\ntitle = \"x\"\nclause = \"1\"\n");
+  ASSERT_FALSE(over.Ok());
+  EXPECT_EQ(over.Err().Headline().where.key, "roles.one_too_many");
+  EXPECT_NE(over.Err().Headline().message_en.find("too many roles (at most 64"), std::string::npos);
+}
+
+TEST(LoaderTest, ChildProfilesInheritAndAddRolesOfTheirOwn) {
+  MemoryFileSystem fs;
+  RealFileSystem real;
+  fs.Put("t/base.toml", *real.ReadFile(kSource + "/policies/base.toml", 1 << 22));
+  fs.Put("t/hannan.toml", *real.ReadFile(kSource + "/policies/hannan.toml", 1 << 22));
+  // The test profile extends ../../../policies/hannan.toml; point it at t/.
+  std::string parent = *real.ReadFile(TestPolicy("system_admin.toml"), 1 << 20);
+  const std::string written = "../../../policies/hannan.toml";
+  parent.replace(parent.find(written), written.size(), "hannan.toml");
+  fs.Put("t/parent.toml", parent);
+  auto child = LoadProfileFromText(R"toml([profile]
+id = "child"
+extends = "parent.toml"
+
+[roles.system_admin]
+title = "システム所管課長"
+scope = "section"
+clause = "独自1(2)⑥"
+
+[roles.lender]
+title = "秘書広聴課長"
+clause = "独自1(5)"
+
+[[rules]]
+id = "take_out.lender"
+action = "take_out"
+effect = "approval_required"
+approvals = [["lender"], ["system_admin", "committee"]]
+clauses = ["独自1(5)"]
+text = "x"
+)toml",
+                                   "t/child.toml", fs);
+  ASSERT_TRUE(child.Ok()) << child.Err().ToString();
+  // The parent's roles keep their values; a child's re-declaration replaces
+  // the definition in place; the child's new role comes after them.
+  EXPECT_EQ(child->ParseRole("system_admin"), static_cast<Role>(kRoleCount));
+  EXPECT_EQ(child->RoleTitle(static_cast<Role>(kRoleCount)), "システム所管課長");
+  EXPECT_EQ(child->ParseRole("committee"), static_cast<Role>(kRoleCount + 1));
+  EXPECT_EQ(child->ParseRole("lender"), static_cast<Role>(kRoleCount + 2));
+  const Rule& rule = child->rules.back();
+  ASSERT_EQ(rule.approvals.size(), 2u);
+  EXPECT_EQ(rule.approvals[0][0], static_cast<Role>(kRoleCount + 2));
+  EXPECT_EQ(rule.approvals[1][1], static_cast<Role>(kRoleCount + 1));
 }
 
 TEST(LoaderTest, ParentFlowsSurviveAChildsSegmentsWhereTheSegmentsStillExist) {

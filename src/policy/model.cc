@@ -37,9 +37,51 @@ const Document* Profile::FindDocument(const std::string& document_id) const {
   return nullptr;
 }
 
+RoleScope BuiltInScope(Role role) {
+  switch (role) {
+    case Role::kManager:
+    case Role::kLiaison:
+      return RoleScope::kSection;
+    case Role::kOfficer:
+      return RoleScope::kDepartment;
+    default:
+      return RoleScope::kOrganization;
+  }
+}
+
 const RoleInfo* Profile::FindRole(Role role) const {
-  const auto& slot = roles[static_cast<std::size_t>(role)];
+  const auto index = static_cast<std::size_t>(role);
+  if (index >= roles.size()) return nullptr;
+  const auto& slot = roles[index];
   return slot ? &*slot : nullptr;
+}
+
+std::string Profile::RoleId(Role role) const {
+  if (IsBuiltIn(role)) return std::string(Id(role));
+  const RoleInfo* info = FindRole(role);
+  return info != nullptr ? info->id : std::string(Id(role));
+}
+
+std::optional<Role> Profile::ParseRole(std::string_view role_id) const {
+  if (auto built_in = policy::ParseRole(role_id)) return built_in;
+  for (std::size_t r = kRoleCount; r < roles.size(); ++r) {
+    if (roles[r] && roles[r]->id == role_id) return roles[r]->role;
+  }
+  return std::nullopt;
+}
+
+RoleScope Profile::ScopeOf(Role role) const {
+  if (IsBuiltIn(role)) return BuiltInScope(role);
+  const RoleInfo* info = FindRole(role);
+  return info != nullptr ? info->scope : RoleScope::kOrganization;
+}
+
+std::string Profile::AllRoleIds() const {
+  std::string out = policy::AllRoleIds();
+  for (std::size_t r = kRoleCount; r < roles.size(); ++r) {
+    if (roles[r]) out += ", " + roles[r]->id;
+  }
+  return out;
 }
 
 std::string Profile::RoleTitle(Role role) const {

@@ -16,6 +16,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/error.h"
@@ -78,8 +79,21 @@ struct Classification {
   Where where;
 };
 
+// Where a role applies in the organization register: per section (a
+// section's manager or liaison), per department (officer) or once for the
+// whole organization. Built-in roles have a fixed scope; a profile-defined
+// role declares it (`scope = "section" | "organization"`, default
+// organization).
+enum class RoleScope : std::uint8_t { kSection, kDepartment, kOrganization };
+
+// The scope code relies on for a built-in role.
+RoleScope BuiltInScope(Role role);
+
 struct RoleInfo {
   Role role = Role::kStaff;
+  std::string id;  // the vocabulary id, or the profile's own id
+  bool custom = false;  // defined by the profile rather than the vocabulary
+  RoleScope scope = RoleScope::kOrganization;
   std::string title;
   std::string holder;  // who holds the post, e.g. "副市長"
   std::string duties;
@@ -215,8 +229,8 @@ struct CompiledCondition {
   std::uint32_t level_axes = 0;  // bit a: axis a is constrained
   std::array<std::uint32_t, kMaxAxes> level_masks{};  // allowed level bits
   std::uint32_t asset_kinds = 0;
-  std::uint32_t actor_roles = 0;   // rule applies only to actors holding one of these
-  std::uint32_t unless_roles = 0;  // rule does not apply to actors holding one of these
+  RoleMask actor_roles = 0;   // rule applies only to actors holding one of these
+  RoleMask unless_roles = 0;  // rule does not apply to actors holding one of these
 };
 
 struct Rule {
@@ -242,7 +256,9 @@ struct Profile {
   std::vector<Document> documents;
   std::vector<Clause> clauses;
   Classification classification;
-  std::array<std::optional<RoleInfo>, kRoleCount> roles;  // indexed by Role
+  // Indexed by Role: the kRoleCount built-ins first (empty when the profile
+  // does not define them), then the profile's own roles, all defined.
+  std::vector<std::optional<RoleInfo>> roles;
   Network network;
   PasswordPolicy passwords;
   AuthSettings auth;
@@ -261,6 +277,16 @@ struct Profile {
   const RoleInfo* FindRole(Role role) const;
   // The profile's title for `role`, or the vocabulary's default.
   std::string RoleTitle(Role role) const;
+  // The id of `role`: the vocabulary's for a built-in, the profile's own
+  // otherwise. Use these rather than policy::Id/ParseRole wherever a role
+  // may be profile-defined.
+  std::string RoleId(Role role) const;
+  // A built-in id, or the id of a role this profile defines.
+  std::optional<Role> ParseRole(std::string_view role_id) const;
+  // Where `role` applies (fixed for built-ins, declared for the profile's own).
+  RoleScope ScopeOf(Role role) const;
+  // "ciso, ..., system_admin": every id ParseRole accepts, for error messages.
+  std::string AllRoleIds() const;
 };
 
 }  // namespace mamori::policy

@@ -91,7 +91,11 @@ std::string Summarize(const Profile& profile) {
     if (!slot->substitutes.empty()) {
       extra += "（不在時の代理: " + Steps(profile, {slot->substitutes}) + "）";
     }
-    line(fmt::format("- {} [{}]{}{}", slot->title, Id(slot->role),
+    if (slot->custom) {
+      extra += slot->scope == RoleScope::kSection ? "（組織独自の役割、課室等ごと）"
+                                                  : "（組織独自の役割、組織全体）";
+    }
+    line(fmt::format("- {} [{}]{}{}", slot->title, slot->id,
                      slot->holder.empty() ? "" : ": " + slot->holder, extra));
   }
 

@@ -179,7 +179,9 @@ const ActionInfo& Info(Action action) { return kActions[Index(action)]; }
 const ContextKeyInfo& Info(ContextKey key) { return kContextKeys[Index(key)]; }
 
 std::string_view Id(Action action) { return kActions[Index(action)].id; }
-std::string_view Id(Role role) { return kRoles[Index(role)].id; }
+std::string_view Id(Role role) {
+  return IsBuiltIn(role) ? kRoles[Index(role)].id : std::string_view("custom");
+}
 std::string_view Id(Obligation obligation) { return kObligations[Index(obligation)].id; }
 std::string_view Id(AssetKind kind) { return kAssetKinds[Index(kind)].id; }
 std::string_view Id(Effect effect) { return kEffects[Index(effect)].id; }
@@ -187,7 +189,9 @@ std::string_view Id(FlowMode mode) { return kFlowModes[Index(mode)].id; }
 std::string_view Id(ContextKey key) { return kContextKeys[Index(key)].id; }
 
 std::string_view TitleJa(Action action) { return kActions[Index(action)].title_ja; }
-std::string_view TitleJa(Role role) { return kRoles[Index(role)].title_ja; }
+std::string_view TitleJa(Role role) {
+  return IsBuiltIn(role) ? kRoles[Index(role)].title_ja : std::string_view("組織が定める役割");
+}
 std::string_view TitleJa(Obligation obligation) { return kObligations[Index(obligation)].title_ja; }
 std::string_view TitleJa(AssetKind kind) { return kAssetKinds[Index(kind)].title_ja; }
 std::string_view TitleJa(Effect effect) { return kEffects[Index(effect)].title_ja; }

@@ -4,8 +4,11 @@
 // its Japanese title for the UI and for explanations.
 //
 // Profiles may not invent new words here: a typo such as "manger" must be an
-// error that names the line, not a role nobody holds. The enums are dense so
-// that the decision engine can use them as bit positions.
+// error that names the line, not a role nobody holds. The one exception is
+// roles: a profile may declare posts of its own (情報システム管理者, ...) in
+// [roles.<id>]; those get Role values after the built-ins and are resolved
+// through the profile (model.h). The enums are dense so that the decision
+// engine can use them as bit positions.
 //
 // Thread safety: immutable tables; safe from any thread.
 #pragma once
@@ -81,6 +84,20 @@ enum class Role : std::uint8_t {
   kAuditor,
 };
 inline constexpr int kRoleCount = 10;
+// Built-in roles plus the roles a profile defines itself ([roles.<id>] with an
+// id outside the vocabulary). A profile's own roles take the values
+// kRoleCount, kRoleCount + 1, ... in the order the profile chain declares
+// them (policy::Profile keeps their ids and titles), so that a role is still
+// one bit of a 64-bit mask. A profile that would exceed this is a load error.
+inline constexpr int kMaxRoles = 64;
+using RoleMask = std::uint64_t;  // bit r: Role r
+inline constexpr RoleMask RoleBit(Role role) {
+  return RoleMask{1} << static_cast<int>(role);
+}
+// True for the vocabulary's roles, whose meaning code relies on (sign-in
+// rules, the auditor's read-only access, CSIRT, scopes); false for a role a
+// profile defines.
+inline constexpr bool IsBuiltIn(Role role) { return static_cast<int>(role) < kRoleCount; }
 
 enum class Obligation : std::uint8_t {
   kEncryptOrPassword,
@@ -173,6 +190,9 @@ const ActionInfo& Info(Action action);
 const ContextKeyInfo& Info(ContextKey key);
 
 std::string_view Id(Action action);
+// Built-in roles only: a profile-defined role has no id here ("custom"); use
+// Profile::RoleId / Profile::RoleTitle / Profile::ParseRole wherever a role
+// may be one the profile defines.
 std::string_view Id(Role role);
 std::string_view Id(Obligation obligation);
 std::string_view Id(AssetKind kind);
@@ -188,7 +208,7 @@ std::string_view TitleJa(Effect effect);
 std::string_view TitleJa(FlowMode mode);
 
 std::optional<Action> ParseAction(std::string_view id);
-std::optional<Role> ParseRole(std::string_view id);
+std::optional<Role> ParseRole(std::string_view id);  // built-in roles only
 std::optional<Obligation> ParseObligation(std::string_view id);
 std::optional<AssetKind> ParseAssetKind(std::string_view id);
 std::optional<Effect> ParseEffect(std::string_view id);

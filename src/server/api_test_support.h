@@ -41,7 +41,8 @@ class ApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ledger_ = std::make_unique<TempLedger>(
-        std::string("api_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::string("api_") + ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+        ProfilePath());
     SeedOrganization(**ledger_);
     // 情報政策課 (joho), where the CSIRT sits, gets its manager as in the demo
     // organization: residents' reports go there (5.3(2)).
@@ -80,6 +81,9 @@ class ApiTest : public ::testing::Test {
     port_ = *port;
     thread_ = std::thread([this] { server_->Run(); });
   }
+
+  // The profile the ledger is opened with; a test file may use its own.
+  virtual std::string ProfilePath() const { return MAMORI_SOURCE_DIR "/policies/hannan.toml"; }
 
   void TearDown() override {
     server_->Stop();

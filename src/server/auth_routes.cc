@@ -62,7 +62,7 @@ Result<Json> SessionJson(ledger::Ledger& ledger, const auth::Session& session,
   }
   Json role_list = Json::array();
   for (const auto& role : roles) {
-    role_list.push_back({{"role", policy::Id(role.role)},
+    role_list.push_back({{"role", ledger.Profile().RoleId(role.role)},
                          {"title", ledger.Profile().RoleTitle(role.role)},
                          {"section", role.section_code},
                          {"department", role.department_code}});

@@ -22,9 +22,9 @@ namespace workflow = ledger::workflow;
 
 namespace {
 
-Json RolesJson(const std::vector<policy::Role>& roles) {
+Json RolesJson(const policy::Profile& profile, const std::vector<policy::Role>& roles) {
   Json out = Json::array();
-  for (const auto role : roles) out.push_back(policy::Id(role));
+  for (const auto role : roles) out.push_back(profile.RoleId(role));
   return out;
 }
 
@@ -59,11 +59,11 @@ Json ProfileJson(const policy::Profile& profile) {
   Json roles = Json::array();
   for (const auto& info : profile.roles) {
     if (!info) continue;
-    roles.push_back({{"id", policy::Id(info->role)},
+    roles.push_back({{"id", info->id},
                      {"title", info->title},
                      {"holder", info->holder},
                      {"duties", info->duties},
-                     {"delegates", RolesJson(info->delegates)},
+                     {"delegates", RolesJson(profile, info->delegates)},
                      {"clause", info->clause}});
   }
   Json segments = Json::array();
@@ -74,7 +74,7 @@ Json ProfileJson(const policy::Profile& profile) {
   Json flows = Json::array();
   for (const auto& flow : profile.network.flows) {
     Json approvals = Json::array();
-    for (const auto& step : flow.approvals) approvals.push_back(RolesJson(step));
+    for (const auto& step : flow.approvals) approvals.push_back(RolesJson(profile, step));
     flows.push_back({{"from", profile.network.segments[static_cast<std::size_t>(flow.from)].id},
                      {"to", profile.network.segments[static_cast<std::size_t>(flow.to)].id},
                      {"mode", policy::Id(flow.mode)},
@@ -87,7 +87,7 @@ Json ProfileJson(const policy::Profile& profile) {
   Json rules = Json::array();
   for (const auto& rule : profile.rules) {
     Json approvals = Json::array();
-    for (const auto& step : rule.approvals) approvals.push_back(RolesJson(step));
+    for (const auto& step : rule.approvals) approvals.push_back(RolesJson(profile, step));
     Json obligations = Json::array();
     for (int i = 0; i < policy::kObligationCount; ++i) {
       if ((rule.obligations & (std::uint64_t{1} << i)) != 0) {
@@ -152,7 +152,7 @@ Json ProfileJson(const policy::Profile& profile) {
         {"privileged_max_age_days", pw.privileged_max_age_days},
         {"privileged_lockout_threshold", pw.privileged_lockout_threshold},
         {"privileged_session_minutes", pw.privileged_session_minutes},
-        {"mfa_roles", RolesJson(pw.mfa_roles)},
+        {"mfa_roles", RolesJson(profile, pw.mfa_roles)},
         {"mfa_segments", pw.mfa_segments},
         {"mfa_privileged", pw.mfa_privileged},
         {"clauses", pw.clauses}}},
@@ -351,7 +351,7 @@ void Api::AddOrgRoutes() {
            if (!r.end_date.empty() && r.end_date < today) continue;
            if (visible.count(r.person_code) == 0) continue;
            out.push_back({{"person", r.person_code},
-                          {"role", policy::Id(r.role)},
+                          {"role", call.ledger->Profile().RoleId(r.role)},
                           {"title", call.ledger->Profile().RoleTitle(r.role)},
                           {"section", r.section_code},
                           {"department", r.department_code},
@@ -374,7 +374,7 @@ void Api::AddOrgRoutes() {
          MAMORI_TRY(Json request, ResolveAssetCode(*call.ledger, call.Who(), call.json));
          Json roles = Json::array();
          for (const auto& role : call.Who().roles) {
-           const std::string id(policy::Id(role.role));
+           const std::string id = call.ledger->Profile().RoleId(role.role);
            if (std::find(roles.begin(), roles.end(), id) == roles.end()) roles.push_back(id);
          }
          request["actor"] = {{"id", call.Who().person.code},

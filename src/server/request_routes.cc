@@ -26,8 +26,25 @@ bool CanSeeRequest(const Viewer& viewer, const workflow::RequestRecord& request)
 
 namespace {
 
+// The roles the current step waits for, with the profile's titles (a role
+// the profile defines, such as 情報システム管理者, has no title in the UI's
+// built-in table), e.g. [{"id": "system_admin", "title": "情報システム管理者"}].
+Json CurrentStepRoles(const ledger::Ledger& ledger, const workflow::RequestRecord& request) {
+  Json out = Json::array();
+  if (request.status != workflow::RequestStatus::kPending) return out;
+  const auto step = static_cast<std::size_t>(request.current_step);
+  if (step >= request.steps.size()) return out;
+  const policy::Profile& profile = ledger.Profile();
+  for (const std::string& id : request.steps[step].roles) {
+    const auto role = profile.ParseRole(id);
+    out.push_back({{"id", id}, {"title", role ? profile.RoleTitle(*role) : id}});
+  }
+  return out;
+}
+
 Result<Json> RequestWithApprovers(ledger::Ledger& ledger, const workflow::RequestRecord& request) {
   Json out = workflow::ToJson(request);
+  out["current_step_roles"] = CurrentStepRoles(ledger, request);
   MAMORI_TRY(auto approvers, workflow::CurrentApprovers(ledger, request));
   out["current_approvers"] = Json::array();
   for (const auto& person : approvers) {
@@ -193,13 +210,17 @@ void Api::AddRequestRoutes() {
 
   Add({.method = "GET",
        .path = "/inbox",
-       .summary_ja = "承認待ち（自分が承認者）",
+       .summary_ja = "承認待ち（自分が承認者。プロファイルが定める役割を含む）",
        .who = "signed in",
        .handler = [](Call& call) -> Result<Reply> {
          MAMORI_TRY(auto waiting,
                     workflow::ListRequests(*call.ledger, {.waiting_for = call.Who().person.code}));
          Json out = Json::array();
-         for (const auto& request : waiting) out.push_back(workflow::ToJson(request));
+         for (const auto& request : waiting) {
+           Json item = workflow::ToJson(request);
+           item["current_step_roles"] = CurrentStepRoles(*call.ledger, request);
+           out.push_back(std::move(item));
+         }
          return JsonReply(std::move(out));
        }});
 

@@ -108,6 +108,8 @@ export interface RequestRecord {
   withdraw_reason?: string;
   exception?: ExceptionInfo;
   current_approvers?: (string | { code?: string; person?: string; name?: string; role?: string })[];
+  /** The roles the current step waits for, with the profile's titles (roles a profile defines included). */
+  current_step_roles?: { id: string; title?: string }[];
   overdue?: boolean;
 }
 

@@ -132,7 +132,7 @@ Result<RequestRecord> ReviewException(Ledger& ledger, std::int64_t id, const std
     MAMORI_TRY_STATUS(ledger.Db().Execute(
         "INSERT INTO exception_reviews (request_id, reviewer_id, role, comment, time_utc) VALUES "
         "(?, ?, ?, ?, ?)",
-        {id, person.id, std::string(policy::Id(*role)), comment, internal::NowUtc(ledger)}));
+        {id, person.id, ledger.Profile().RoleId(*role), comment, internal::NowUtc(ledger)}));
     MAMORI_TRY(result, internal::RecordRequest(ledger, person.code, "exception.review", id));
     return OkStatus();
   });

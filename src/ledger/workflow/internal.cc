@@ -103,8 +103,8 @@ std::string RoleTitles(const policy::Profile& profile, const std::vector<policy:
   return out;
 }
 
-std::string ScopeJa(policy::Role role, const Section& section) {
-  switch (ScopeOf(role)) {
+std::string ScopeJa(const policy::Profile& profile, policy::Role role, const Section& section) {
+  switch (ScopeOf(profile, role)) {
     case RoleScope::kSection:
       return "課室等「" + section.code + " " + section.name + "」";
     case RoleScope::kDepartment:
@@ -115,8 +115,8 @@ std::string ScopeJa(policy::Role role, const Section& section) {
   return "";
 }
 
-std::string ScopeEn(policy::Role role, const Section& section) {
-  switch (ScopeOf(role)) {
+std::string ScopeEn(const policy::Profile& profile, policy::Role role, const Section& section) {
+  switch (ScopeOf(profile, role)) {
     case RoleScope::kSection:
       return "section " + section.code;
     case RoleScope::kDepartment:

@@ -49,8 +49,8 @@ Result<std::vector<Person>> HoldersOfAny(Ledger& ledger, const std::vector<polic
 // "情報セキュリティ管理者又は…" for messages.
 std::string RoleTitles(const policy::Profile& profile, const std::vector<policy::Role>& roles);
 // Where a role is held, for messages: "課室等「zeimu」" / "section zeimu".
-std::string ScopeJa(policy::Role role, const Section& section);
-std::string ScopeEn(policy::Role role, const Section& section);
+std::string ScopeJa(const policy::Profile& profile, policy::Role role, const Section& section);
+std::string ScopeEn(const policy::Profile& profile, policy::Role role, const Section& section);
 
 // The request with everything that belongs to it; kNotFound naming the id.
 Result<RequestRecord> LoadRequest(Ledger& ledger, std::int64_t id);

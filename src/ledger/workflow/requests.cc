@@ -83,10 +83,11 @@ Result<Json> ParseBody(const std::string& text) {
   return body;
 }
 
-Json ActorJson(const Person& person, const std::vector<RoleAssignment>& roles) {
+Json ActorJson(const policy::Profile& profile, const Person& person,
+               const std::vector<RoleAssignment>& roles) {
   std::vector<std::string> ids;
   for (const auto& assignment : roles) {
-    std::string id(policy::Id(assignment.role));
+    std::string id = profile.RoleId(assignment.role);
     if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(std::move(id));
   }
   return Json{{"id", person.code}, {"roles", ids}, {"section", person.section_code}};
@@ -120,10 +121,13 @@ bool Assignable(const std::vector<std::vector<std::string>>& candidates, std::si
   return false;
 }
 
-std::vector<policy::Role> ParseRoles(const std::vector<std::string>& ids) {
+// A step's stored role ids (built-in or the profile's own); an id the
+// current profile no longer defines routes to nobody.
+std::vector<policy::Role> ParseRoles(const policy::Profile& profile,
+                                     const std::vector<std::string>& ids) {
   std::vector<policy::Role> roles;
   for (const auto& id : ids) {
-    if (const auto role = policy::ParseRole(id)) roles.push_back(*role);
+    if (const auto role = profile.ParseRole(id)) roles.push_back(*role);
   }
   return roles;
 }
@@ -133,16 +137,17 @@ std::string StepRolesJa(const policy::Profile& profile, const std::vector<policy
   std::string out;
   for (const policy::Role role : roles) {
     if (!out.empty()) out += "又は";
-    out += profile.RoleTitle(role) + "（" + internal::ScopeJa(role, section) + "）";
+    out += profile.RoleTitle(role) + "（" + internal::ScopeJa(profile, role, section) + "）";
   }
   return out;
 }
 
-std::string StepRolesEn(const std::vector<policy::Role>& roles, const Section& section) {
+std::string StepRolesEn(const policy::Profile& profile, const std::vector<policy::Role>& roles,
+                        const Section& section) {
   std::string out;
   for (const policy::Role role : roles) {
     if (!out.empty()) out += " or ";
-    out += std::string(policy::Id(role)) + " (" + internal::ScopeEn(role, section) + ")";
+    out += profile.RoleId(role) + " (" + internal::ScopeEn(profile, role, section) + ")";
   }
   return out;
 }
@@ -207,7 +212,7 @@ Result<RequestRecord> Act(Ledger& ledger, std::int64_t id, const std::string& ap
     if (step_index >= request.steps.size()) {
       return Error(ErrorCode::kInternal, "申請の段階が不正です", "request step out of range");
     }
-    const auto roles = ParseRoles(request.steps[step_index].roles);
+    const auto roles = ParseRoles(ledger.Profile(), request.steps[step_index].roles);
     MAMORI_TRY(const auto section, FindSection(ledger, request.section));
     MAMORI_TRY(const auto role, internal::HeldRole(ledger, person, roles, section));
     if (!role) {
@@ -217,12 +222,12 @@ Result<RequestRecord> Act(Ledger& ledger, std::int64_t id, const std::string& ap
               " の承認者ではありません（必要な役割: " +
               StepRolesJa(ledger.Profile(), roles, section) + "）",
           "person \"" + person.code + "\" may not take step " + std::to_string(step_index + 1) +
-              " (needs " + StepRolesEn(roles, section) + ")");
+              " (needs " + StepRolesEn(ledger.Profile(), roles, section) + ")");
     }
     MAMORI_TRY_STATUS(ledger.Db().Execute(
         "INSERT INTO request_actions (request_id, step, person_id, role, decision, comment, "
         "time_utc) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        {id, static_cast<std::int64_t>(step_index), person.id, std::string(policy::Id(*role)),
+        {id, static_cast<std::int64_t>(step_index), person.id, ledger.Profile().RoleId(*role),
          std::string(approve ? "approve" : "reject"), comment, now}));
     if (!approve) {
       MAMORI_TRY_STATUS(ledger.Db().Execute(
@@ -512,7 +517,7 @@ Result<RequestRecord> SubmitRequest(Ledger& ledger, const SubmitInput& input) {
 
     // The actor comes from the org register, never from the submitter.
     Json full = *body;
-    full["actor"] = ActorJson(requester, roles);
+    full["actor"] = ActorJson(profile, requester, roles);
     const std::string request_text = full.dump();
     MAMORI_TRY(const auto request, decide::ParseRequest(profile, request_text));
     const decide::Decision decision = decide::Decide(profile, request);
@@ -556,7 +561,7 @@ Result<RequestRecord> SubmitRequest(Ledger& ledger, const SubmitInput& input) {
                 "。組織台帳で役割を割り当ててください",
             "cannot route step " + std::to_string(step + 1) + ": nobody " +
                 (requester_holds ? "but the requester " : "") + "holds " +
-                StepRolesEn(step_roles, section) + "; assign the role in the organization register");
+                StepRolesEn(profile, step_roles, section) + "; assign the role in the organization register");
       }
       routed.push_back(std::move(codes));
     }
@@ -591,7 +596,7 @@ Result<RequestRecord> SubmitRequest(Ledger& ledger, const SubmitInput& input) {
     for (std::size_t step = 0; step < decision.approvals.size(); ++step) {
       std::vector<std::string> role_ids;
       for (const policy::Role role : decision.approvals[step]) {
-        role_ids.emplace_back(policy::Id(role));
+        role_ids.push_back(profile.RoleId(role));
       }
       MAMORI_TRY_STATUS(ledger.Db().Execute(
           "INSERT INTO request_steps (request_id, step, roles, routed_to) VALUES (?, ?, ?, ?)",
@@ -863,7 +868,8 @@ Result<std::vector<Person>> CurrentApprovers(Ledger& ledger, const RequestRecord
   if (step_index >= request.steps.size()) return out;
   MAMORI_TRY(const auto section, FindSection(ledger, request.section));
   MAMORI_TRY(auto holders, internal::HoldersOfAny(
-                               ledger, ParseRoles(request.steps[step_index].roles), section));
+                               ledger, ParseRoles(ledger.Profile(), request.steps[step_index].roles),
+                               section));
   for (auto& holder : holders) {
     if (holder.code == request.requester || HasActed(request, holder.code)) continue;
     out.push_back(std::move(holder));

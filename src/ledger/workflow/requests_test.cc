@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,7 @@ using ::mamori::ledger::testing::Fields;
 using Json = nlohmann::json;
 using std::chrono::days;
 using std::chrono::seconds;
+using policy::Role;
 
 constexpr const char* kTakeOutA =
     R"({"action": "take_out", "asset": {"kind": "data", "classification": {"importance": "A"}}})";
@@ -431,6 +433,133 @@ TEST_F(RequestsTest, StateSurvivesReopening) {
   const Json before = ToJson(*GetRequest(L(), request.id));
   ledger_->Reopen();
   EXPECT_EQ(ToJson(*GetRequest(L(), request.id)), before);
+}
+
+// ---------------------------------------------------------------------------
+// Roles a profile defines (tests/data/policies/system_admin.toml): change_system
+// needs the permission of the 情報システム管理者 of the requester's section.
+
+constexpr const char* kChangeSystem = R"({"action": "change_system", "asset": {"kind": "system"}})";
+
+class ProfileRolesRequestsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    ledger_ = std::make_unique<testing::TempLedger>(
+        std::string("wf_roles_") + info->name(),
+        MAMORI_SOURCE_DIR "/tests/data/policies/system_admin.toml");
+    testing::SeedOrganization(**ledger_);
+    // 情報システム管理者 per section: sa1 for 税務課, sa2 for 介護保険課.
+    AddPersonWithRole(L(), "sa1", "zeimu", "system_admin", "zeimu");
+    AddPersonWithRole(L(), "sa2", "kaigo", "system_admin", "kaigo");
+  }
+  Ledger& L() { return **ledger_; }
+
+  std::unique_ptr<testing::TempLedger> ledger_;
+};
+
+TEST_F(ProfileRolesRequestsTest, RoutesToTheHolderOfTheProfileRoleForTheSection) {
+  auto request = Submit(L(), "s1", kChangeSystem);
+  ASSERT_TRUE(request.Ok()) << request.Err().ToString();
+  EXPECT_EQ(request->status, RequestStatus::kPending);
+  ASSERT_EQ(request->steps.size(), 1u);
+  EXPECT_EQ(request->steps[0].roles, std::vector<std::string>{"system_admin"});
+  EXPECT_EQ(request->steps[0].routed_to, std::vector<std::string>{"sa1"});
+  EXPECT_EQ(Codes(*CurrentApprovers(L(), *request)), std::vector<std::string>{"sa1"});
+  // The inbox query: waiting for sa1, not for the other section's holder.
+  ASSERT_EQ(ListRequests(L(), {.waiting_for = "sa1"})->size(), 1u);
+  EXPECT_TRUE(ListRequests(L(), {.waiting_for = "sa2"})->empty());
+  EXPECT_TRUE(ListRequests(L(), {.waiting_for = "m1"})->empty());
+
+  // The other section's holder may not approve; the error names the role by
+  // its title and the section.
+  const auto seq = LastSeq(L());
+  auto wrong = ApproveRequest(L(), request->id, "sa2", "");
+  ASSERT_FALSE(wrong.Ok());
+  EXPECT_EQ(wrong.Err().Headline().where.key, "approver");
+  EXPECT_NE(wrong.Err().Headline().message_ja.find("情報システム管理者（課室等「zeimu"),
+            std::string::npos)
+      << wrong.Err().ToString();
+  EXPECT_NE(wrong.Err().Headline().message_en.find("system_admin (section zeimu)"),
+            std::string::npos);
+  EXPECT_EQ(LastSeq(L()), seq);
+
+  auto approved = ApproveRequest(L(), request->id, "sa1", "確認しました");
+  ASSERT_TRUE(approved.Ok()) << approved.Err().ToString();
+  EXPECT_EQ(approved->status, RequestStatus::kApproved);
+  ASSERT_EQ(approved->actions.size(), 1u);
+  EXPECT_EQ(approved->actions[0].role, "system_admin");
+}
+
+TEST_F(ProfileRolesRequestsTest, OrganizationWideProfileRoleAndItsDelegates) {
+  // 情報セキュリティ委員会 (organization-wide) delegates to the chief
+  // officer (delegation is one level: not on to the chief's deputy).
+  AddPersonWithRole(L(), "cm1", "joho", "committee", "");
+  auto request = Submit(L(), "s1", kExchange);
+  ASSERT_TRUE(request.Ok()) << request.Err().ToString();
+  ASSERT_EQ(request->steps.size(), 1u);
+  EXPECT_EQ(request->steps[0].routed_to, (std::vector<std::string>{"c1", "cm1"}));
+  auto approved = ApproveRequest(L(), request->id, "cm1", "");
+  ASSERT_TRUE(approved.Ok()) << approved.Err().ToString();
+  EXPECT_EQ(approved->actions[0].role, "committee");
+}
+
+TEST_F(ProfileRolesRequestsTest, HolderOfTheProfileRoleNeverApprovesTheirOwnRequest) {
+  // sa1 is 税務課's only 情報システム管理者: nobody else to route to.
+  const auto before = LastSeq(L());
+  auto alone = Submit(L(), "sa1", kChangeSystem);
+  ASSERT_FALSE(alone.Ok());
+  EXPECT_EQ(alone.Err().Headline().where.key, "approvals");
+  EXPECT_NE(alone.Err().Headline().message_ja.find("情報システム管理者（課室等「zeimu"),
+            std::string::npos)
+      << alone.Err().ToString();
+  EXPECT_NE(alone.Err().Headline().message_ja.find("申請者以外の"), std::string::npos);
+  EXPECT_EQ(LastSeq(L()), before);
+
+  AddPersonWithRole(L(), "sa3", "zeimu", "system_admin", "zeimu");
+  auto request = Submit(L(), "sa1", kChangeSystem);
+  ASSERT_TRUE(request.Ok()) << request.Err().ToString();
+  EXPECT_EQ(request->steps[0].routed_to, std::vector<std::string>{"sa3"});
+  EXPECT_TRUE(ListRequests(L(), {.waiting_for = "sa1"})->empty());
+  const Json decision = Json::parse(request->decision_json);
+  ASSERT_TRUE(decision.contains("separation_of_duties"));
+  EXPECT_EQ(decision["separation_of_duties"][0]["role"], "system_admin");
+  auto own = ApproveRequest(L(), request->id, "sa1", "");
+  ASSERT_FALSE(own.Ok());
+  EXPECT_NE(own.Err().Headline().message_ja.find("1(3)①"), std::string::npos);
+  ASSERT_TRUE(ApproveRequest(L(), request->id, "sa3", "").Ok());
+}
+
+TEST_F(ProfileRolesRequestsTest, AssignRoleChecksProfileRoleIdsAndScopes) {
+  const auto before = LastSeq(L());
+  auto unknown = AssignRole(L(), "system", "s1", "system_admn", "zeimu", "2020-04-01");
+  ASSERT_FALSE(unknown.Ok());
+  EXPECT_EQ(unknown.Err().Headline().where.key, "role");
+  EXPECT_NE(unknown.Err().Headline().message_ja.find("役割「system_admn」はありません"),
+            std::string::npos);
+  EXPECT_NE(unknown.Err().Headline().message_en.find("no role \"system_admn\""), std::string::npos);
+  // A section-scoped profile role needs a section; an organization-wide one
+  // takes none.
+  auto no_section = AssignRole(L(), "system", "s1", "system_admin", "", "2020-04-01");
+  ASSERT_FALSE(no_section.Ok());
+  EXPECT_EQ(no_section.Err().Headline().where.key, "scope");
+  auto scoped_committee = AssignRole(L(), "system", "s1", "committee", "zeimu", "2020-04-01");
+  ASSERT_FALSE(scoped_committee.Ok());
+  EXPECT_EQ(scoped_committee.Err().Headline().where.key, "scope");
+  EXPECT_EQ(LastSeq(L()), before);
+
+  // Stored by id, read back as the profile's role.
+  const auto roles = ListRoles(L());
+  ASSERT_TRUE(roles.Ok());
+  const Role admin = *L().Profile().ParseRole("system_admin");
+  const auto held = std::count_if(roles->begin(), roles->end(), [&](const RoleAssignment& r) {
+    return r.role == admin && r.section_code == "zeimu" && r.person_code == "sa1";
+  });
+  EXPECT_EQ(held, 1);
+  const auto zeimu = *FindSection(L(), "zeimu");
+  EXPECT_EQ(Codes(*HoldersOf(L(), admin, zeimu, "2026-01-01")), std::vector<std::string>{"sa1"});
+  EXPECT_TRUE(*HoldsFor(L(), *FindPerson(L(), "sa1"), admin, zeimu, "2026-01-01"));
+  EXPECT_FALSE(*HoldsFor(L(), *FindPerson(L(), "sa2"), admin, zeimu, "2026-01-01"));
 }
 
 TEST(RequestStatusTest, IdsRoundTrip) {

@@ -76,7 +76,7 @@ Result<std::vector<std::string>> SuspensionRecipients(Ledger& ledger, const Pers
   }
   if (codes.empty()) {
     return ViolationError("person",
-                          "通知先がいません: " + internal::ScopeJa(policy::Role::kManager, section) +
+                          "通知先がいません: " + internal::ScopeJa(ledger.Profile(), policy::Role::kManager, section) +
                               "の情報セキュリティ管理者も部局「" + section.department_code +
                               "」の情報セキュリティ責任者もいません",
                           "nobody to notify: no manager for section " + section.code +

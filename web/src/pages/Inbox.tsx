@@ -6,9 +6,18 @@ import { DateTimeText, Empty, Fact, LoadState, PageTitle, useAsync } from '../co
 import { ApprovalForm, decisionNotice } from '../components/approval';
 import { Notice } from '../components/forms';
 import { DecisionView, assetText, requesterText } from '../components/requests';
-import { actionLabel, statusLabel } from '../labels';
+import { actionLabel, roleLabel, statusLabel } from '../labels';
 import { Link } from '../router';
 import type { RequestRecord } from '../types';
+
+/** The current step's roles by their titles: the server's (which knows the roles a profile defines), else the profile's. */
+function stepRoles(r: RequestRecord): string[] {
+  if (r.current_step_roles && r.current_step_roles.length > 0) {
+    return r.current_step_roles.map((role) => role.title || roleLabel(role.id));
+  }
+  const step = r.current_step ? r.steps?.[r.current_step - 1] : undefined;
+  return (step?.roles ?? []).map(roleLabel);
+}
 
 export function InboxPage() {
   const list = useAsync((signal) => withProfile(get<unknown>('/inbox', { signal })).then((b) => asList<RequestRecord>(b, 'requests')), []);
@@ -53,6 +62,11 @@ export function InboxPage() {
                   {r.current_step} / {(r.steps ?? r.decision?.approvals ?? []).length}（{statusLabel(r.status)}）
                 </Fact>
               ) : null}
+              {stepRoles(r).length > 0 && (
+                <Fact term="承認する役割" testid="inbox-step-roles">
+                  {stepRoles(r).join(' 又は ')}
+                </Fact>
+              )}
             </dl>
             {r.decision && <DecisionView decision={r.decision} testid={`inbox-decision-${id}`} />}
             <ApprovalForm
