@@ -15,7 +15,8 @@ packages=(build-essential cmake ninja-build pkg-config
   libsqlite3-dev libsodium-dev libcsv-dev libxlsxwriter-dev libzip-dev libpugixml-dev
   libmagic-dev libqpdf-dev libgmime-3.0-dev libarchive-dev libxml2-dev
   libpng-dev libjpeg-dev libgif-dev libtiff-dev libwebp-dev libcpp-httplib-dev
-  libboost-dev libssl-dev)
+  libboost-dev libssl-dev
+  libcrack2-dev cracklib-runtime)  # the password dictionary check, at run time too
 case "$profile" in
   build) ;;
   test) packages+=(libgtest-dev libgmock-dev clang libclang-rt-14-dev sqlite3 qpdf chromium openssl

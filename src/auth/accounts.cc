@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "auth/internal.h"
+#include "auth/secrets.h"
 #include "auth/totp.h"
 #include "common/charset.h"
 #include "common/clock.h"
@@ -72,7 +73,6 @@ struct SessionRow {
   std::int64_t id = 0;
   std::int64_t person_id = 0;
   std::string person_code;
-  std::string csrf_token;
   std::string created_utc;
   std::string last_seen_utc;
   std::string expires_utc;
@@ -84,7 +84,6 @@ struct SessionRow {
 
 Session ToSession(const SessionRow& row) {
   Session session;
-  session.csrf_token = row.csrf_token;
   session.person_code = row.person_code;
   session.created_utc = row.created_utc;
   session.expires_utc = row.expires_utc;
@@ -219,7 +218,7 @@ Error HashFailed() {
 // --- Sessions -----------------------------------------------------------------
 
 constexpr std::string_view kSessionSelect =
-    "SELECT s.id, s.person_id, p.code, s.csrf_token, s.created_utc, s.last_seen_utc, "
+    "SELECT s.id, s.person_id, p.code, s.created_utc, s.last_seen_utc, "
     "s.expires_utc, s.privileged, s.mfa_done, s.must_change_password, s.must_enroll_totp "
     "FROM sessions s JOIN people p ON p.id = s.person_id";
 
@@ -235,8 +234,8 @@ Result<std::optional<SessionRow>> OpenSession(Ledger& ledger, std::string_view t
   if (rows.empty()) return std::optional<SessionRow>();
   const auto& row = rows[0];
   SessionRow session{row.Int(0),      row.Int(1),      row.Text(2),     row.Text(3),
-                     row.Text(4),     row.Text(5),     row.Text(6),     row.Int(7) != 0,
-                     row.Int(8) != 0, row.Int(9) != 0, row.Int(10) != 0};
+                     row.Text(4),     row.Text(5),     row.Int(6) != 0, row.Int(7) != 0,
+                     row.Int(8) != 0, row.Int(9) != 0};
   const std::string now = NowUtc(ledger);
   if (session.expires_utc <= now) return std::optional<SessionRow>();
   if (session.last_seen_utc <= MinutesFromNow(ledger, -options.idle_minutes)) {
@@ -357,6 +356,24 @@ Status CheckActor(const std::string& actor, const std::string& person_code) {
       .Done();
 }
 
+// --- Sealed secrets --------------------------------------------------------------
+
+// The TOTP secret in `column` of `account`, opened with the ledger's key
+// ring (secrets.h). Errors: the key file, or a value that does not open.
+Result<std::string> OpenTotpSecret(Ledger& ledger, const AccountRow& account,
+                                   std::string_view column) {
+  MAMORI_TRY(const auto ring, LedgerKeyRing(ledger));
+  const std::string& value =
+      column == kTotpSecretColumn ? account.totp_secret : account.totp_pending_secret;
+  return ring->Open(value, SealContext(column, account.person_code));
+}
+
+Result<std::string> SealTotpSecret(Ledger& ledger, const AccountRow& account,
+                                   std::string_view column, std::string_view secret) {
+  MAMORI_TRY(const auto ring, LedgerKeyRing(ledger));
+  return ring->Seal(secret, SealContext(column, account.person_code));
+}
+
 // --- Sign-in outcomes ---------------------------------------------------------
 
 // What SignIn learnt before its transaction.
@@ -471,7 +488,9 @@ Status SignInKnown(Ledger& ledger, const Attempt& attempt, SignInResult& result)
       result.status = SignInStatus::kTotpRequired;
       return RecordFailure(ledger, attempt, account, "totp_required");
     }
-    const auto step = MatchTotp(account.totp_secret, attempt.input.totp, UnixSeconds(ledger));
+    MAMORI_TRY(std::string secret, OpenTotpSecret(ledger, account, kTotpSecretColumn));
+    const auto step = MatchTotp(secret, attempt.input.totp, UnixSeconds(ledger));
+    internal::Wipe(secret);
     if (!step || *step <= account.totp_last_step) {
       // A code seen before (the same step twice) is refused like a wrong one.
       return CountFailure(ledger, attempt, account, step ? "totp_reused" : "totp_invalid",
@@ -491,7 +510,7 @@ Status SignInKnown(Ledger& ledger, const Attempt& attempt, SignInResult& result)
   const std::string token = internal::RandomToken(kTokenBytes);
   Session session;
   session.token = token;
-  session.csrf_token = internal::RandomToken(kTokenBytes);
+  session.csrf_token = internal::CsrfToken(token);  // derived, never stored
   session.person_code = account.person_code;
   session.created_utc = now;
   session.expires_utc =
@@ -502,11 +521,11 @@ Status SignInKnown(Ledger& ledger, const Attempt& attempt, SignInResult& result)
   session.mfa_done = mfa_done;
   MAMORI_TRY(const std::int64_t id,
              ledger.Db().QueryInt(
-                 "INSERT INTO sessions (token_hash, csrf_token, person_id, created_utc, "
+                 "INSERT INTO sessions (token_hash, person_id, created_utc, "
                  "last_seen_utc, expires_utc, privileged, mfa_done, must_change_password, "
                  "must_enroll_totp, remote_addr, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                 "?, ?, ?) RETURNING id",
-                 {internal::Sha256Hex(token), session.csrf_token, account.person_id, now, now,
+                 "?, ?) RETURNING id",
+                 {internal::Sha256Hex(token), account.person_id, now, now,
                   session.expires_utc, std::int64_t{session.privileged}, std::int64_t{mfa_done},
                   std::int64_t{must_change}, std::int64_t{must_enroll}, attempt.remote_addr,
                   attempt.user_agent}));
@@ -725,6 +744,7 @@ Result<std::optional<SessionLookup>> LookUpSession(Ledger& ledger, std::string_v
   lookup.id = session->id;
   lookup.touch_due = session->last_seen_utc <= FormatUtc(ledger.Now() - kTouchEvery);
   lookup.session = ToSession(*session);
+  lookup.session.csrf_token = internal::CsrfToken(token);  // derived, never stored
   return std::optional<SessionLookup>(std::move(lookup));
 }
 
@@ -811,8 +831,9 @@ Status ChangePassword(Ledger& ledger, std::string_view token, std::string_view c
     return InputError("current_password", "現在のパスワードが正しくありません",
                       "current_password is wrong");
   }
-  MAMORI_TRY_STATUS(
-      CheckNewPassword(Passwords(ledger), session.privileged, account.login, new_password));
+  MAMORI_TRY(const auto owner, ledger::FindPerson(ledger, account.person_code));
+  MAMORI_TRY_STATUS(CheckNewPassword(Passwords(ledger), session.privileged,
+                                     {account.login, owner.name, owner.email}, new_password));
   MAMORI_TRY(const auto recent, RecentHashes(ledger, account));
   for (const auto& hash : recent) {
     if (VerifyPassword(hash, new_password)) {
@@ -861,9 +882,13 @@ Result<TotpSetup> BeginTotp(Ledger& ledger, std::string_view token, const Option
   MAMORI_TRY_STATUS(ledger.Change([&]() -> Status {
     MAMORI_TRY(const auto found, LoadAccount(ledger, "a.person_id = ?", {session.person_id}));
     if (!found) return NoAccount(session.person_code);
+    // Sealed inside the transaction: a rotation running meanwhile (in
+    // another process) either saw this value or made the key it is sealed with.
+    MAMORI_TRY(const std::string sealed,
+               SealTotpSecret(ledger, *found, kTotpPendingColumn, setup.secret));
     MAMORI_TRY_STATUS(ledger.Db().Execute(
         "UPDATE accounts SET totp_pending_secret = ?, updated_utc = ? WHERE id = ?",
-        {setup.secret, NowUtc(ledger), found->id}));
+        {sealed, NowUtc(ledger), found->id}));
     setup.otpauth_uri = OtpauthUri("mamori-" + ledger.Profile().id, found->login, setup.secret);
     return ledger.Record(
         {found->person_code, "auth.totp_begin", "account", found->login,
@@ -883,16 +908,22 @@ Status EnableTotp(Ledger& ledger, std::string_view token, std::string_view code,
       return InputError("code", "先に確認コードの登録を開始してください",
                         "no TOTP enrolment begun (call BeginTotp first)");
     }
-    const auto step = MatchTotp(found->totp_pending_secret, code, UnixSeconds(ledger));
+    MAMORI_TRY(std::string secret, OpenTotpSecret(ledger, *found, kTotpPendingColumn));
+    const auto step = MatchTotp(secret, code, UnixSeconds(ledger));
     if (!step || *step <= found->totp_last_step) {
+      internal::Wipe(secret);
       return InputError("code",
                         "確認コードが正しくありません（認証アプリの6桁の数字を入力してください）",
                         "code does not match the new TOTP secret");
     }
+    // Sealed again: the column is part of the associated data.
+    auto sealed = SealTotpSecret(ledger, *found, kTotpSecretColumn, secret);
+    internal::Wipe(secret);
+    if (!sealed.Ok()) return sealed.Err();
     MAMORI_TRY_STATUS(ledger.Db().Execute(
-        "UPDATE accounts SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, "
+        "UPDATE accounts SET totp_secret = ?, totp_pending_secret = NULL, "
         "totp_last_step = ?, updated_utc = ? WHERE id = ?",
-        {*step, NowUtc(ledger), found->id}));
+        {*sealed, *step, NowUtc(ledger), found->id}));
     MAMORI_TRY_STATUS(ledger.Db().Execute(
         "UPDATE sessions SET must_enroll_totp = 0, mfa_done = 1 WHERE id = ?", {session.id}));
     return ledger.Record({found->person_code, "auth.totp_enable", "account", found->login,

@@ -7,6 +7,7 @@
 
 #include "audit/audit_key.h"
 #include "audit/audit_log.h"
+#include "auth/secrets.h"
 #include "auth/totp.h"
 #include "ledger/org.h"
 #include "ledger/test_support.h"
@@ -36,6 +37,8 @@ class AuthTest : public ::testing::Test {
         std::make_unique<ledger::testing::TempLedger>(std::string("auth_") + info->name(), profile);
     ledger::testing::SeedOrganization(**ledger_);
     options_.cost = HashCost::Fast();
+    // The key file mamori init makes beside the audit key (secrets.h).
+    ASSERT_TRUE(CreateSecretKeyFile(SecretKeyFile(**ledger_)).Ok());
   }
 
   // hannan.toml with `passwords` (TOML lines) in place of its [passwords] keys.
@@ -286,10 +289,15 @@ TEST_F(AuthTest, SignInOkOpensASession) {
   EXPECT_FALSE(Find("").has_value());
   EXPECT_FALSE(Find(std::string(10000, 'a')).has_value());
 
-  // The token itself is stored nowhere.
-  auto rows = L().Db().Query("SELECT token_hash, csrf_token FROM sessions");
+  // The token itself is stored nowhere, nor the CSRF token (derived, 0008).
+  auto rows = L().Db().Query("SELECT * FROM sessions");
   ASSERT_TRUE(rows.Ok());
-  for (const auto& row : *rows) EXPECT_NE(row.Text(0), session.token);
+  for (const auto& row : *rows) {
+    for (std::size_t i = 0; i < row.Size(); ++i) {
+      EXPECT_NE(row.Text(i), session.token);
+      EXPECT_NE(row.Text(i), session.csrf_token);
+    }
+  }
   ExpectAuditSound({kGood, session.token, session.csrf_token});
 }
 

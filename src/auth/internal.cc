@@ -29,6 +29,25 @@ std::string RandomToken(std::size_t size) {
 
 void Wipe(std::string& secret) { sodium_memzero(secret.data(), secret.size()); }
 
+std::string CsrfToken(std::string_view session_token) {
+  (void)SodiumReady();
+  constexpr std::string_view kLabel = "mamori/csrf/v1";
+  std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac{};
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(session_token.data()),
+                              session_token.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(kLabel.data()),
+                                kLabel.size());
+  crypto_auth_hmacsha256_final(&state, mac.data());
+  sodium_memzero(&state, sizeof state);
+  std::string text(sodium_base64_ENCODED_LEN(mac.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                   '\0');
+  sodium_bin2base64(text.data(), text.size(), mac.data(), mac.size(),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  text.resize(text.find('\0'));
+  return text;
+}
+
 std::string Sha256Hex(std::string_view data) {
   (void)SodiumReady();
   std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};

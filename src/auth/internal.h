@@ -14,6 +14,11 @@ bool SodiumReady();
 std::string RandomToken(std::size_t size);
 // Overwrites `secret` with zeros (libsodium's sodium_memzero: not optimized away).
 void Wipe(std::string& secret);
+// The CSRF token of the session whose token is `session_token`:
+// HMAC-SHA-256(session_token, "mamori/csrf/v1") as URL-safe base64. Derived
+// rather than stored, so the database holds nothing that stands for it; a
+// page that cannot read the session cookie cannot compute it.
+std::string CsrfToken(std::string_view session_token);
 // SHA-256 of `data`, lower-case hex.
 std::string Sha256Hex(std::string_view data);
 // The longest prefix of `text` of at most `max_bytes` bytes that ends on a

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "auth/internal.h"
+#include "auth/password_dictionary.h"
 #include "common/charset.h"
 
 namespace mamori::auth {
@@ -25,6 +26,8 @@ constexpr std::string_view kUpper = "ABCDEFGHJKLMNPQRSTUVWXYZ";
 constexpr std::string_view kLower = "abcdefghijkmnopqrstuvwxyz";
 constexpr std::string_view kDigits = "23456789";
 constexpr std::size_t kTemporaryLength = 16;
+constexpr std::size_t kTemporaryMaxRun = 2;
+constexpr std::size_t kTemporaryMaxSteps = 2;
 
 bool IsAsciiLetter(unsigned char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 bool IsAsciiDigit(unsigned char c) { return c >= '0' && c <= '9'; }
@@ -55,6 +58,96 @@ bool ContainsIgnoringAsciiCase(std::string_view text, std::string_view part) {
   std::transform(lower_text.begin(), lower_text.end(), lower_text.begin(), AsciiLower);
   std::transform(lower_part.begin(), lower_part.end(), lower_part.begin(), AsciiLower);
   return lower_text.find(lower_part) != std::string::npos;
+}
+
+// The code points of valid UTF-8 `text`.
+std::vector<char32_t> Decode(std::string_view text) {
+  std::vector<char32_t> points;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    const std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    char32_t point = length == 1 ? lead : length == 2 ? (lead & 0x1Fu) : length == 3 ? (lead & 0x0Fu) : (lead & 0x07u);
+    for (std::size_t k = 1; k < length && i + k < text.size(); ++k) {
+      point = (point << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3Fu);
+    }
+    points.push_back(point);
+    i += length;
+  }
+  return points;
+}
+
+char32_t FoldCase(char32_t c) { return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c; }
+
+// The longest run of one character, and of an ascending or descending
+// sequence (each character one more, or one less, than the one before).
+std::size_t LongestRun(std::string_view password) {
+  const auto points = Decode(password);
+  std::size_t longest = points.empty() ? 0 : 1;
+  std::size_t same = 1;
+  std::size_t up = 1;
+  std::size_t down = 1;
+  for (std::size_t i = 1; i < points.size(); ++i) {
+    const char32_t previous = FoldCase(points[i - 1]);
+    const char32_t current = FoldCase(points[i]);
+    same = current == previous ? same + 1 : 1;
+    up = current == previous + 1 ? up + 1 : 1;
+    down = current + 1 == previous ? down + 1 : 1;
+    longest = std::max({longest, same, up, down});
+  }
+  return longest;
+}
+
+// Neighbours one apart (ab, 21), ignoring ASCII case: few of them keep a
+// temporary password far from any sequence.
+std::size_t Steps(std::string_view password) {
+  const auto points = Decode(password);
+  std::size_t steps = 0;
+  for (std::size_t i = 1; i < points.size(); ++i) {
+    const char32_t previous = FoldCase(points[i - 1]);
+    const char32_t current = FoldCase(points[i]);
+    if (current == previous + 1 || current + 1 == previous) ++steps;
+  }
+  return steps;
+}
+
+bool IsNameSeparator(char32_t c) {
+  return c == ' ' || c == '\t' || c == 0x3000 /* 全角空白 */ || c == 0x30FB /* ・ */ ||
+         c == '.' || c == '_' || c == '-' || c == '+' || c == ',' || (c >= '0' && c <= '9');
+}
+
+// The parts of a name or of an e-mail's local part that a password may not
+// contain: ASCII parts of 3 characters or more, other parts (漢字, かな) of 2
+// or more.
+std::vector<std::string> NameParts(std::string_view name, std::string_view email) {
+  std::vector<std::string> parts;
+  const auto split = [&](std::string_view text) {
+    const auto points = Decode(text);
+    std::string part;
+    std::size_t length = 0;
+    bool ascii = true;
+    const auto flush = [&] {
+      if (length >= (ascii ? 3u : 2u)) parts.push_back(part);
+      part.clear();
+      length = 0;
+      ascii = true;
+    };
+    std::size_t offset = 0;
+    for (const char32_t point : points) {
+      const std::size_t bytes = point < 0x80 ? 1 : point < 0x800 ? 2 : point < 0x10000 ? 3 : 4;
+      if (IsNameSeparator(point)) {
+        flush();
+      } else {
+        part.append(text.substr(offset, bytes));
+        ++length;
+        ascii = ascii && point < 0x80;
+      }
+      offset += bytes;
+    }
+    flush();
+  };
+  split(name);
+  split(email.substr(0, email.find('@')));
+  return parts;
 }
 
 }  // namespace
@@ -94,7 +187,10 @@ std::string GenerateTemporaryPassword() {
     }
     // Drawing again (rather than patching a position) keeps every accepted
     // password equally likely.
-    if (has_any(password, kUpper) && has_any(password, kLower) && has_any(password, kDigits)) {
+    // And nothing the checks of a new password refuse by pattern (runs), so
+    // that it is never weaker than one.
+    if (has_any(password, kUpper) && has_any(password, kLower) && has_any(password, kDigits) &&
+        LongestRun(password) <= kTemporaryMaxRun && Steps(password) <= kTemporaryMaxSteps) {
       return password;
     }
   }
@@ -106,8 +202,16 @@ int RequiredLength(const policy::PasswordPolicy& policy, bool privileged) {
   return std::max(length, 1);
 }
 
+Status CheckPasswordDictionary(const policy::PasswordPolicy& policy) {
+  if (!policy.dictionary_check) return OkStatus();
+  MAMORI_TRY(const auto dictionary, SharedDictionary());
+  (void)dictionary;
+  return OkStatus();
+}
+
 Status CheckNewPassword(const policy::PasswordPolicy& policy, bool privileged,
-                        std::string_view login, std::string_view password) {
+                        const PasswordOwner& owner, std::string_view password) {
+  const std::string_view login = owner.login;
   std::vector<Diagnostic> problems;
   const auto add = [&](std::string ja, std::string en) {
     problems.push_back(
@@ -144,9 +248,30 @@ Status CheckNewPassword(const policy::PasswordPolicy& policy, bool privileged,
     add(required_ja + "（" + std::to_string(length) + "文字です）",
         subject_en + " has " + std::to_string(length) + " characters, too short" + required_en);
   }
-  if (!login.empty() && ContainsIgnoringAsciiCase(password, login)) {
-    add("パスワードにログインID「" + std::string(login) + "」を含めることはできません",
-        "new_password must not contain the login");
+  if (policy.reject_login_or_name) {
+    if (!login.empty() && ContainsIgnoringAsciiCase(password, login)) {
+      add("パスワードにログインID「" + std::string(login) +
+              "」を含めることはできません（passwords.reject_login_or_name）",
+          "new_password must not contain the login (passwords.reject_login_or_name)");
+    }
+    const auto parts = NameParts(owner.name, owner.email);
+    if (std::any_of(parts.begin(), parts.end(), [&](const std::string& part) {
+          return ContainsIgnoringAsciiCase(password, part);
+        })) {
+      add("パスワードに氏名（又はメールアドレス）の一部を含めることはできません"
+          "（passwords.reject_login_or_name）",
+          "new_password must not contain a part of the person's name or e-mail address "
+          "(passwords.reject_login_or_name)");
+    }
+  }
+  if (policy.max_repeat_run > 0 &&
+      LongestRun(password) > static_cast<std::size_t>(policy.max_repeat_run)) {
+    const std::string limit = std::to_string(policy.max_repeat_run);
+    add("同じ文字、又は abc・123・cba のような並びを" + limit +
+            "文字を超えて続けることはできません（passwords.max_repeat_run = " + limit + "）",
+        "new_password must not repeat one character, nor run an ascending or descending "
+        "sequence (abc, 123, cba), for more than " +
+            limit + " characters (passwords.max_repeat_run = " + limit + ")");
   }
   bool letters = false;
   bool digits = false;
@@ -164,6 +289,16 @@ Status CheckNewPassword(const policy::PasswordPolicy& policy, bool privileged,
   if (static_cast<int>(letters) + static_cast<int>(digits) + static_cast<int>(symbols) < 2) {
     add("パスワードには英字・数字・記号のうち2種類以上を混ぜてください",
         "new_password must mix at least two of letters, digits and symbols");
+  }
+  if (policy.dictionary_check) {
+    // Not skipped when the dictionary is missing: that is the server's
+    // error, and the password is not accepted meanwhile.
+    MAMORI_TRY(const auto dictionary, SharedDictionary());
+    if (const auto finding = dictionary->Check(password, login, owner.name)) {
+      add("パスワードが推測されやすいものです: " + finding->ja +
+              "（passwords.dictionary_check）",
+          "new_password " + finding->en + " (passwords.dictionary_check)");
+    }
   }
   if (problems.empty()) return OkStatus();
   return Error(ErrorCode::kInvalidArgument, std::move(problems));

@@ -40,18 +40,40 @@ std::string HashPassword(std::string_view password, const HashCost& cost);
 bool VerifyPassword(std::string_view stored_hash, std::string_view password);
 // 16 characters drawn uniformly from an alphabet without look-alikes (no 0, O,
 // 1, l, I), with at least one upper-case letter, one lower-case letter and one
-// digit.
+// digit, no run of 3 (aaa, abc) and at most 2 neighbours one apart — drawn
+// again until so, so it passes every pattern check of CheckNewPassword.
 std::string GenerateTemporaryPassword();
+
+// Whose password it is, for passwords.reject_login_or_name.
+struct PasswordOwner {
+  std::string_view login;
+  std::string_view name;   // as in the organization register ("佐藤 花子", "Sato Hanako")
+  std::string_view email;  // its local part's pieces count as parts of the name
+};
 
 // 5.4(2): the checks a new password must pass — at least min_length
 // (privileged_min_length for a privileged account, 6.2) characters counted as
 // UTF-8 code points, at most kMaxPasswordBytes bytes, valid UTF-8 without
-// control characters, not containing the login (ignoring ASCII case), and at
-// least two of letters, digits and symbols (every other character). Error
-// kInvalidArgument with one diagnostic per problem, each with
-// Where.key = "new_password".
+// control characters, at least two of letters, digits and symbols (every
+// other character), and, as the profile sets them:
+//   reject_login_or_name — not containing the login, nor a part of the
+//     person's name (ASCII parts of 3 characters or more, others of 2 or
+//     more) or of the e-mail address's local part, ignoring ASCII case;
+//   max_repeat_run — no run of one character, nor an ascending or
+//     descending sequence (abcd, 4321; letters without regard to case),
+//     longer than that;
+//   dictionary_check — not a common password or dictionary word
+//     (password_dictionary.h); a dictionary that cannot be opened is an
+//     error, never a pass.
+// Error kInvalidArgument with one diagnostic per problem, each with
+// Where.key = "new_password", naming the rule in Japanese and English and
+// never quoting the password; kNotFound when the dictionary is missing.
 Status CheckNewPassword(const policy::PasswordPolicy& policy, bool privileged,
-                        std::string_view login, std::string_view password);
+                        const PasswordOwner& owner, std::string_view password);
+
+// The start-up check of a server: when `policy` asks for dictionary_check,
+// the dictionary opens (SharedDictionary). Errors as PasswordDictionary::Open.
+Status CheckPasswordDictionary(const policy::PasswordPolicy& policy);
 
 // The minimum length that applies: privileged_min_length when privileged and
 // set, never below min_length, never below 1.

@@ -56,6 +56,7 @@ int RunMamori(const std::vector<std::string>& args, std::istream& in, std::ostre
   AddWorkflowCommands(app, ledger_cli);
   AddIncidentCommands(app, ledger_cli);
   AddServeCommands(app, ledger_cli);
+  AddKeysCommands(app, ledger_cli);
   AddSanitizeCommands(app, ledger_cli);
   AddBatchCommand(app, ledger_cli, in);
 

@@ -1,6 +1,7 @@
 #include "cli/ledger_cli.h"
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -8,6 +9,8 @@
 #include <sstream>
 
 #include "audit/audit_log.h"
+#include "auth/secret_box.h"
+#include "auth/secrets.h"
 #include "cli/app.h"
 #include "cli/commands.h"
 #include "ledger/org.h"
@@ -91,20 +94,35 @@ void AddInit(CLI::App& app, LedgerCli& cli) {
       ->required()
       ->check(CLI::ExistingFile);
   init->callback([&cli, profile] {
+    // The secret key file (auth/secrets.h) is checked first, so that a key
+    // that exists already stops init before a database is made.
+    const std::string secret_key = auth::SecretKeyPath(cli.Paths().database, cli.Paths().key);
+    if (std::filesystem::exists(secret_key)) {
+      return cli.Fail(Error(ErrorCode::kIo,
+                            "秘密情報の暗号鍵ファイル " + secret_key + " が既にあります（上書きしません）",
+                            "the secret key file " + secret_key + " exists already (never overwritten)",
+                            Where{secret_key, 0, ""}));
+    }
     auto ledger = ledger::Ledger::Create(cli.Paths(), *profile, cli.clock);
     if (!ledger.Ok()) return cli.Fail(ledger.Err());
+    if (auto created = auth::CreateSecretKeyFile(secret_key); !created.Ok()) {
+      return cli.Fail(created.Err());
+    }
     const auto& paths = (*ledger)->Paths();
     if (cli.json) {
       cli.PrintJson({{"database", paths.database},
                      {"key", paths.key},
                      {"public_key", paths.key + ".pub"},
+                     {"secret_key", secret_key},
                      {"checkpoints", paths.checkpoints},
                      {"profile", (*ledger)->Profile().id}});
       return;
     }
     cli.out << "台帳を作成しました: " << paths.database << "（" << (*ledger)->Profile().title
             << "）\n署名鍵: " << paths.key << "（データベースとは別の場所に保管してください）\n"
-            << "公開鍵: " << paths.key << ".pub\nチェックポイント: " << paths.checkpoints << "\n";
+            << "公開鍵: " << paths.key << ".pub\n秘密情報の暗号鍵: " << secret_key
+            << "（同じくデータベースとは別に保管。失うと登録済みの確認コードは使えません）\n"
+            << "チェックポイント: " << paths.checkpoints << "\n";
   });
 }
 

@@ -59,6 +59,7 @@ void AddRegisterCommands(CLI::App& app, LedgerCli& cli);    // register ...
 void AddWorkflowCommands(CLI::App& app, LedgerCli& cli);    // request, exception, violation
 void AddIncidentCommands(CLI::App& app, LedgerCli& cli);    // incident, training
 void AddServeCommands(CLI::App& app, LedgerCli& cli);       // serve, account
+void AddKeysCommands(CLI::App& app, LedgerCli& cli);        // keys status, keys rotate
 // `mamori batch`: runs one command line per input line (a JSON array of
 // arguments), each in its own transaction, printing "ok N" after each commit.
 void AddBatchCommand(CLI::App& app, LedgerCli& cli, std::istream& in);

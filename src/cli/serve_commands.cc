@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "auth/accounts.h"
+#include "auth/secrets.h"
 #include "cli/ledger_cli.h"
 #include "ledger/org.h"
 #include "server/server.h"
@@ -63,6 +64,18 @@ Status RequireAccountAdmin(ledger::Ledger& ledger, const std::string& actor) {
 int Serve(LedgerCli& cli, const ServeOptions& options) {
   auto ledger = cli.Open();
   if (!ledger) return cli.exit_code;
+  // Start-up checks of auth (docs/auth.md): the secret key file opens every
+  // sealed secret (any plaintext of an older database is sealed now), and
+  // the password dictionary is there when the profile asks for it.
+  if (auto prepared = auth::PrepareSecrets(*ledger, "system"); !prepared.Ok()) {
+    cli.Fail(prepared.Err());
+    return cli.exit_code;
+  }
+  if (auto dictionary = auth::CheckPasswordDictionary(ledger->Profile().passwords);
+      !dictionary.Ok()) {
+    cli.Fail(dictionary.Err());
+    return cli.exit_code;
+  }
   std::ofstream log_file;
   std::ostream* access_log = nullptr;
   if (options.access_log == "-") {

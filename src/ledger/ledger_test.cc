@@ -90,16 +90,12 @@ TEST(LedgerTest, AChangedProfileIsRecorded) {
 
 TEST(LedgerTest, ReadingAnOlderSchemaSaysSoAndChangingUpgradesIt) {
   testing::TempLedger ledger("old_schema");
-  // Make the file look as it did before the newest migration (0007 adds
-  // the registers' section indexes).
-  ASSERT_EQ(Migrations().back().name, "register_sections");
+  // Make the file look as it did before the newest migration (0008 drops
+  // the sessions' stored CSRF token).
+  ASSERT_EQ(Migrations().back().name, "sealed_secrets");
   ASSERT_TRUE(ledger->Db()
-                  .ExecuteScript("DROP INDEX assets_owner_section; DROP INDEX devices_section; "
-                                 "DROP INDEX media_section; DROP INDEX software_section; "
-                                 "DROP INDEX contracts_section; DROP INDEX services_section; "
-                                 "DROP INDEX social_media_accounts_section; "
-                                 "DROP INDEX external_connections_section; "
-                                 "DROP INDEX controlled_areas_section; "
+                  .ExecuteScript("ALTER TABLE sessions ADD COLUMN csrf_token TEXT NOT NULL "
+                                 "DEFAULT ''; "
                                  "DELETE FROM schema_migrations "
                                  "WHERE version = (SELECT max(version) FROM schema_migrations);")
                   .Ok());
@@ -110,9 +106,9 @@ TEST(LedgerTest, ReadingAnOlderSchemaSaysSoAndChangingUpgradesIt) {
   // Opening to change upgrades the file in place.
   ledger.Reopen();
   EXPECT_EQ(*store::SchemaVersion(ledger->Db()), static_cast<int>(Migrations().size()));
-  EXPECT_EQ(*ledger->Db().QueryInt("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
-                                    "name = 'assets_owner_section'"),
-            1);
+  EXPECT_EQ(*ledger->Db().QueryInt("SELECT count(*) FROM pragma_table_info('sessions') WHERE "
+                                    "name = 'csrf_token'"),
+            0);
 }
 
 TEST(LedgerTest, CheckpointsEveryNEvents) {

@@ -363,6 +363,9 @@ constexpr ScalarSpec kPasswordSpec[] = {
     {"mfa_roles", ScalarType::kStringList},
     {"mfa_segments", ScalarType::kStringList},
     {"mfa_privileged", ScalarType::kBool},
+    {"reject_login_or_name", ScalarType::kBool},
+    {"dictionary_check", ScalarType::kBool},
+    {"max_repeat_run", ScalarType::kCount},
     {"clauses", ScalarType::kStringList},
 };
 

@@ -990,6 +990,17 @@ class Builder {
     passwords.privileged_lockout_threshold = GetInt(passwords_, "privileged_lockout_threshold");
     passwords.privileged_session_minutes = GetInt(passwords_, "privileged_session_minutes");
     passwords.mfa_privileged = GetBool(passwords_, "mfa_privileged").value_or(false);
+    passwords.reject_login_or_name = GetBool(passwords_, "reject_login_or_name").value_or(true);
+    passwords.dictionary_check = GetBool(passwords_, "dictionary_check").value_or(true);
+    passwords.max_repeat_run =
+        Get(passwords_, "max_repeat_run") != nullptr ? GetInt(passwords_, "max_repeat_run") : 3;
+    if (passwords.max_repeat_run == 1) {
+      Fail(Get(passwords_, "max_repeat_run")->where,
+           "passwords.max_repeat_run は 2 以上（0 は制限なし）です。1 では同じ文字を2つ並べることも"
+           "できません",
+           "passwords.max_repeat_run must be 2 or more (0: no limit); 1 would forbid any "
+           "character twice in a row");
+    }
     if (passwords.min_length < 8) {
       const Scalar* where = Get(passwords_, "min_length");
       Fail(where != nullptr ? where->where : Where{top_file, 0, "passwords.min_length"},

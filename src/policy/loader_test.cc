@@ -107,7 +107,7 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenCase{"syntax_error.toml", "broken/syntax_error.toml", 5, "", "TOML syntax error"},
         BrokenCase{"unknown_action.toml", "broken/unknown_action.toml", 7,
                    "rules[teleport.deny].action", "unknown action \"teleport\""},
-        BrokenCase{"unmapped_axis.toml", "policies/base.toml", 836,  // a line of base.toml
+        BrokenCase{"unmapped_axis.toml", "policies/base.toml", 842,  // a line of base.toml
                    "rules[store.fireproof.confidentiality].when.min_level.confidentiality",
                    "an inherited rule: give each level of [classification] a "
                    "maps_to.confidentiality"},
@@ -667,6 +667,40 @@ TEST(LoaderTest, RegressionJapaneseAfterLineEndingBackslash) {
   EXPECT_EQ(profile.Err().ToString().find("syntax"), std::string::npos) << profile.Err().ToString();
   auto crash_input = LoadProfileFromText("s = \"\"\"\\\n\xc2\xa7\"\"\"\n", "y.toml", fs);
   EXPECT_FALSE(crash_input.Ok());
+}
+
+}  // namespace
+}  // namespace mamori::policy
+
+namespace mamori::policy {
+namespace {
+
+// 5.4(2): the password-strength keys — defaults in code and in base.toml,
+// overridable, 1 refused for max_repeat_run.
+TEST(LoaderTest, PasswordStrengthKeys) {
+  auto minimal = LoadProfile(kSource + "/tests/data/policies/minimal.toml");
+  ASSERT_TRUE(minimal.Ok()) << minimal.Err().ToString();
+  EXPECT_TRUE(minimal->passwords.reject_login_or_name);  // code defaults
+  EXPECT_TRUE(minimal->passwords.dictionary_check);
+  EXPECT_EQ(minimal->passwords.max_repeat_run, 3);
+  auto hannan = LoadProfile(kSource + "/policies/hannan.toml");  // through base.toml
+  ASSERT_TRUE(hannan.Ok());
+  EXPECT_TRUE(hannan->passwords.dictionary_check);
+  EXPECT_EQ(hannan->passwords.max_repeat_run, 3);
+
+  auto relaxed = WithRule("[passwords]\nreject_login_or_name = false\ndictionary_check = false\n"
+                          "max_repeat_run = 0\n");
+  ASSERT_TRUE(relaxed.Ok()) << relaxed.Err().ToString();
+  EXPECT_FALSE(relaxed->passwords.reject_login_or_name);
+  EXPECT_FALSE(relaxed->passwords.dictionary_check);
+  EXPECT_EQ(relaxed->passwords.max_repeat_run, 0);
+
+  auto one = WithRule("[passwords]\nmax_repeat_run = 1\n");
+  ASSERT_FALSE(one.Ok());
+  EXPECT_NE(one.Err().Headline().message_en.find("max_repeat_run"), std::string::npos);
+  EXPECT_EQ(one.Err().Headline().where.line, 5);
+  auto wrong_type = WithRule("[passwords]\ndictionary_check = \"yes\"\n");
+  EXPECT_FALSE(wrong_type.Ok());
 }
 
 }  // namespace

@@ -149,6 +149,11 @@ struct PasswordPolicy {
   std::vector<Role> mfa_roles;
   std::vector<std::string> mfa_segments;
   bool mfa_privileged = false;
+  // 5.4(2) パスワードの取扱い — what a new password may not be (auth/password.h).
+  bool reject_login_or_name = true;  // the login, or a part of the person's name
+  bool dictionary_check = true;      // a common password or dictionary word (cracklib)
+  int max_repeat_run = 3;            // longest run of one character or of a sequence
+                                     // (abc, 321); 0: no limit
   std::vector<std::string> clauses;
 };
 

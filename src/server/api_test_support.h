@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "auth/accounts.h"
+#include "auth/secrets.h"
 #include "auth/totp.h"
 #include "ledger/registers/registers.h"
 #include "ledger/test_support.h"
@@ -44,6 +45,8 @@ class ApiTest : public ::testing::Test {
         std::string("api_") + ::testing::UnitTest::GetInstance()->current_test_info()->name(),
         ProfilePath());
     SeedOrganization(**ledger_);
+    // The secret key file mamori init makes (TOTP secrets are sealed under it).
+    ASSERT_TRUE(auth::CreateSecretKeyFile(auth::SecretKeyFile(**ledger_)).Ok());
     // 情報政策課 (joho), where the CSIRT sits, gets its manager as in the demo
     // organization: residents' reports go there (5.3(2)).
     ASSERT_TRUE(

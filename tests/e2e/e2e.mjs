@@ -44,12 +44,25 @@ const ADMIN =
 
 /**
  * A new password that satisfies any reasonable profile (length, classes) and differs per run.
- * It never contains the login (5.4(2) refuses that; a login such as "c1" is also hex).
+ * It never contains the login (5.4(2) refuses that; a login such as "c1" is also hex), nor a run of
+ * more than 3 of one character or of a sequence such as abcd or 4321 (passwords.max_repeat_run).
  */
+function longestRun(text) {
+  const c = [...text.toLowerCase()].map((ch) => ch.codePointAt(0));
+  let longest = 1, same = 1, up = 1, down = 1;
+  for (let i = 1; i < c.length; i++) {
+    same = c[i] === c[i - 1] ? same + 1 : 1;
+    up = c[i] === c[i - 1] + 1 ? up + 1 : 1;
+    down = c[i] + 1 === c[i - 1] ? down + 1 : 1;
+    longest = Math.max(longest, same, up, down);
+  }
+  return longest;
+}
+
 function newPassword(tag, login) {
   for (;;) {
     const password = `Mamori-${tag}-${crypto.randomBytes(6).toString('hex')}-Aa9!`;
-    if (!password.toLowerCase().includes(login.toLowerCase())) return password;
+    if (!password.toLowerCase().includes(login.toLowerCase()) && longestRun(password) <= 3) return password;
   }
 }
 

@@ -1,0 +1,16 @@
+-- 0008 sealed secrets (src/auth/secrets.h, docs/auth.md "Secrets at rest").
+-- 6.2(1) 利用者の認証: a copy of the database alone yields no secret.
+--
+-- accounts.totp_secret and accounts.totp_pending_secret now hold
+-- "sealed:v1:<key id>:<base64url>" — XChaCha20-Poly1305 under a key kept in a
+-- file outside the database, bound to the column and the person — instead
+-- of base32. SQL cannot encrypt: a database upgraded from 0007 keeps its
+-- plaintext values until the first start of `mamori serve` (or any
+-- `mamori keys` command) seals them and scrubs the file
+-- (auth::PrepareSecrets, audit event keys.seal_plaintext).
+--
+-- The CSRF token of a session is derived from the session token
+-- (HMAC-SHA-256) and no longer stored: its column goes. Open sessions keep
+-- working; a page that still holds the old token is told to reload (403
+-- csrf) and reads the derived one from GET /auth/session.
+ALTER TABLE sessions DROP COLUMN csrf_token;
