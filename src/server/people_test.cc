@@ -73,7 +73,7 @@ TEST_F(PeopleTest, EachRoleSeesTheSamePeopleAsBeforePaging) {
       {"c1", everyone},                                    // the chief officer
       {"d1", everyone},                                    // the deputy
       {"x1", everyone},                                    // the CISO
-      {"v1", {}},  // a contractor: no one, as before
+      {"v1", {}},                                          // a contractor: no one, as before
   };
   for (const auto& [code, people] : expected) {
     const Agent agent = SignedIn(code);
@@ -97,14 +97,13 @@ TEST_F(PeopleTest, PagesAreSortedByCodeWithAStableTotal) {
   auto [status, json] = Call(chief, "GET", "/org/people?limit=1&offset=4");
   ASSERT_EQ(status, 200);
   EXPECT_EQ(json["offset"], 4);
-  EXPECT_EQ(json["records"][0],
-            (Json{{"code", "m1"},
-                  {"name", "税務 課長"},
-                  {"section", "zeimu"},
-                  {"department", "somu"},
-                  {"employment", "staff"},
-                  {"start_date", "2020-04-01"},
-                  {"end_date", ""}}));
+  EXPECT_EQ(json["records"][0], (Json{{"code", "m1"},
+                                      {"name", "税務 課長"},
+                                      {"section", "zeimu"},
+                                      {"department", "somu"},
+                                      {"employment", "staff"},
+                                      {"start_date", "2020-04-01"},
+                                      {"end_date", ""}}));
 }
 
 TEST_F(PeopleTest, DefaultPageIsFiftyAndAtMostFiveHundred) {
@@ -134,11 +133,11 @@ TEST_F(PeopleTest, SearchFindsCodeOrNameWithWildcardsTakenLiterally) {
   add("tx1", "達成率 1000", "zeimu");
   add("ty1", "介護 太郎", "kaigo");
   const Agent chief = SignedIn("c1");
-  EXPECT_EQ(Page(chief, "?q=t_"), (Codes{"t_1"}));        // "_" is not "any character"
-  EXPECT_EQ(Page(chief, "?q=100%25"), (Codes{"t_1"}));    // "%" is not "anything"
+  EXPECT_EQ(Page(chief, "?q=t_"), (Codes{"t_1"}));      // "_" is not "any character"
+  EXPECT_EQ(Page(chief, "?q=100%25"), (Codes{"t_1"}));  // "%" is not "anything"
   EXPECT_EQ(Page(chief, "?q=%25"), (Codes{"t_1"}));
   EXPECT_EQ(Page(chief, "?q=%E9%81%94%E6%88%90"), (Codes{"t_1", "tx1"}));  // 達成: the name
-  EXPECT_EQ(Page(chief, "?q=M"), (Codes{"m1", "m2"}));    // the code, as a search box is
+  EXPECT_EQ(Page(chief, "?q=M"), (Codes{"m1", "m2"}));  // the code, as a search box is
   EXPECT_EQ(Page(chief, "?q=t&section=kaigo"), (Codes{"ty1"}));
   // Search narrows what the viewer may see, never widens it.
   const Agent staff = SignedIn("s1");
@@ -165,8 +164,8 @@ TEST_F(PeopleTest, BadParametersAreNamed) {
   }
   EXPECT_EQ(BadFields(staff, "?offset=x"), (Codes{"offset"}));
   EXPECT_EQ(BadFields(staff, "?q=" + std::string(101, 'a')), (Codes{"q"}));
-  EXPECT_EQ(BadFields(staff, "?q=a%01b"), (Codes{"q"}));    // a control character
-  EXPECT_EQ(BadFields(staff, "?q=%FF%FE"), (Codes{"q"}));   // not UTF-8
+  EXPECT_EQ(BadFields(staff, "?q=a%01b"), (Codes{"q"}));   // a control character
+  EXPECT_EQ(BadFields(staff, "?q=%FF%FE"), (Codes{"q"}));  // not UTF-8
   EXPECT_EQ(BadFields(staff, "?include_ended=yes"), (Codes{"include_ended"}));
   EXPECT_EQ(BadFields(staff, "?section=nosuch"), (Codes{"section"}));
   // Every bad text parameter at once.
