@@ -1,5 +1,9 @@
 #include "ledger/org.h"
 
+#include <map>
+#include <mutex>
+#include <utility>
+
 #include <nlohmann/json.hpp>
 
 #include "ledger/validate.h"
@@ -391,6 +395,96 @@ Result<std::vector<Person>> HoldersOf(Ledger& ledger, policy::Role role, const S
     if (ActiveOn(person, date)) holders.push_back(std::move(person));
   }
   return holders;
+}
+
+namespace {
+
+// COUNT(*) of a people query, kept until the database changes: paging
+// through 10,000 people counts them once, not on every page (as the
+// registers' CachedCount).
+Result<std::int64_t> CachedPeopleCount(store::Database& db, const std::string& sql,
+                                       const store::Params& params) {
+  struct Entry {
+    std::string version;
+    std::int64_t count = 0;
+  };
+  static std::mutex mutex;
+  static std::map<std::pair<const store::Database*, std::string>, Entry> cache;
+  std::string key = sql;
+  for (const auto& param : params) key += '\x1F' + store::ValueToString(param);
+  MAMORI_TRY(const std::string version, db.DataVersion());
+  {
+    std::lock_guard lock(mutex);
+    const auto it = cache.find({&db, key});
+    if (it != cache.end() && it->second.version == version) return it->second.count;
+  }
+  MAMORI_TRY(const std::int64_t count, db.QueryInt(sql, params));
+  std::lock_guard lock(mutex);
+  if (cache.size() >= 256) cache.clear();
+  cache[{&db, key}] = {version, count};
+  return count;
+}
+
+// The WHERE clause (and its parameters) of a people query, without paging.
+void PeopleWhere(const PeopleQuery& query, std::string& where, store::Params& params) {
+  where = " WHERE 1 = 1";
+  if (!query.include_ended && !query.today.empty()) {
+    // Employed on or after today (ActiveOn counts the end date itself).
+    where += " AND (p.end_date IS NULL OR p.end_date = '' OR p.end_date >= ?)";
+    params.emplace_back(query.today);
+  }
+  if (query.sections && query.sections->empty()) {
+    where += " AND 1 = 0";
+  } else if (query.sections && query.sections->size() == 1) {
+    where += " AND s.code = ?";
+    params.emplace_back(query.sections->front());
+  } else if (query.sections) {
+    where += " AND s.code IN (";
+    for (std::size_t i = 0; i < query.sections->size(); ++i) {
+      where += i == 0 ? "?" : ", ?";
+      params.emplace_back((*query.sections)[i]);
+    }
+    where += ")";
+  }
+  if (!query.section.empty()) {
+    where += " AND s.code = ?";
+    params.emplace_back(query.section);
+  }
+  if (!query.q.empty()) {
+    // LIKE's own wildcards in the search text are escaped: "10%" finds
+    // codes with a percent sign, not every code starting with 10.
+    std::string pattern = "%";
+    for (const char c : query.q) {
+      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+      pattern += c;
+    }
+    pattern += "%";
+    where += " AND (p.code LIKE ? ESCAPE '\\' OR p.name LIKE ? ESCAPE '\\')";
+    params.emplace_back(pattern);
+    params.emplace_back(pattern);
+  }
+}
+
+}  // namespace
+
+Result<PeoplePage> ListPeoplePage(Ledger& ledger, const PeopleQuery& query) {
+  std::string where;
+  store::Params params;
+  PeopleWhere(query, where, params);
+  PeoplePage page;
+  MAMORI_TRY(page.total, CachedPeopleCount(ledger.Db(),
+                                           "SELECT COUNT(*)" + std::string(kPersonJoin) + where,
+                                           params));
+  store::Params page_params = params;
+  page_params.emplace_back(static_cast<std::int64_t>(query.limit));
+  page_params.emplace_back(static_cast<std::int64_t>(query.offset));
+  MAMORI_TRY(const auto rows,
+             ledger.Db().Query("SELECT " + std::string(kPersonColumns) + std::string(kPersonJoin) +
+                                   where + " ORDER BY p.code LIMIT ? OFFSET ?",
+                               page_params));
+  page.people.reserve(rows.size());
+  for (const auto& row : rows) page.people.push_back(PersonFromRow(row));
+  return page;
 }
 
 }  // namespace mamori::ledger

@@ -124,4 +124,26 @@ Result<std::vector<Person>> HoldersOf(Ledger& ledger, policy::Role role, const S
 // Today in JST as YYYY-MM-DD (the date a municipal user means).
 std::string TodayJst(const Ledger& ledger);
 
+// One page of the people register for a list screen (GET /org/people):
+// filtered, counted and paged in the database, so that an organization of
+// tens of thousands of people pages quickly. Sorted by code.
+struct PeopleQuery {
+  // The sections whose people may be listed (a viewer's); nullopt: every
+  // section; empty: no one.
+  std::optional<std::vector<std::string>> sections;
+  std::string section;  // only this section ("" any)
+  std::string q;        // a substring of the code or of the name (LIKE, escaped)
+  // People whose employment ended before `today` (YYYY-MM-DD) are left out
+  // unless include_ended; `today` empty: no one is left out.
+  bool include_ended = false;
+  std::string today;
+  std::size_t offset = 0;
+  std::size_t limit = 50;
+};
+struct PeoplePage {
+  std::int64_t total = 0;  // people matching, over all pages
+  std::vector<Person> people;
+};
+Result<PeoplePage> ListPeoplePage(Ledger& ledger, const PeopleQuery& query);
+
 }  // namespace mamori::ledger

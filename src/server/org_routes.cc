@@ -313,22 +313,64 @@ void Api::AddOrgRoutes() {
 
   Add({.method = "GET",
        .path = "/org/people",
-       .summary_ja = "職員等（見える範囲）",
+       .summary_ja = "職員等（見える範囲・検索・絞り込み・ページ送り）",
        .who = "signed in; staff see their section, managers their sections",
        .handler = [](Call& call) -> Result<Reply> {
-         MAMORI_TRY(auto people, ledger::ListPeople(*call.ledger));
-         Json out = Json::array();
-         for (const auto& p : people) {
-           if (!call.Who().CanRead(p.section_code, p.department_code)) continue;
-           out.push_back({{"code", p.code},
-                          {"name", p.name},
-                          {"section", p.section_code},
-                          {"department", p.department_code},
-                          {"employment", p.employment},
-                          {"start_date", p.start_date},
-                          {"end_date", p.end_date}});
+         Fields query(Json{{"q", call.Query("q")}, {"section", call.Query("section")}});
+         const std::string q = query.Text("q", "検索語", 100, false);
+         const std::string section = query.Text("section", "課室等", 64, false);
+         const std::string include_ended = call.Query("include_ended");
+         if (!include_ended.empty() && include_ended != "true" && include_ended != "false") {
+           query.Fail("include_ended", "include_ended は true 又は false で指定してください",
+                      "include_ended must be true or false");
          }
-         return JsonReply(std::move(out));
+         MAMORI_TRY_STATUS(query.Finish());
+         MAMORI_TRY(const auto offset, QueryNumber(call, "offset", 0, 1000000));
+         MAMORI_TRY(const auto limit, QueryNumber(call, "limit", 50, 500));
+         if (limit == 0) {
+           return Error(ErrorCode::kInvalidArgument, "limit は 1 から 500 の整数で指定してください",
+                        "limit must be an integer 1..500", Where{"", 0, "limit"});
+         }
+         // The sections whose people the viewer may see (Viewer::CanRead
+         // decides by section and department alone), filtered in the
+         // database: the same people as the viewer could always see.
+         MAMORI_TRY(const auto sections, ledger::ListSections(*call.ledger));
+         ledger::PeopleQuery people_query;
+         bool known_section = section.empty();
+         if (!call.Who().SeesAll()) people_query.sections.emplace();
+         for (const auto& s : sections) {
+           if (s.code == section) known_section = true;
+           if (people_query.sections && call.Who().CanRead(s.code, s.department_code)) {
+             people_query.sections->push_back(s.code);
+           }
+         }
+         if (!known_section) {
+           // Sections are no secret (GET /org/sections): a mistyped one is named.
+           return Error(ErrorCode::kInvalidArgument, "課室等「" + section + "」はありません",
+                        "no section " + section, Where{"", 0, "section"});
+         }
+         people_query.section = section;
+         people_query.q = q;
+         people_query.include_ended = include_ended == "true";
+         people_query.today = ledger::TodayJst(*call.ledger);
+         people_query.offset = static_cast<std::size_t>(offset);
+         people_query.limit = static_cast<std::size_t>(limit);
+         MAMORI_TRY(auto found, ledger::ListPeoplePage(*call.ledger, people_query));
+         Reply reply;
+         reply.deferred = [found = std::move(found), offset]() {
+           Json records = Json::array();
+           for (const auto& p : found.people) {
+             records.push_back({{"code", p.code},
+                                {"name", p.name},
+                                {"section", p.section_code},
+                                {"department", p.department_code},
+                                {"employment", p.employment},
+                                {"start_date", p.start_date},
+                                {"end_date", p.end_date}});
+           }
+           return Json{{"total", found.total}, {"offset", offset}, {"records", std::move(records)}};
+         };
+         return reply;
        }});
 
   Add({.method = "GET",
