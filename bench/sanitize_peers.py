@@ -121,6 +121,7 @@ def main():
     parser.add_argument("--out", default=None)
     parser.add_argument("--kinds", default="pdf,ooxml,image")
     args = parser.parse_args()
+    args.mamori = os.path.abspath(args.mamori)  # (each tool runs in a scratch directory)
     out_dir = args.out or os.path.join(args.corpus, "results")
     os.makedirs(out_dir, exist_ok=True)
     kinds = args.kinds.split(",")

@@ -50,6 +50,7 @@
 #include <qpdf/Buffer.hh>
 #include <qpdf/Constants.h>
 #include <qpdf/Pipeline.hh>
+#include <qpdf/Pl_String.hh>
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFExc.hh>
 #include <qpdf/QPDFLogger.hh>
@@ -695,8 +696,13 @@ FormatResult Run(std::string_view input, Context& context) {
   (void)pdf.getWarnings();
   sanitizer.AddNotes();
 
+  // Written straight into the output string, reserved for about the
+  // input's size: QPDFWriter's own memory output (Pl_Buffer) grows by
+  // copying and is copied again at the end (8% of the time on a 15 MB file).
+  result.output.reserve(input.size() + input.size() / 8);
+  Pl_String output_pipeline("mamori output", nullptr, result.output);
   QPDFWriter writer(pdf);
-  writer.setOutputMemory();
+  writer.setOutputPipeline(&output_pipeline);
   writer.setObjectStreamMode(qpdf_o_disable);        // a plain cross-reference table
   writer.setStreamDataMode(qpdf_s_preserve);         // stream bytes copied, never inflated
   writer.setPreserveUnreferencedObjects(false);      // only what the trailer reaches
@@ -710,8 +716,6 @@ FormatResult Run(std::string_view input, Context& context) {
         }
       }));
   writer.write();
-  const std::shared_ptr<Buffer> buffer = writer.getBufferSharedPointer();
-  result.output.assign(reinterpret_cast<const char*>(buffer->getBuffer()), buffer->getSize());
 
   for (QPDFExc& warning : pdf.getWarnings()) read_warnings.push_back(std::move(warning));
   if (const std::size_t warnings = read_warnings.size(); warnings > 0) {
