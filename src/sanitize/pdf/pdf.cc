@@ -26,6 +26,8 @@
 //   undecodable_stream         a stream whose data does not decode (bad Flate
 //                              data, a truncated stream, a failing filter
 //                              chain, a broken JPEG header): emptied, see below
+//   broken_page_tree_entry     a /Kids entry of the page tree that is not a
+//                              page or a node (damaged); the tree is written flat
 //   decompression_bomb         a stream that decodes to more than
 //                              Limits::max_memory_bytes: emptied
 //
@@ -659,6 +661,49 @@ class Sanitizer {
   std::size_t unlisted_details_ = 0;
 };
 
+// A page tree with a broken node — a /Kids entry that is not a dictionary
+// (a damaged page object qpdf could only read as null) — is written flat:
+// the inherited attributes pushed down to the pages, /Root/Pages listing
+// the pages qpdf found, in order. Written as it was, `qpdf --check` would
+// warn on every use of the broken node. Returns the number of entries
+// dropped (0: the tree was sound and is written as it was).
+int FlattenBrokenPageTree(QPDF& pdf) {
+  QPDFObjectHandle root_pages = pdf.getRoot().getKey("/Pages");
+  if (!root_pages.isDictionary()) return 0;
+  int broken = 0;
+  std::vector<QPDFObjectHandle> stack{root_pages};
+  std::set<QPDFObjGen> seen;
+  while (!stack.empty()) {
+    QPDFObjectHandle node = stack.back();
+    stack.pop_back();
+    if (node.isIndirect() && !seen.insert(node.getObjGen()).second) continue;
+    QPDFObjectHandle kids = node.getKey("/Kids");
+    if (!kids.isArray()) continue;  // a page
+    for (int index = 0; index < kids.getArrayNItems(); ++index) {
+      QPDFObjectHandle kid = kids.getArrayItem(index);
+      if (kid.isDictionary()) {
+        stack.push_back(kid);
+      } else {
+        ++broken;
+      }
+    }
+    if (seen.size() > kMaxObjects) break;
+  }
+  if (broken == 0) return 0;
+  pdf.pushInheritedAttributesToPage();
+  QPDFObjectHandle kids = QPDFObjectHandle::newArray();
+  int count = 0;
+  for (QPDFObjectHandle page : pdf.getAllPages()) {
+    if (!page.isDictionary()) continue;
+    page.replaceKey("/Parent", root_pages);
+    kids.appendItem(page);
+    ++count;
+  }
+  root_pages.replaceKey("/Kids", kids);
+  root_pages.replaceKey("/Count", QPDFObjectHandle::newInteger(count));
+  return broken;
+}
+
 FormatResult Run(std::string_view input, Context& context) {
   FormatResult result;
   QPDF pdf;
@@ -695,6 +740,11 @@ FormatResult Run(std::string_view input, Context& context) {
   sanitizer.CheckStreams();
   (void)pdf.getWarnings();
   sanitizer.AddNotes();
+  if (const int broken = FlattenBrokenPageTree(pdf); broken > 0) {
+    result.Remove("/Root/Pages", "broken_page_tree_entry", broken);
+    result.notes_ja.push_back("壊れたページ構成（Pages）の要素 " + std::to_string(broken) +
+                              " 件を除いて再構築しました");
+  }
 
   // Written straight into the output string, reserved for about the
   // input's size: QPDFWriter's own memory output (Pl_Buffer) grows by
