@@ -17,18 +17,29 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 import xml.etree.ElementTree as ElementTree
 import zipfile
 
 GS = ["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=pdfwrite"]
 
 
+TIMEOUT = None  # seconds of wall time per process (--timeout); exit status -9 then
+
+
 def run(args, cwd=None):
     """(status, wall s, cpu s, peak RSS KiB) of one process."""
     start = time.monotonic()
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
+    timer = None
+    if TIMEOUT:
+        timer = threading.Timer(TIMEOUT, process.kill)
+        timer.start()
     _, status, usage = os.wait4(process.pid, 0)
+    if timer:
+        timer.cancel()
     wall = time.monotonic() - start
     process.returncode = os.waitstatus_to_exitcode(status)
     return process.returncode, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
@@ -120,7 +131,14 @@ def main():
     parser.add_argument("corpus")
     parser.add_argument("--out", default=None)
     parser.add_argument("--kinds", default="pdf,ooxml,image")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="files measured at once (each process's CPU time is its own)")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="wall seconds per process before it is killed (counted as failed)")
     args = parser.parse_args()
+    global TIMEOUT
+    TIMEOUT = args.timeout
+    args.mamori = os.path.abspath(args.mamori)  # (each tool runs in a scratch directory)
     out_dir = args.out or os.path.join(args.corpus, "results")
     os.makedirs(out_dir, exist_ok=True)
     kinds = args.kinds.split(",")
@@ -145,22 +163,33 @@ def main():
         print("== %s: %d files, %.1f MB" % (kind, len(files),
                                             sum(os.path.getsize(f) for f in files) / 1e6),
               file=sys.stderr)
-        for number, path in enumerate(files, 1):
+        done = [0]
+        lock = threading.Lock()
+
+        def one_file(path):
             for tool in tools:
                 scratch = tempfile.mkdtemp(prefix="mamori_peers_")
                 try:
                     outcome, output = tool.measure(path, scratch)
                     if tool.name == "mamori" and outcome == "ok":
                         verdict = check(output)
-                        verdicts[verdict] += 1
+                        with lock:
+                            verdicts[verdict] += 1
                         if verdict != "clean":
                             print("   check: %s output of %s: %s" % (tool.name,
                                                                      os.path.basename(path),
                                                                      verdict), file=sys.stderr)
                 finally:
                     shutil.rmtree(scratch, ignore_errors=True)
-            if number % 50 == 0:
-                print("   %d/%d" % (number, len(files)), file=sys.stderr)
+            with lock:
+                done[0] += 1
+                if done[0] % 25 == 0:
+                    print("   %d/%d" % (done[0], len(files)), file=sys.stderr)
+
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            list(pool.map(one_file, files))
+        for tool in tools:
+            tool.rows.sort()
         checks[kind] = verdicts
         results[kind] = tools
         for tool in tools:

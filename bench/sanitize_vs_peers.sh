@@ -13,7 +13,9 @@
 #
 # Environment: CPU (the core to pin to, default 0), SCALE (corpus size
 # factor, default 1: about 150 MB), SEED (default 20261207), KINDS (default
-# pdf,ooxml,image). The corpus is made by bench/sanitize_corpus.py and cached
+# pdf,ooxml,image), JOBS (files measured at once, default 1; each process's
+# CPU time is its own), TIMEOUT (wall seconds per process, then it is
+# killed and counted as failed; default none). The corpus is made by bench/sanitize_corpus.py and cached
 # in build/bench-corpus/ (files named by their SHA-256); per-file timings go
 # to build/bench-corpus/results/. Exit 0 on MISS (it is a report); non-zero
 # when something cannot run.
@@ -26,6 +28,8 @@ cpu="${CPU:-0}"
 scale="${SCALE:-1}"
 seed="${SEED:-20261207}"
 kinds="${KINDS:-pdf,ooxml,image}"
+jobs="${JOBS:-1}"
+timeout="${TIMEOUT:-}"
 corpus="$root/build/bench-corpus"
 
 die() { echo "sanitize_vs_peers: $*" >&2; exit 2; }
@@ -53,7 +57,8 @@ fi
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 "${pin[@]}" python3 "$root/bench/sanitize_peers.py" "$bin" "$corpus" --kinds "$kinds" \
-  --out "$corpus/results" >"$tmp/out" || die "the runner failed"
+  --jobs "$jobs" ${timeout:+--timeout "$timeout"} --out "$corpus/results" >"$tmp/out" ||
+  die "the runner failed"
 
 ratio() { awk -v kind="$1" -v peer="$2" -v set="$3" '
   $1 == "RATIO" { k = ""; p = ""; s = ""; r = ""
@@ -67,7 +72,7 @@ verdict() {
 }
 fmt() { [[ -n "$1" ]] && printf '%.2fx' "$1" || echo "-"; }
 
-echo "== mamori 無害化 vs peers: $(sed -n 1p "$corpus/MANIFEST" | sed 's/^# //'), $where, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "== mamori 無害化 vs peers: $(sed -n 1p "$corpus/MANIFEST" | sed 's/^# //'), $where, jobs=$jobs${timeout:+, timeout ${timeout}s}, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "   rates per CPU second of each tool's processes (one process per file); peak RSS = largest process"
 grep -v -e '^RATIO' -e '^CHECK' -e '^SLOWEST' "$tmp/out"
 echo

@@ -825,5 +825,26 @@ TEST(PdfStreamCheckTest, JpegImagesAreKeptWhenQpdfDecodesThem) {
   EXPECT_EQ(QpdfJobCheck(large.output).exit_code, 0);
 }
 
+// A damaged page tree (a /Kids entry qpdf can only read as null) is
+// written flat, without the broken entry, and passes the check.
+TEST(PdfStreamCheckTest, BrokenPageTreeEntryIsDroppedAndTheTreeWrittenFlat) {
+  const std::string input = MakePdf([](QPDF& pdf, Handle /*page*/) {
+    Handle pages = pdf.getRoot().getKey("/Pages");
+    pages.getKey("/Kids").appendItem(pdf.makeIndirectObject(Handle::newNull()));
+    pages.replaceKey("/Count", Handle::newInteger(2));
+  });
+  ASSERT_NE(QpdfJobCheck(input).exit_code, 0);
+  const Outcome outcome = Sanitize(input, "pages.pdf", Settings{});
+  ASSERT_EQ(outcome.report.verdict, Verdict::kSanitized) << outcome.report.detail;
+  const Removal* removal = FindRemoval(outcome.report, "broken_page_tree_entry");
+  ASSERT_NE(removal, nullptr) << ReportToJson(outcome.report);
+  EXPECT_EQ(removal->count, 1);
+  const JobCheck check = QpdfJobCheck(outcome.output);
+  EXPECT_EQ(check.exit_code, 0) << check.messages;
+  const Inspection inspection = Inspect(outcome.output);
+  EXPECT_EQ(inspection.pages, 1);
+  EXPECT_NE(inspection.first_page_text.find("(Hello mamori) Tj"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace mamori::sanitize
