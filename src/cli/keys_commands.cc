@@ -13,26 +13,8 @@
 #include "ledger/org.h"
 
 namespace mamori::cli {
-namespace {
 
 using Json = nlohmann::json;
-
-Status RequireKeyAdmin(ledger::Ledger& ledger, const std::string& actor) {
-  MAMORI_TRY(const auto person, ledger::FindActivePerson(ledger, actor, "as"));
-  MAMORI_TRY(const auto roles, ledger::RolesOf(ledger, person, ledger::TodayJst(ledger)));
-  for (const auto& role : roles) {
-    if (role.role == policy::Role::kChiefOfficer ||
-        role.role == policy::Role::kDeputyChiefOfficer) {
-      return OkStatus();
-    }
-  }
-  return Error(ErrorCode::kInvalidArgument,
-               "暗号鍵の更新は統括情報セキュリティ責任者又は副責任者が行います（6.2(1)）",
-               "only the chief officer or the deputy rotates the keys (6.2(1))",
-               Where{"", 0, "as"});
-}
-
-}  // namespace
 
 void AddKeysCommands(CLI::App& app, LedgerCli& cli) {
   auto* keys = app.add_subcommand(
@@ -74,12 +56,11 @@ void AddKeysCommands(CLI::App& app, LedgerCli& cli) {
 
   auto actor = std::make_shared<std::string>();
   auto* rotate = keys->add_subcommand(
-      "rotate",
-      "新しい鍵を作り、すべての秘密を再暗号化して古い鍵を捨てる / rotate the secret key");
+      "rotate", "新しい鍵を作り、すべての秘密を再暗号化して古い鍵を捨てる / rotate the secret key");
   rotate->add_option("--as", *actor, "操作者（統括情報セキュリティ責任者等）")->required();
   rotate->callback([&cli, actor] {
     cli.WithLedger([&](ledger::Ledger& ledger) -> Status {
-      MAMORI_TRY_STATUS(RequireKeyAdmin(ledger, *actor));
+      MAMORI_TRY_STATUS(RequireChiefOrDeputy(ledger, *actor, "暗号鍵の更新", "rotates the keys"));
       MAMORI_TRY(const auto rotated, auth::RotateKeys(ledger, *actor));
       if (cli.json) {
         cli.PrintJson({{"key_file", auth::SecretKeyFile(ledger)},

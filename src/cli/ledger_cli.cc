@@ -74,6 +74,23 @@ void LedgerCli::WithLedger(const std::function<Status(ledger::Ledger&)>& body, b
   }
 }
 
+Status RequireChiefOrDeputy(ledger::Ledger& ledger, const std::string& actor,
+                            std::string_view what_ja, std::string_view what_en) {
+  MAMORI_TRY(const auto person, ledger::FindActivePerson(ledger, actor, "as"));
+  MAMORI_TRY(const auto roles, ledger::RolesOf(ledger, person, ledger::TodayJst(ledger)));
+  for (const auto& role : roles) {
+    if (role.role == policy::Role::kChiefOfficer ||
+        role.role == policy::Role::kDeputyChiefOfficer) {
+      return OkStatus();
+    }
+  }
+  return Error(
+      ErrorCode::kInvalidArgument,
+      std::string(what_ja) + "は統括情報セキュリティ責任者又は副責任者が行います（6.2(1)）",
+      "only the chief officer or the deputy " + std::string(what_en) + " (6.2(1))",
+      Where{"", 0, "as"});
+}
+
 void LedgerCli::PrintJson(const Json& value) {
   out << value.dump(-1, ' ', false, Json::error_handler_t::replace) << "\n";
 }
@@ -98,10 +115,11 @@ void AddInit(CLI::App& app, LedgerCli& cli) {
     // that exists already stops init before a database is made.
     const std::string secret_key = auth::SecretKeyPath(cli.Paths().database, cli.Paths().key);
     if (std::filesystem::exists(secret_key)) {
-      return cli.Fail(Error(ErrorCode::kIo,
-                            "秘密情報の暗号鍵ファイル " + secret_key + " が既にあります（上書きしません）",
-                            "the secret key file " + secret_key + " exists already (never overwritten)",
-                            Where{secret_key, 0, ""}));
+      return cli.Fail(
+          Error(ErrorCode::kIo,
+                "秘密情報の暗号鍵ファイル " + secret_key + " が既にあります（上書きしません）",
+                "the secret key file " + secret_key + " exists already (never overwritten)",
+                Where{secret_key, 0, ""}));
     }
     auto ledger = ledger::Ledger::Create(cli.Paths(), *profile, cli.clock);
     if (!ledger.Ok()) return cli.Fail(ledger.Err());
@@ -139,7 +157,7 @@ void AddOrg(CLI::App& app, LedgerCli& cli) {
   struct Options {
     std::string actor = "system";
     std::string code, name, department, section, employment = "staff", email, start, end, role,
-        scope, what = "people";
+                                                 scope, what = "people";
   };
   auto options = std::make_shared<Options>();
   auto actor = [options](CLI::App* command) {
@@ -152,9 +170,11 @@ void AddOrg(CLI::App& app, LedgerCli& cli) {
   actor(department);
   department->callback([&cli, options] {
     cli.WithLedger([&](ledger::Ledger& ledger) -> Status {
-      MAMORI_TRY(const auto id, ledger::AddDepartment(ledger, options->actor, options->code, options->name));
+      MAMORI_TRY(const auto id,
+                 ledger::AddDepartment(ledger, options->actor, options->code, options->name));
       cli.json ? cli.PrintJson({{"id", id}, {"code", options->code}})
-               : void(cli.out << "部局を追加しました: " << options->code << " " << options->name << "\n");
+               : void(cli.out << "部局を追加しました: " << options->code << " " << options->name
+                              << "\n");
       return OkStatus();
     });
   });
@@ -169,7 +189,8 @@ void AddOrg(CLI::App& app, LedgerCli& cli) {
       MAMORI_TRY(const auto id, ledger::AddSection(ledger, options->actor, options->code,
                                                    options->name, options->department));
       cli.json ? cli.PrintJson({{"id", id}, {"code", options->code}})
-               : void(cli.out << "課室等を追加しました: " << options->code << " " << options->name << "\n");
+               : void(cli.out << "課室等を追加しました: " << options->code << " " << options->name
+                              << "\n");
       return OkStatus();
     });
   });
@@ -187,13 +208,13 @@ void AddOrg(CLI::App& app, LedgerCli& cli) {
   actor(person);
   person->callback([&cli, options] {
     cli.WithLedger([&](ledger::Ledger& ledger) -> Status {
-      MAMORI_TRY(const auto id,
-                 ledger::AddPerson(ledger, options->actor,
-                                   {options->code, options->name, options->section,
-                                    options->employment, options->email, options->start,
-                                    options->end}));
+      MAMORI_TRY(const auto id, ledger::AddPerson(ledger, options->actor,
+                                                  {options->code, options->name, options->section,
+                                                   options->employment, options->email,
+                                                   options->start, options->end}));
       cli.json ? cli.PrintJson({{"id", id}, {"code", options->code}})
-               : void(cli.out << "職員等を追加しました: " << options->code << " " << options->name << "\n");
+               : void(cli.out << "職員等を追加しました: " << options->code << " " << options->name
+                              << "\n");
       return OkStatus();
     });
   });
@@ -206,7 +227,8 @@ void AddOrg(CLI::App& app, LedgerCli& cli) {
     cli.WithLedger([&](ledger::Ledger& ledger) -> Status {
       MAMORI_TRY_STATUS(ledger::EndPerson(ledger, options->actor, options->code, options->end));
       cli.json ? cli.PrintJson({{"code", options->code}, {"end_date", options->end}})
-               : void(cli.out << "任用を終了しました: " << options->code << "（" << options->end << "）\n");
+               : void(cli.out << "任用を終了しました: " << options->code << "（" << options->end
+                              << "）\n");
       return OkStatus();
     });
   });
@@ -216,9 +238,10 @@ void AddOrg(CLI::App& app, LedgerCli& cli) {
   role->add_option("ROLE", options->role,
                    "manager, officer, chief_officer, ... 又はプロファイルが定める役割の id")
       ->required();
-  role->add_option("--scope", options->scope,
-                   "manager/liaison と scope = \"section\" の役割は課室等コード、officer は部局コード、"
-                   "他は指定しない");
+  role->add_option(
+      "--scope", options->scope,
+      "manager/liaison と scope = \"section\" の役割は課室等コード、officer は部局コード、"
+      "他は指定しない");
   role->add_option("--start", options->start, "開始日 YYYY-MM-DD")->required();
   actor(role);
   role->callback([&cli, options] {
@@ -245,7 +268,8 @@ void AddOrg(CLI::App& app, LedgerCli& cli) {
           } else if (options->what == "sections") {
             MAMORI_TRY(const auto items, ledger::ListSections(ledger));
             for (const auto& s : items) {
-              rows.push_back({{"code", s.code}, {"name", s.name}, {"department", s.department_code}});
+              rows.push_back(
+                  {{"code", s.code}, {"name", s.name}, {"department", s.department_code}});
             }
           } else if (options->what == "people") {
             MAMORI_TRY(const auto items, ledger::ListPeople(ledger));
@@ -275,22 +299,23 @@ void AddOrg(CLI::App& app, LedgerCli& cli) {
           }
           // Text: the columns in a fixed order, one row per line, tab-separated.
           static const std::map<std::string, std::vector<std::pair<std::string, std::string>>>
-              kColumns{{"departments", {{"code", "コード"}, {"name", "部局"}}},
-                       {"sections", {{"code", "コード"}, {"name", "課室等"}, {"department", "部局"}}},
-                       {"people",
-                        {{"code", "コード"},
-                         {"name", "氏名"},
-                         {"section", "課室等"},
-                         {"employment", "任用形態"},
-                         {"start_date", "開始日"},
-                         {"end_date", "終了日"}}},
-                       {"roles",
-                        {{"person", "職員"},
-                         {"title", "役割"},
-                         {"section", "課室等"},
-                         {"department", "部局"},
-                         {"start_date", "開始日"},
-                         {"end_date", "終了日"}}}};
+              kColumns{
+                  {"departments", {{"code", "コード"}, {"name", "部局"}}},
+                  {"sections", {{"code", "コード"}, {"name", "課室等"}, {"department", "部局"}}},
+                  {"people",
+                   {{"code", "コード"},
+                    {"name", "氏名"},
+                    {"section", "課室等"},
+                    {"employment", "任用形態"},
+                    {"start_date", "開始日"},
+                    {"end_date", "終了日"}}},
+                  {"roles",
+                   {{"person", "職員"},
+                    {"title", "役割"},
+                    {"section", "課室等"},
+                    {"department", "部局"},
+                    {"start_date", "開始日"},
+                    {"end_date", "終了日"}}}};
           const auto& columns = kColumns.at(options->what);
           for (std::size_t c = 0; c < columns.size(); ++c) {
             cli.out << (c > 0 ? "\t" : "") << columns[c].second;
@@ -319,7 +344,8 @@ void AddAudit(CLI::App& app, LedgerCli& cli) {
   auto options = std::make_shared<Options>();
 
   auto* verify = audit->add_subcommand(
-      "verify", "ハッシュチェーンと署名済みチェックポイントを検証 / verify the chain and checkpoints");
+      "verify",
+      "ハッシュチェーンと署名済みチェックポイントを検証 / verify the chain and checkpoints");
   verify->add_option("--public-key", options->public_key, "公開鍵（既定 <key>.pub）");
   verify->callback([&cli, options] {
     cli.WithLedger(
@@ -365,7 +391,8 @@ void AddAudit(CLI::App& app, LedgerCli& cli) {
           } else {
             cli.out << "監査ログの検証に失敗しました / audit log verification FAILED\n"
                     << "最初の不正なイベント / first bad event: " << *report.first_bad_seq << "\n"
-                    << report.problem_ja << "\n" << report.problem_en << "\n";
+                    << report.problem_ja << "\n"
+                    << report.problem_en << "\n";
           }
           if (!report.ok) cli.exit_code = kExitVerifyFailed;
           return OkStatus();
@@ -394,8 +421,8 @@ void AddAudit(CLI::App& app, LedgerCli& cli) {
             to = FormatUtc(time);
           }
           MAMORI_TRY(const auto events, ledger.Audit().Events(from, to));
-          const auto format =
-              options->format == "csv" ? audit::ExportFormat::kCsv : audit::ExportFormat::kJsonLines;
+          const auto format = options->format == "csv" ? audit::ExportFormat::kCsv
+                                                       : audit::ExportFormat::kJsonLines;
           if (options->output.empty()) return audit::Export(events, format, cli.out);
           std::ofstream file(options->output, std::ios::binary);
           if (!file) {
@@ -409,8 +436,8 @@ void AddAudit(CLI::App& app, LedgerCli& cli) {
         /*read_only=*/true);
   });
 
-  auto* checkpoint = audit->add_subcommand(
-      "checkpoint", "最新のイベントに署名する / sign the newest event now");
+  auto* checkpoint =
+      audit->add_subcommand("checkpoint", "最新のイベントに署名する / sign the newest event now");
   checkpoint->callback([&cli] {
     cli.WithLedger([&](ledger::Ledger& ledger) -> Status {
       MAMORI_TRY(const auto seq, ledger.Audit().LastSeq());
@@ -430,8 +457,7 @@ void AddLedgerCoreCommands(CLI::App& app, LedgerCli& cli) {
 
 void AddBatchCommand(CLI::App& app, LedgerCli& cli, std::istream& in) {
   auto* batch = app.add_subcommand(
-      "batch",
-      "標準入力の各行（引数の JSON 配列）を順に実行する / run one command per input line");
+      "batch", "標準入力の各行（引数の JSON 配列）を順に実行する / run one command per input line");
   batch->callback([&cli, &in] {
     std::string line;
     int number = 0;
@@ -443,8 +469,10 @@ void AddBatchCommand(CLI::App& app, LedgerCli& cli, std::istream& in) {
       std::vector<std::string> argv;
       bool ok = args.is_array() && !args.empty();
       for (const auto& arg : ok ? args : Json::array()) {
-        if (!arg.is_string()) ok = false;
-        else argv.push_back(arg.get<std::string>());
+        if (!arg.is_string())
+          ok = false;
+        else
+          argv.push_back(arg.get<std::string>());
       }
       if (!ok || argv.front() == "batch") {
         cli.err << number << " 行目: 引数の JSON 配列ではありません / line " << number

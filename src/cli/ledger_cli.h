@@ -13,6 +13,7 @@
 #include <iosfwd>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -52,6 +53,12 @@ struct LedgerCli {
   // Prints `value` as JSON (one line) — used by --json output.
   void PrintJson(const nlohmann::json& value);
 };
+
+// OK when `actor` (--as) is today the chief officer or the deputy (6.2(1)),
+// who administer accounts and keys; otherwise an error on "as" that says
+// `what_ja` / `what_en` is theirs to do.
+Status RequireChiefOrDeputy(ledger::Ledger& ledger, const std::string& actor,
+                            std::string_view what_ja, std::string_view what_en);
 
 // Adds the subcommands of each area to `app`. The callbacks capture `cli`.
 void AddLedgerCoreCommands(CLI::App& app, LedgerCli& cli);  // init, org, audit

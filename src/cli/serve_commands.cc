@@ -46,21 +46,6 @@ struct AccountOptions {
   std::string segment = "lgwan";
 };
 
-Status RequireAccountAdmin(ledger::Ledger& ledger, const std::string& actor) {
-  MAMORI_TRY(const auto person, ledger::FindActivePerson(ledger, actor, "as"));
-  MAMORI_TRY(const auto roles, ledger::RolesOf(ledger, person, ledger::TodayJst(ledger)));
-  for (const auto& role : roles) {
-    if (role.role == policy::Role::kChiefOfficer ||
-        role.role == policy::Role::kDeputyChiefOfficer) {
-      return OkStatus();
-    }
-  }
-  return Error(ErrorCode::kInvalidArgument,
-               "アカウントの管理は統括情報セキュリティ責任者又は副責任者が行います（6.2(1)）",
-               "only the chief officer or the deputy manages accounts (6.2(1))",
-               Where{"", 0, "as"});
-}
-
 int Serve(LedgerCli& cli, const ServeOptions& options) {
   auto ledger = cli.Open();
   if (!ledger) return cli.exit_code;
@@ -117,9 +102,8 @@ int Serve(LedgerCli& cli, const ServeOptions& options) {
     return cli.exit_code;
   }
   cli.out << "mamori serve: " << (options.tls_cert.empty() ? "http" : "https") << "://"
-          << options.host << ":" << *port << "/ （"
-          << ledger->Profile().organization.name << "、" << ledger->Paths().database
-          << "）。Ctrl+C で停止 / stop with Ctrl+C" << std::endl;
+          << options.host << ":" << *port << "/ （" << ledger->Profile().organization.name << "、"
+          << ledger->Paths().database << "）。Ctrl+C で停止 / stop with Ctrl+C" << std::endl;
   std::atomic<bool> signalled = false;
   std::thread stopper([&http, &signalled, signals] {
     int received = 0;
@@ -162,8 +146,9 @@ void AddServeCommands(CLI::App& app, LedgerCli& cli) {
   serve->add_option("--threads", options->threads, "処理スレッド数")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  serve->add_flag("--secure-cookies", options->secure_cookies,
-                  "Cookie に Secure を付け HSTS を送る（TLS のリバースプロキシの背後で動かすとき）");
+  serve->add_flag(
+      "--secure-cookies", options->secure_cookies,
+      "Cookie に Secure を付け HSTS を送る（TLS のリバースプロキシの背後で動かすとき）");
   serve->add_option("--tls-cert", options->tls_cert,
                     "HTTPS で提供する: 証明書チェーン（PEM）。--tls-key と共に指定");
   serve->add_option("--tls-key", options->tls_key, "HTTPS の秘密鍵（PEM）");
@@ -190,7 +175,8 @@ void AddServeCommands(CLI::App& app, LedgerCli& cli) {
     sub->add_option("--as", account->actor, "操作者（統括情報セキュリティ責任者等）")->required();
     sub->callback([&cli, account, auth_options, verb] {
       cli.WithLedger([&](ledger::Ledger& ledger) -> Status {
-        MAMORI_TRY_STATUS(RequireAccountAdmin(ledger, account->actor));
+        MAMORI_TRY_STATUS(
+            RequireChiefOrDeputy(ledger, account->actor, "アカウントの管理", "manages accounts"));
         MAMORI_TRY(
             const std::string password,
             verb == "create"
@@ -211,7 +197,8 @@ void AddServeCommands(CLI::App& app, LedgerCli& cli) {
   unlock->add_option("--as", account->actor, "操作者")->required();
   unlock->callback([&cli, account] {
     cli.WithLedger([&](ledger::Ledger& ledger) -> Status {
-      MAMORI_TRY_STATUS(RequireAccountAdmin(ledger, account->actor));
+      MAMORI_TRY_STATUS(
+          RequireChiefOrDeputy(ledger, account->actor, "アカウントの管理", "manages accounts"));
       MAMORI_TRY_STATUS(auth::Unlock(ledger, account->actor, account->person));
       cli.out << "ロックを解除しました: " << account->person << "\n";
       return OkStatus();
