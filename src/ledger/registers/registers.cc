@@ -74,10 +74,21 @@ Result<const RegisterSpec*> SpecOf(std::string_view name) {
   return spec;
 }
 
-Result<bool> CodeExists(Ledger& ledger, const std::string& table, const std::string& code) {
-  MAMORI_TRY(const auto count,
-             ledger.Db().QueryInt("SELECT count(*) FROM " + table + " WHERE code = ?", {code}));
-  return count > 0;
+// Whether each (table, code) exists, in one statement: a row's checks ask
+// for its own code and every section, person and record it refers to.
+Result<std::vector<bool>> CodesExist(Ledger& ledger,
+                                     const std::vector<std::pair<std::string, std::string>>& lookups) {
+  std::vector<bool> found;
+  if (lookups.empty()) return found;
+  std::string sql = "SELECT ";
+  store::Params params;
+  for (const auto& [table, code] : lookups) {
+    sql += (params.empty() ? "" : ", ") + ("EXISTS (SELECT 1 FROM " + table + " WHERE code = ?)");
+    params.emplace_back(code);
+  }
+  MAMORI_TRY(const auto row, ledger.Db().QueryOne(sql, params));
+  for (std::size_t i = 0; i < lookups.size(); ++i) found.push_back(row.Int(i) != 0);
+  return found;
 }
 
 // --- reading -------------------------------------------------------------------
@@ -672,15 +683,37 @@ Result<Values> CheckRow(Ledger& ledger, const RegisterSpec& spec, const Values& 
                             "only systems and media hold data assets"));
     }
   }
-  // The code: new records need a new one.
+  // The code (new records need a new one) and the sections, people and
+  // records referred to: looked up together, reported in column order.
   const std::string code = value("code");
-  if (existing == nullptr && !code.empty() && CheckCode(code, "code").Ok()) {
-    MAMORI_TRY(const bool exists, CodeExists(ledger, std::string(spec.table), code));
-    if (exists) {
-      checks.Add(FieldError(
-          "code", std::string(spec.fields[0].label_ja) + ": 「" + code + "」は既に登録されています",
-          "\"" + code + "\" already exists"));
+  const bool new_code =
+      existing == nullptr && !code.empty() && CheckCode(code, "code").Ok();
+  std::vector<std::pair<std::string, std::string>> lookups;
+  if (new_code) lookups.emplace_back(std::string(spec.table), code);
+  for (const auto& column : columns) {
+    if (column.computed) continue;
+    const std::string text = value(column.id);
+    if (text.empty()) continue;  // merged values are canonical (bad ones were reported)
+    switch (column.field->type) {
+      case FieldType::kSection:
+        lookups.emplace_back("sections", text);
+        break;
+      case FieldType::kPerson:
+        lookups.emplace_back("people", text);
+        break;
+      case FieldType::kRecord:
+        lookups.emplace_back(TableOfTarget(column.field->target), text);
+        break;
+      default:
+        break;
     }
+  }
+  MAMORI_TRY(const auto exists, CodesExist(ledger, lookups));
+  std::size_t next = 0;
+  if (new_code && exists[next++]) {
+    checks.Add(FieldError(
+        "code", std::string(spec.fields[0].label_ja) + ": 「" + code + "」は既に登録されています",
+        "\"" + code + "\" already exists"));
   }
   // References, each named.
   auto pending_has = [&](std::string_view target, const std::string& target_code) {
@@ -690,27 +723,24 @@ Result<Values> CheckRow(Ledger& ledger, const RegisterSpec& spec, const Values& 
   for (const auto& column : columns) {
     if (column.computed) continue;
     const std::string text = value(column.id);
-    if (text.empty()) continue;  // merged values are canonical (bad ones were reported)
+    if (text.empty()) continue;
     switch (column.field->type) {
       case FieldType::kSection: {
-        MAMORI_TRY(const bool found, CodeExists(ledger, "sections", text));
-        if (!found) {
+        if (!exists[next++]) {
           checks.Add(ColumnError(column, "課室等「" + text + "」は登録されていません",
                                  "no section \"" + text + "\""));
         }
         break;
       }
       case FieldType::kPerson: {
-        MAMORI_TRY(const bool found, CodeExists(ledger, "people", text));
-        if (!found && !pending_has("person", text)) {
+        if (!exists[next++] && !pending_has("person", text)) {
           checks.Add(ColumnError(column, "職員「" + text + "」は登録されていません",
                                  "no person \"" + text + "\""));
         }
         break;
       }
       case FieldType::kRecord: {
-        MAMORI_TRY(const bool found, CodeExists(ledger, TableOfTarget(column.field->target), text));
-        if (!found && !pending_has(column.field->target, text)) {
+        if (!exists[next++] && !pending_has(column.field->target, text)) {
           checks.Add(ColumnError(column, "「" + text + "」は登録されていません",
                                  "no " + std::string(column.field->target) + " \"" + text + "\""));
         }
