@@ -74,10 +74,21 @@ Result<const RegisterSpec*> SpecOf(std::string_view name) {
   return spec;
 }
 
-Result<bool> CodeExists(Ledger& ledger, const std::string& table, const std::string& code) {
-  MAMORI_TRY(const auto count,
-             ledger.Db().QueryInt("SELECT count(*) FROM " + table + " WHERE code = ?", {code}));
-  return count > 0;
+// Whether each (table, code) exists, in one statement: a row's checks ask
+// for its own code and every section, person and record it refers to.
+Result<std::vector<bool>> CodesExist(Ledger& ledger,
+                                     const std::vector<std::pair<std::string, std::string>>& lookups) {
+  std::vector<bool> found;
+  if (lookups.empty()) return found;
+  std::string sql = "SELECT ";
+  store::Params params;
+  for (const auto& [table, code] : lookups) {
+    sql += (params.empty() ? "" : ", ") + ("EXISTS (SELECT 1 FROM " + table + " WHERE code = ?)");
+    params.emplace_back(code);
+  }
+  MAMORI_TRY(const auto row, ledger.Db().QueryOne(sql, params));
+  for (std::size_t i = 0; i < lookups.size(); ++i) found.push_back(row.Int(i) != 0);
+  return found;
 }
 
 // --- reading -------------------------------------------------------------------
@@ -261,21 +272,22 @@ Result<Record> LoadOne(Ledger& ledger, const RegisterSpec& spec, const std::stri
 
 // --- the highest level (2.2(1)①, 2.2(4)③) ------------------------------------
 
-// Recomputes the effective classification and handling restrictions of asset
-// `code`; returns true when they changed.
-Result<bool> RecomputeAsset(Ledger& ledger, const std::string& code) {
-  const auto& profile = ledger.Profile();
-  MAMORI_TRY(const auto row,
-             ledger.Db().QueryOne("SELECT id, kind, classification, handling_restrictions, "
-                                  "effective_classification, effective_handling FROM assets "
-                                  "WHERE code = ?",
-                                  {code}));
-  const std::string kind = row.Text(1);
-  // Per axis, the best (lowest) rank seen: the asset's own level, then the
-  // levels of the data it holds when it is a system or a medium.
+// The effective classification (JSON, as stored) and handling restrictions
+// (";"-joined, in the profile's order) of an asset: per axis the best
+// (lowest) rank of `classifications` — the asset's own levels first, then
+// those of the data it holds when it is a system or a medium — and the
+// asset's own restrictions plus those of every effective level (2.1(2)).
+struct Effective {
+  std::string classification;
+  std::string handling;
+};
+
+Effective EffectiveOf(const policy::Profile& profile,
+                      const std::vector<std::map<std::string, std::string>>& classifications,
+                      const std::string& own_handling) {
   std::vector<int> best(profile.classification.axes.size(), -1);
-  auto consider = [&](const std::string& json) {
-    for (const auto& [axis_id, level_id] : ParseClassification(json)) {
+  for (const auto& levels : classifications) {
+    for (const auto& [axis_id, level_id] : levels) {
       for (std::size_t a = 0; a < profile.classification.axes.size(); ++a) {
         const auto& axis = profile.classification.axes[a];
         if (axis.id != axis_id) continue;
@@ -283,20 +295,10 @@ Result<bool> RecomputeAsset(Ledger& ledger, const std::string& code) {
         if (rank && (best[a] < 0 || *rank < best[a])) best[a] = *rank;
       }
     }
-  };
-  consider(row.Text(2));
-  if (kind == "system" || kind == "media") {
-    MAMORI_TRY(const auto held,
-               ledger.Db().Query("SELECT a.classification FROM register_links l JOIN assets a ON "
-                                 "a.code = l.target WHERE l.register = 'asset' AND l.field = "
-                                 "'holds' AND l.record_id = ? AND a.kind = 'data' AND "
-                                 "a.retired_date IS NULL",
-                                 {row.Int(0)}));
-    for (const auto& data : held) consider(data.Text(0));
   }
   Values effective;
   std::set<std::string> handling;
-  for (const auto& restriction : SplitList(row.Text(3))) handling.insert(restriction);
+  for (const auto& restriction : SplitList(own_handling)) handling.insert(restriction);
   for (std::size_t a = 0; a < best.size(); ++a) {
     if (best[a] < 0) continue;
     const auto& level = profile.classification.axes[a].levels[static_cast<std::size_t>(best[a])];
@@ -308,25 +310,71 @@ Result<bool> RecomputeAsset(Ledger& ledger, const std::string& code) {
   for (const auto& restriction : profile.classification.handling_restrictions) {
     if (handling.count(restriction.id) > 0) ordered.push_back(restriction.id);
   }
-  const std::string classification = ClassificationJson(profile, effective);
-  const std::string handling_text = Join(ordered, ";");
-  if (classification == row.Text(4) && handling_text == row.Text(5)) return false;
+  return {ClassificationJson(profile, effective), Join(ordered, ";")};
+}
+
+// Only systems and media take levels from other assets (the data they hold,
+// 2.2(1)①, 2.2(4)③); every other asset's effective levels follow from its
+// own values alone.
+bool HoldsData(const std::string& kind) { return kind == "system" || kind == "media"; }
+
+// The effective levels of an asset that holds no data, from its canonical
+// values (as CheckRow returns them).
+Effective OwnEffective(const policy::Profile& profile, const Values& values) {
+  std::map<std::string, std::string> own;
+  for (const auto& axis : profile.classification.axes) {
+    auto it = values.find(axis.id);
+    if (it != values.end() && !it->second.empty()) own[axis.id] = it->second;
+  }
+  const auto handling = values.find("handling_restrictions");
+  return EffectiveOf(profile, {own},
+                     handling == values.end() ? std::string() : handling->second);
+}
+
+// Recomputes the effective classification and handling restrictions of asset
+// `code`; returns true when they changed.
+Result<bool> RecomputeAsset(Ledger& ledger, const std::string& code) {
+  const auto& profile = ledger.Profile();
+  MAMORI_TRY(const auto row,
+             ledger.Db().QueryOne("SELECT id, kind, classification, handling_restrictions, "
+                                  "effective_classification, effective_handling FROM assets "
+                                  "WHERE code = ?",
+                                  {code}));
+  std::vector<std::map<std::string, std::string>> classifications{
+      ParseClassification(row.Text(2))};
+  if (HoldsData(row.Text(1))) {
+    MAMORI_TRY(const auto held,
+               ledger.Db().Query("SELECT a.classification FROM register_links l JOIN assets a ON "
+                                 "a.code = l.target WHERE l.register = 'asset' AND l.field = "
+                                 "'holds' AND l.record_id = ? AND a.kind = 'data' AND "
+                                 "a.retired_date IS NULL",
+                                 {row.Int(0)}));
+    for (const auto& data : held) classifications.push_back(ParseClassification(data.Text(0)));
+  }
+  const Effective effective = EffectiveOf(profile, classifications, row.Text(3));
+  if (effective.classification == row.Text(4) && effective.handling == row.Text(5)) return false;
   MAMORI_TRY_STATUS(ledger.Db().Execute(
       "UPDATE assets SET effective_classification = ?, effective_handling = ? WHERE id = ?",
-      {classification.empty() ? store::Null() : store::Value(classification),
-       handling_text.empty() ? store::Null() : store::Value(handling_text), row.Int(0)}));
+      {effective.classification.empty() ? store::Null() : store::Value(effective.classification),
+       effective.handling.empty() ? store::Null() : store::Value(effective.handling),
+       row.Int(0)}));
   return true;
 }
 
 // Recomputes `codes` and every system or medium holding one of them; returns
 // the holders (not in `codes`) whose effective classification changed.
+// `settled`: those of `codes` whose effective levels were written with their
+// row (assets that hold no data: OwnEffective), not computed again.
 Result<std::vector<std::string>> RecomputeAround(Ledger& ledger,
-                                                 const std::vector<std::string>& codes) {
+                                                 const std::vector<std::string>& codes,
+                                                 const std::set<std::string>& settled = {}) {
   std::set<std::string> direct(codes.begin(), codes.end());
   std::set<std::string> holders;
   for (const auto& code : codes) {
-    MAMORI_TRY(const bool changed_itself, RecomputeAsset(ledger, code));
-    (void)changed_itself;  // its own event follows in WriteRows / Retire
+    if (settled.count(code) == 0) {
+      MAMORI_TRY(const bool changed_itself, RecomputeAsset(ledger, code));
+      (void)changed_itself;  // its own event follows in WriteRows / Retire
+    }
     MAMORI_TRY(const auto rows,
                ledger.Db().Query("SELECT a.code FROM register_links l JOIN assets a ON a.id = "
                                  "l.record_id WHERE l.register = 'asset' AND l.field = 'holds' "
@@ -344,18 +392,56 @@ Result<std::vector<std::string>> RecomputeAround(Ledger& ledger,
   return changed;
 }
 
-Status RecordState(Ledger& ledger, const std::string& actor, const RegisterSpec& spec,
-                   const std::string& code, const std::string& verb) {
-  MAMORI_TRY(const auto record, LoadOne(ledger, spec, code));
-  return ledger.Record({actor, std::string(spec.id) + "." + verb, std::string(spec.id), code,
-                        RecordJson(record, /*with_flags=*/false).dump()});
+// Records `record`'s state (RecordJson without flags) as a "<register>.<verb>"
+// event.
+Status RecordRecord(Ledger& ledger, const std::string& actor, const RegisterSpec& spec,
+                    const Record& record, const std::string& verb) {
+  return ledger.Record({actor, std::string(spec.id) + "." + verb, std::string(spec.id),
+                        record.code, RecordJson(record, /*with_flags=*/false).dump()});
+}
+
+// Reads `code` back and records its state; returns the record as read.
+Result<Record> RecordState(Ledger& ledger, const std::string& actor, const RegisterSpec& spec,
+                           const std::string& code, const std::string& verb) {
+  MAMORI_TRY(auto record, LoadOne(ledger, spec, code));
+  MAMORI_TRY_STATUS(RecordRecord(ledger, actor, spec, record, verb));
+  return record;
+}
+
+// The record just inserted with canonical `values` (as CheckRow returns them:
+// no empty values) and id `id` at `now`, as LoadOne would read it back in the
+// same transaction: the stored columns read back are the canonical values
+// (ToDb / Load are inverses on them), links in their written order. Only for
+// registers whose records carry nothing from other tables (not contracts: their
+// clause checks).
+Record NewRecord(Ledger& ledger, const RegisterSpec& spec, const Values& values, std::int64_t id,
+                 const std::string& now, const Effective* effective) {
+  Record record;
+  record.register_id = std::string(spec.id);
+  record.id = id;
+  record.code = values.at("code");
+  record.created_utc = now;
+  record.updated_utc = now;
+  record.values = values;
+  if (effective != nullptr) {
+    for (const auto& [axis, level] : ParseClassification(effective->classification)) {
+      record.computed[std::string(kEffectivePrefix) + axis] = level;
+    }
+    if (!effective->handling.empty()) {
+      record.computed[std::string(kEffectiveHandling)] = effective->handling;
+    }
+  }
+  AddFlags(ledger.Profile(), spec, {}, TodayOf(ledger), record);
+  return record;
 }
 
 Status RecordRecomputed(Ledger& ledger, const std::vector<std::string>& holders) {
   const RegisterSpec& asset = *FindRegister("asset");
   // The system derived the new level (2.2(1)①); the actor is "system".
-  for (const auto& code : holders)
-    MAMORI_TRY_STATUS(RecordState(ledger, "system", asset, code, "recompute"));
+  for (const auto& code : holders) {
+    MAMORI_TRY(const auto record, RecordState(ledger, "system", asset, code, "recompute"));
+    (void)record;
+  }
   return OkStatus();
 }
 
@@ -597,15 +683,37 @@ Result<Values> CheckRow(Ledger& ledger, const RegisterSpec& spec, const Values& 
                             "only systems and media hold data assets"));
     }
   }
-  // The code: new records need a new one.
+  // The code (new records need a new one) and the sections, people and
+  // records referred to: looked up together, reported in column order.
   const std::string code = value("code");
-  if (existing == nullptr && !code.empty() && CheckCode(code, "code").Ok()) {
-    MAMORI_TRY(const bool exists, CodeExists(ledger, std::string(spec.table), code));
-    if (exists) {
-      checks.Add(FieldError(
-          "code", std::string(spec.fields[0].label_ja) + ": 「" + code + "」は既に登録されています",
-          "\"" + code + "\" already exists"));
+  const bool new_code =
+      existing == nullptr && !code.empty() && CheckCode(code, "code").Ok();
+  std::vector<std::pair<std::string, std::string>> lookups;
+  if (new_code) lookups.emplace_back(std::string(spec.table), code);
+  for (const auto& column : columns) {
+    if (column.computed) continue;
+    const std::string text = value(column.id);
+    if (text.empty()) continue;  // merged values are canonical (bad ones were reported)
+    switch (column.field->type) {
+      case FieldType::kSection:
+        lookups.emplace_back("sections", text);
+        break;
+      case FieldType::kPerson:
+        lookups.emplace_back("people", text);
+        break;
+      case FieldType::kRecord:
+        lookups.emplace_back(TableOfTarget(column.field->target), text);
+        break;
+      default:
+        break;
     }
+  }
+  MAMORI_TRY(const auto exists, CodesExist(ledger, lookups));
+  std::size_t next = 0;
+  if (new_code && exists[next++]) {
+    checks.Add(FieldError(
+        "code", std::string(spec.fields[0].label_ja) + ": 「" + code + "」は既に登録されています",
+        "\"" + code + "\" already exists"));
   }
   // References, each named.
   auto pending_has = [&](std::string_view target, const std::string& target_code) {
@@ -615,27 +723,24 @@ Result<Values> CheckRow(Ledger& ledger, const RegisterSpec& spec, const Values& 
   for (const auto& column : columns) {
     if (column.computed) continue;
     const std::string text = value(column.id);
-    if (text.empty()) continue;  // merged values are canonical (bad ones were reported)
+    if (text.empty()) continue;
     switch (column.field->type) {
       case FieldType::kSection: {
-        MAMORI_TRY(const bool found, CodeExists(ledger, "sections", text));
-        if (!found) {
+        if (!exists[next++]) {
           checks.Add(ColumnError(column, "課室等「" + text + "」は登録されていません",
                                  "no section \"" + text + "\""));
         }
         break;
       }
       case FieldType::kPerson: {
-        MAMORI_TRY(const bool found, CodeExists(ledger, "people", text));
-        if (!found && !pending_has("person", text)) {
+        if (!exists[next++] && !pending_has("person", text)) {
           checks.Add(ColumnError(column, "職員「" + text + "」は登録されていません",
                                  "no person \"" + text + "\""));
         }
         break;
       }
       case FieldType::kRecord: {
-        MAMORI_TRY(const bool found, CodeExists(ledger, TableOfTarget(column.field->target), text));
-        if (!found && !pending_has(column.field->target, text)) {
+        if (!exists[next++] && !pending_has(column.field->target, text)) {
           checks.Add(ColumnError(column, "「" + text + "」は登録されていません",
                                  "no " + std::string(column.field->target) + " \"" + text + "\""));
         }
@@ -687,41 +792,71 @@ Result<Values> CheckRow(Ledger& ledger, const RegisterSpec& spec, const Values& 
 // --- writing ----------------------------------------------------------------------
 
 Status WriteRows(Ledger& ledger, const std::string& actor, const RegisterSpec& spec,
-                 const std::vector<Values>& rows, const std::vector<std::int64_t>& existing_ids) {
+                 const std::vector<Values>& rows, const std::vector<std::int64_t>& existing_ids,
+                 std::vector<Record>* written) {
   const auto& profile = ledger.Profile();
   const std::string now = FormatUtc(ledger.Now());
+  const bool asset = spec.id == "asset";
+  // The statements' texts are the same for every row (prepared once, kept by
+  // the database).
+  std::string columns;
+  std::string marks;
+  std::string sets;
+  for (const auto& field : spec.fields) {
+    if (!Stored(field) || field.id == "code") continue;
+    columns += ", " + std::string(field.id);
+    marks += ", ?";
+    sets += (sets.empty() ? "" : ", ") + std::string(field.id) + " = ?";
+  }
+  if (asset) {
+    // The effective levels of an asset that holds no data follow from its
+    // own values: written with the row instead of read back and updated.
+    columns += ", effective_classification, effective_handling";
+    marks += ", ?, ?";
+    sets += ", effective_classification = ?, effective_handling = ?";
+  }
+  const std::string insert = "INSERT INTO " + std::string(spec.table) + " (code" + columns +
+                             ", created_utc, updated_utc) VALUES (?" + marks +
+                             ", ?, ?) RETURNING id";
+  const std::string update =
+      "UPDATE " + std::string(spec.table) + " SET " + sets + ", updated_utc = ? WHERE id = ?";
   std::vector<std::string> codes;
   std::vector<std::int64_t> ids;
+  std::vector<std::optional<Effective>> effective(rows.size());
+  std::set<std::string> settled;
   // Rows first, then links: a row may hold data added later in the same file.
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Values& values = rows[i];
     store::Params params;
-    std::string columns;
-    std::string marks;
-    std::string sets;
     for (const auto& field : spec.fields) {
       if (!Stored(field) || field.id == "code") continue;
       params.push_back(ToDb(profile, field, values));
-      columns += ", " + std::string(field.id);
-      marks += ", ?";
-      sets += (sets.empty() ? "" : ", ") + std::string(field.id) + " = ?";
     }
     const std::string code = values.at("code");
+    if (asset) {
+      const auto kind = values.find("kind");
+      if (!HoldsData(kind == values.end() ? std::string() : kind->second)) {
+        effective[i] = OwnEffective(profile, values);
+        settled.insert(code);
+      }
+      // A system's or medium's levels are computed below, once its links are
+      // written (RecomputeAsset); NULL until then, as before.
+      const auto text = [](const std::string& value) {
+        return value.empty() ? store::Null() : store::Value(value);
+      };
+      params.push_back(effective[i] ? text(effective[i]->classification) : store::Null());
+      params.push_back(effective[i] ? text(effective[i]->handling) : store::Null());
+    }
     std::int64_t id = existing_ids[i];
     if (id == 0) {
       params.insert(params.begin(), store::Value(code));
       params.emplace_back(now);
       params.emplace_back(now);
-      MAMORI_TRY(id, ledger.Db().QueryInt("INSERT INTO " + std::string(spec.table) + " (code" +
-                                              columns + ", created_utc, updated_utc) VALUES (?" +
-                                              marks + ", ?, ?) RETURNING id",
-                                          params));
+      MAMORI_TRY(id, ledger.Db().QueryInt(insert, params));
     } else {
       params.emplace_back(now);
       params.emplace_back(id);
-      MAMORI_TRY_STATUS(ledger.Db().Execute(
-          "UPDATE " + std::string(spec.table) + " SET " + sets + ", updated_utc = ? WHERE id = ?",
-          params));
+      MAMORI_TRY_STATUS(ledger.Db().Execute(update, params));
     }
     codes.push_back(code);
     ids.push_back(id);
@@ -744,12 +879,24 @@ Status WriteRows(Ledger& ledger, const std::string& actor, const RegisterSpec& s
     }
   }
   std::vector<std::string> recomputed;
-  if (spec.id == "asset") {
-    MAMORI_TRY(recomputed, RecomputeAround(ledger, codes));
+  if (asset) {
+    MAMORI_TRY(recomputed, RecomputeAround(ledger, codes, settled));
   }
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    MAMORI_TRY_STATUS(
-        RecordState(ledger, actor, spec, codes[i], existing_ids[i] == 0 ? "add" : "update"));
+    const std::string verb = existing_ids[i] == 0 ? "add" : "update";
+    // A new record whose stored state is all in `rows[i]` is not read back;
+    // an updated one is (its creation time, what the update left alone), as
+    // is a system or medium (levels from the data it holds) and a contract
+    // (its clause checks).
+    if (existing_ids[i] == 0 && spec.id != "contract" && (!asset || effective[i])) {
+      Record record = NewRecord(ledger, spec, rows[i], ids[i], now,
+                                effective[i] ? &*effective[i] : nullptr);
+      MAMORI_TRY_STATUS(RecordRecord(ledger, actor, spec, record, verb));
+      if (written != nullptr) written->push_back(std::move(record));
+    } else {
+      MAMORI_TRY(auto record, RecordState(ledger, actor, spec, codes[i], verb));
+      if (written != nullptr) written->push_back(std::move(record));
+    }
   }
   return RecordRecomputed(ledger, recomputed);
 }
@@ -763,8 +910,14 @@ Result<Record> Add(Ledger& ledger, const std::string& actor, std::string_view re
   MAMORI_TRY(const auto resolved, ResolveKeys(Columns(ledger.Profile(), *spec), values));
   MAMORI_TRY(const auto row, CheckRow(ledger, *spec, resolved, nullptr, {}));
   if (guard.may_write) MAMORI_TRY_STATUS(guard.may_write(row));
-  MAMORI_TRY_STATUS(ledger.Change([&]() { return WriteRows(ledger, actor, *spec, {row}, {0}); }));
-  return LoadOne(ledger, *spec, row.at("code"));
+  // The record as the change wrote it (what its audit event holds), not read
+  // again after the commit.
+  std::vector<Record> written;
+  MAMORI_TRY_STATUS(ledger.Change([&]() {
+    written.clear();
+    return WriteRows(ledger, actor, *spec, {row}, {0}, &written);
+  }));
+  return std::move(written.front());
 }
 
 Result<Record> Update(Ledger& ledger, const std::string& actor, std::string_view register_id,
@@ -781,9 +934,12 @@ Result<Record> Update(Ledger& ledger, const std::string& actor, std::string_view
   }
   MAMORI_TRY(const auto row, CheckRow(ledger, *spec, resolved, &existing, {}));
   if (guard.may_write) MAMORI_TRY_STATUS(guard.may_write(row));
-  MAMORI_TRY_STATUS(
-      ledger.Change([&]() { return WriteRows(ledger, actor, *spec, {row}, {existing.id}); }));
-  return LoadOne(ledger, *spec, code);
+  std::vector<Record> written;
+  MAMORI_TRY_STATUS(ledger.Change([&]() {
+    written.clear();
+    return WriteRows(ledger, actor, *spec, {row}, {existing.id}, &written);
+  }));
+  return std::move(written.front());
 }
 
 Result<Record> Retire(Ledger& ledger, const std::string& actor, std::string_view register_id,
@@ -802,6 +958,7 @@ Result<Record> Retire(Ledger& ledger, const std::string& actor, std::string_view
     return FieldError("code", "「" + code + "」は既に廃止済みです（" + existing.retired_date + "）",
                       "\"" + code + "\" is already retired (" + existing.retired_date + ")");
   }
+  Record retired;  // as the change wrote it (what its audit event holds)
   // A named body: MAMORI_TRY_STATUS around a lambda that uses it again would
   // shadow its own variable (-Wshadow).
   const auto write = [&]() -> Status {
@@ -813,11 +970,11 @@ Result<Record> Retire(Ledger& ledger, const std::string& actor, std::string_view
     if (spec->id == "asset") {
       MAMORI_TRY(recomputed, RecomputeAround(ledger, {code}));
     }
-    MAMORI_TRY_STATUS(RecordState(ledger, actor, *spec, code, "retire"));
+    MAMORI_TRY(retired, RecordState(ledger, actor, *spec, code, "retire"));
     return RecordRecomputed(ledger, recomputed);
   };
   MAMORI_TRY_STATUS(ledger.Change(write));
-  return LoadOne(ledger, *spec, code);
+  return retired;
 }
 
 Result<Record> Get(Ledger& ledger, std::string_view register_id, const std::string& code,
@@ -958,6 +1115,7 @@ Result<Record> CheckContractClause(Ledger& ledger, const std::string& actor,
                         .Add(CheckText(note, "note", kMaxText, true, true))
                         .Done());
   MAMORI_TRY(const auto contract, LoadOne(ledger, spec, contract_code));
+  Record checked;  // as the change wrote it (what its audit event holds)
   // A named body: MAMORI_TRY_STATUS around a lambda that uses it again would
   // shadow its own variable (-Wshadow).
   const auto write = [&]() -> Status {
@@ -968,10 +1126,11 @@ Result<Record> CheckContractClause(Ledger& ledger, const std::string& actor,
         "INSERT INTO contract_clause_checks (contract_id, item, done, note, checked_by, "
         "checked_utc) VALUES (?, ?, ?, ?, ?, ?)",
         {contract.id, item_id, std::int64_t{done ? 1 : 0}, note, actor, FormatUtc(ledger.Now())}));
-    return RecordState(ledger, actor, spec, contract_code, "clause_check");
+    MAMORI_TRY(checked, RecordState(ledger, actor, spec, contract_code, "clause_check"));
+    return OkStatus();
   };
   MAMORI_TRY_STATUS(ledger.Change(write));
-  return LoadOne(ledger, spec, contract_code);
+  return checked;
 }
 
 Json RecordJson(const Record& record, bool with_flags) {

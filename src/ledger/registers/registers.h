@@ -181,9 +181,11 @@ Result<Values> CheckRow(Ledger& ledger, const RegisterSpec& spec, const Values& 
 // otherwise updates that id), then their links, recomputes what depends on
 // them and records one audit event per row ("<register>.add" /
 // ".update") and one "asset.recompute" per other asset whose effective
-// classification changed.
+// classification changed. `written` (when given) receives each row's record
+// as its event holds it, in the order of `rows`.
 Status WriteRows(Ledger& ledger, const std::string& actor, const RegisterSpec& spec,
-                 const std::vector<Values>& rows, const std::vector<std::int64_t>& existing_ids);
+                 const std::vector<Values>& rows, const std::vector<std::int64_t>& existing_ids,
+                 std::vector<Record>* written = nullptr);
 // Resolves keys given as Japanese labels to column ids; unknown or computed
 // keys are errors naming them.
 Result<Values> ResolveKeys(const std::vector<Column>& columns, const Values& values);
