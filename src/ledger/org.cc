@@ -1,7 +1,5 @@
 #include "ledger/org.h"
 
-#include <map>
-#include <mutex>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -32,27 +30,30 @@ Error NotFound(std::string_view field, const std::string& what_ja, const std::st
 }
 
 Error Duplicate(std::string_view field, const std::string& code) {
-  return FieldError(field, "「" + code + "」は既に登録されています", "\"" + code + "\" already exists");
+  return FieldError(field, "「" + code + "」は既に登録されています",
+                    "\"" + code + "\" already exists");
 }
 
 Result<bool> Exists(store::Database& db, std::string_view table, const std::string& code) {
-  MAMORI_TRY(const auto count, db.QueryInt("SELECT count(*) FROM " + std::string(table) +
-                                               " WHERE code = ?",
-                                           {code}));
+  MAMORI_TRY(const auto count,
+             db.QueryInt("SELECT count(*) FROM " + std::string(table) + " WHERE code = ?", {code}));
   return count > 0;
 }
 
 Result<Department> FindDepartment(Ledger& ledger, const std::string& code, std::string_view field) {
-  MAMORI_TRY(const auto rows, ledger.Db().Query(
-                                  "SELECT id, code, name FROM departments WHERE code = ?", {code}));
+  MAMORI_TRY(const auto rows,
+             ledger.Db().Query("SELECT id, code, name FROM departments WHERE code = ?", {code}));
   if (rows.empty()) return NotFound(field, "部局", "department", code);
   return Department{rows[0].Int(0), rows[0].Text(1), rows[0].Text(2)};
 }
 
 Json PersonJson(const Person& person) {
-  return Json{{"code", person.code},         {"name", person.name},
-              {"section", person.section_code}, {"employment", person.employment},
-              {"email", person.email},       {"start_date", person.start_date},
+  return Json{{"code", person.code},
+              {"name", person.name},
+              {"section", person.section_code},
+              {"employment", person.employment},
+              {"email", person.email},
+              {"start_date", person.start_date},
               {"end_date", person.end_date}};
 }
 
@@ -73,9 +74,7 @@ const std::vector<std::pair<std::string, std::string>>& EmploymentTypes() {
   return kTypes;
 }
 
-std::string TodayJst(const Ledger& ledger) {
-  return FormatJst(ledger.Now()).substr(0, 10);
-}
+std::string TodayJst(const Ledger& ledger) { return FormatJst(ledger.Now()).substr(0, 10); }
 
 Result<std::int64_t> AddDepartment(Ledger& ledger, const std::string& actor,
                                    const std::string& code, const std::string& name) {
@@ -85,11 +84,11 @@ Result<std::int64_t> AddDepartment(Ledger& ledger, const std::string& actor,
   MAMORI_TRY_STATUS(ledger.Change([&]() -> Status {
     MAMORI_TRY(const bool exists, Exists(ledger.Db(), "departments", code));
     if (exists) return Duplicate("code", code);
-    MAMORI_TRY(id, ledger.Db().QueryInt(
-                       "INSERT INTO departments (code, name) VALUES (?, ?) RETURNING id",
-                       {code, name}));
-    return ledger.Record({actor, "department.add", "department", code,
-                          Json{{"code", code}, {"name", name}}.dump()});
+    MAMORI_TRY(
+        id, ledger.Db().QueryInt("INSERT INTO departments (code, name) VALUES (?, ?) RETURNING id",
+                                 {code, name}));
+    return ledger.Record(
+        {actor, "department.add", "department", code, Json{{"code", code}, {"name", name}}.dump()});
   }));
   return id;
 }
@@ -142,11 +141,11 @@ Result<std::int64_t> InsertPerson(Ledger& ledger, const std::string& actor,
   MAMORI_TRY(const bool exists, Exists(ledger.Db(), "people", input.code));
   if (exists) return Duplicate("code", input.code);
   const store::Value end = input.end_date.empty() ? store::Null() : store::Value(input.end_date);
-  MAMORI_TRY(const auto id, ledger.Db().QueryInt(
-                                "INSERT INTO people (code, name, section_id, employment, email, "
-                                "start_date, end_date) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                                {input.code, input.name, section.id, input.employment,
-                                 input.email, input.start_date, end}));
+  MAMORI_TRY(const auto id,
+             ledger.Db().QueryInt("INSERT INTO people (code, name, section_id, employment, email, "
+                                  "start_date, end_date) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                                  {input.code, input.name, section.id, input.employment,
+                                   input.email, input.start_date, end}));
   MAMORI_TRY(const auto person, FindPerson(ledger, input.code));
   MAMORI_TRY_STATUS(
       ledger.Record({actor, "person.add", "person", input.code, PersonJson(person).dump()}));
@@ -165,7 +164,8 @@ Result<std::int64_t> AddPerson(Ledger& ledger, const std::string& actor, const P
 
 Status EndPerson(Ledger& ledger, const std::string& actor, const std::string& code,
                  const std::string& end_date) {
-  MAMORI_TRY_STATUS(Checks().Add(CheckCode(code, "code")).Add(CheckDate(end_date, "end_date")).Done());
+  MAMORI_TRY_STATUS(
+      Checks().Add(CheckCode(code, "code")).Add(CheckDate(end_date, "end_date")).Done());
   return ledger.Change([&]() -> Status {
     MAMORI_TRY(auto person, FindPerson(ledger, code));
     if (end_date < person.start_date) {
@@ -206,10 +206,10 @@ Result<std::int64_t> AssignRole(Ledger& ledger, const std::string& actor,
                       "this role is organization-wide (give no section or department)");
   }
   if (scope != RoleScope::kOrganization && scope_code.empty()) {
-    return FieldError("scope",
-                      scope == RoleScope::kSection ? "課室等のコードが必要です"
-                                                   : "部局のコードが必要です",
-                      scope == RoleScope::kSection ? "needs a section code" : "needs a department code");
+    return FieldError(
+        "scope",
+        scope == RoleScope::kSection ? "課室等のコードが必要です" : "部局のコードが必要です",
+        scope == RoleScope::kSection ? "needs a section code" : "needs a department code");
   }
   std::int64_t id = 0;
   MAMORI_TRY_STATUS(ledger.Change([&]() -> Status {
@@ -225,11 +225,13 @@ Result<std::int64_t> AssignRole(Ledger& ledger, const std::string& actor,
       MAMORI_TRY(const auto found, FindDepartment(ledger, scope_code, "scope"));
       department = department_key = found.id;
     }
-    MAMORI_TRY(const auto same, ledger.Db().QueryInt(
-                                    "SELECT count(*) FROM person_roles WHERE person_id = ? AND "
-                                    "role = ? AND coalesce(section_id, 0) = ? AND coalesce(department_id, 0) = ? AND "
-                                    "(end_date IS NULL OR end_date >= ?)",
-                                    {person.id, role_id, section_key, department_key, start_date}));
+    MAMORI_TRY(
+        const auto same,
+        ledger.Db().QueryInt(
+            "SELECT count(*) FROM person_roles WHERE person_id = ? AND "
+            "role = ? AND coalesce(section_id, 0) = ? AND coalesce(department_id, 0) = ? AND "
+            "(end_date IS NULL OR end_date >= ?)",
+            {person.id, role_id, section_key, department_key, start_date}));
     if (same > 0) {
       return FieldError("role", "同じ役割が既に割り当てられています", "role already assigned");
     }
@@ -248,7 +250,8 @@ Result<std::int64_t> AssignRole(Ledger& ledger, const std::string& actor,
 }
 
 Result<std::vector<Department>> ListDepartments(Ledger& ledger) {
-  MAMORI_TRY(const auto rows, ledger.Db().Query("SELECT id, code, name FROM departments ORDER BY code"));
+  MAMORI_TRY(const auto rows,
+             ledger.Db().Query("SELECT id, code, name FROM departments ORDER BY code"));
   std::vector<Department> result;
   result.reserve(rows.size());
   for (const auto& row : rows) result.push_back({row.Int(0), row.Text(1), row.Text(2)});
@@ -256,10 +259,10 @@ Result<std::vector<Department>> ListDepartments(Ledger& ledger) {
 }
 
 Result<std::vector<Section>> ListSections(Ledger& ledger) {
-  MAMORI_TRY(const auto rows, ledger.Db().Query(
-                                  "SELECT s.id, s.code, s.name, s.department_id, d.code FROM "
-                                  "sections s JOIN departments d ON d.id = s.department_id "
-                                  "ORDER BY s.code"));
+  MAMORI_TRY(const auto rows,
+             ledger.Db().Query("SELECT s.id, s.code, s.name, s.department_id, d.code FROM "
+                               "sections s JOIN departments d ON d.id = s.department_id "
+                               "ORDER BY s.code"));
   std::vector<Section> result;
   result.reserve(rows.size());
   for (const auto& row : rows) {
@@ -286,8 +289,9 @@ constexpr std::string_view kRoleSelect =
 
 Result<std::vector<RoleAssignment>> QueryRoles(Ledger& ledger, const std::string& where,
                                                const store::Params& params) {
-  MAMORI_TRY(const auto rows,
-             ledger.Db().Query(std::string(kRoleSelect) + where + " ORDER BY p.code, r.role", params));
+  MAMORI_TRY(
+      const auto rows,
+      ledger.Db().Query(std::string(kRoleSelect) + where + " ORDER BY p.code, r.role", params));
   std::vector<RoleAssignment> result;
   for (const auto& row : rows) {
     const auto role = ledger.Profile().ParseRole(row.Text(2));
@@ -312,11 +316,11 @@ Result<Person> FindPerson(Ledger& ledger, const std::string& code) {
 }
 
 Result<Section> FindSection(Ledger& ledger, const std::string& code) {
-  MAMORI_TRY(const auto rows, ledger.Db().Query(
-                                  "SELECT s.id, s.code, s.name, s.department_id, d.code FROM "
-                                  "sections s JOIN departments d ON d.id = s.department_id "
-                                  "WHERE s.code = ?",
-                                  {code}));
+  MAMORI_TRY(const auto rows,
+             ledger.Db().Query("SELECT s.id, s.code, s.name, s.department_id, d.code FROM "
+                               "sections s JOIN departments d ON d.id = s.department_id "
+                               "WHERE s.code = ?",
+                               {code}));
   if (rows.empty()) return NotFound("section", "課室等", "section", code);
   return Section{rows[0].Int(0), rows[0].Text(1), rows[0].Text(2), rows[0].Int(3), rows[0].Text(4)};
 }
@@ -367,7 +371,8 @@ Result<std::vector<RoleAssignment>> RolesOf(Ledger& ledger, const Person& person
   if (!ActiveOn(person, date)) return std::vector<RoleAssignment>{};
   const policy::Role base =
       person.employment == "contractor" ? policy::Role::kContractor : policy::Role::kStaff;
-  roles.push_back({0, person.code, base, person.section_code, "", person.start_date, person.end_date});
+  roles.push_back(
+      {0, person.code, base, person.section_code, "", person.start_date, person.end_date});
   return roles;
 }
 
@@ -398,32 +403,6 @@ Result<std::vector<Person>> HoldersOf(Ledger& ledger, policy::Role role, const S
 }
 
 namespace {
-
-// COUNT(*) of a people query, kept until the database changes: paging
-// through 10,000 people counts them once, not on every page (as the
-// registers' CachedCount).
-Result<std::int64_t> CachedPeopleCount(store::Database& db, const std::string& sql,
-                                       const store::Params& params) {
-  struct Entry {
-    std::string version;
-    std::int64_t count = 0;
-  };
-  static std::mutex mutex;
-  static std::map<std::pair<const store::Database*, std::string>, Entry> cache;
-  std::string key = sql;
-  for (const auto& param : params) key += '\x1F' + store::ValueToString(param);
-  MAMORI_TRY(const std::string version, db.DataVersion());
-  {
-    std::lock_guard lock(mutex);
-    const auto it = cache.find({&db, key});
-    if (it != cache.end() && it->second.version == version) return it->second.count;
-  }
-  MAMORI_TRY(const std::int64_t count, db.QueryInt(sql, params));
-  std::lock_guard lock(mutex);
-  if (cache.size() >= 256) cache.clear();
-  cache[{&db, key}] = {version, count};
-  return count;
-}
 
 // The WHERE clause (and its parameters) of a people query, without paging.
 void PeopleWhere(const PeopleQuery& query, std::string& where, store::Params& params) {
@@ -472,9 +451,8 @@ Result<PeoplePage> ListPeoplePage(Ledger& ledger, const PeopleQuery& query) {
   store::Params params;
   PeopleWhere(query, where, params);
   PeoplePage page;
-  MAMORI_TRY(page.total, CachedPeopleCount(ledger.Db(),
-                                           "SELECT COUNT(*)" + std::string(kPersonJoin) + where,
-                                           params));
+  MAMORI_TRY(page.total, ledger.Db().CachedQueryInt(
+                             "SELECT COUNT(*)" + std::string(kPersonJoin) + where, params));
   store::Params page_params = params;
   page_params.emplace_back(static_cast<std::int64_t>(query.limit));
   page_params.emplace_back(static_cast<std::int64_t>(query.offset));

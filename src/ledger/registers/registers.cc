@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -76,8 +75,8 @@ Result<const RegisterSpec*> SpecOf(std::string_view name) {
 
 // Whether each (table, code) exists, in one statement: a row's checks ask
 // for its own code and every section, person and record it refers to.
-Result<std::vector<bool>> CodesExist(Ledger& ledger,
-                                     const std::vector<std::pair<std::string, std::string>>& lookups) {
+Result<std::vector<bool>> CodesExist(
+    Ledger& ledger, const std::vector<std::pair<std::string, std::string>>& lookups) {
   std::vector<bool> found;
   if (lookups.empty()) return found;
   std::string sql = "SELECT ";
@@ -173,8 +172,7 @@ Result<std::vector<Record>> Load(Ledger& ledger, const RegisterSpec& spec, const
                                      [](const FieldSpec& f) { return !Stored(f); });
   if (has_links && !rows.empty()) {
     // A few records (one, a page): only their links; otherwise all of them.
-    std::string link_sql =
-        "SELECT record_id, field, target FROM register_links WHERE register = ?";
+    std::string link_sql = "SELECT record_id, field, target FROM register_links WHERE register = ?";
     store::Params link_params{std::string(spec.id)};
     if (rows.size() <= 500) {
       link_sql += " AND record_id IN (";
@@ -327,8 +325,7 @@ Effective OwnEffective(const policy::Profile& profile, const Values& values) {
     if (it != values.end() && !it->second.empty()) own[axis.id] = it->second;
   }
   const auto handling = values.find("handling_restrictions");
-  return EffectiveOf(profile, {own},
-                     handling == values.end() ? std::string() : handling->second);
+  return EffectiveOf(profile, {own}, handling == values.end() ? std::string() : handling->second);
 }
 
 // Recomputes the effective classification and handling restrictions of asset
@@ -340,8 +337,7 @@ Result<bool> RecomputeAsset(Ledger& ledger, const std::string& code) {
                                   "effective_classification, effective_handling FROM assets "
                                   "WHERE code = ?",
                                   {code}));
-  std::vector<std::map<std::string, std::string>> classifications{
-      ParseClassification(row.Text(2))};
+  std::vector<std::map<std::string, std::string>> classifications{ParseClassification(row.Text(2))};
   if (HoldsData(row.Text(1))) {
     MAMORI_TRY(const auto held,
                ledger.Db().Query("SELECT a.classification FROM register_links l JOIN assets a ON "
@@ -356,8 +352,7 @@ Result<bool> RecomputeAsset(Ledger& ledger, const std::string& code) {
   MAMORI_TRY_STATUS(ledger.Db().Execute(
       "UPDATE assets SET effective_classification = ?, effective_handling = ? WHERE id = ?",
       {effective.classification.empty() ? store::Null() : store::Value(effective.classification),
-       effective.handling.empty() ? store::Null() : store::Value(effective.handling),
-       row.Int(0)}));
+       effective.handling.empty() ? store::Null() : store::Value(effective.handling), row.Int(0)}));
   return true;
 }
 
@@ -396,8 +391,8 @@ Result<std::vector<std::string>> RecomputeAround(Ledger& ledger,
 // event.
 Status RecordRecord(Ledger& ledger, const std::string& actor, const RegisterSpec& spec,
                     const Record& record, const std::string& verb) {
-  return ledger.Record({actor, std::string(spec.id) + "." + verb, std::string(spec.id),
-                        record.code, RecordJson(record, /*with_flags=*/false).dump()});
+  return ledger.Record({actor, std::string(spec.id) + "." + verb, std::string(spec.id), record.code,
+                        RecordJson(record, /*with_flags=*/false).dump()});
 }
 
 // Reads `code` back and records its state; returns the record as read.
@@ -479,9 +474,9 @@ Result<std::string> Canonical(const policy::Profile& profile, const Column& colu
     }
     case FieldType::kBool: {
       static const std::vector<std::string> kYes{"true", "TRUE", "True", "1",  "yes", "Yes", "YES",
-                                                "はい", "有",   "あり", "済", "○",   "〇",  "◯"};
+                                                 "はい", "有",   "あり", "済", "○",   "〇",  "◯"};
       static const std::vector<std::string> kNo{"false",  "FALSE", "False", "0",  "no", "No", "NO",
-                                               "いいえ", "無",    "なし",  "未", "×",  "✕"};
+                                                "いいえ", "無",    "なし",  "未", "×",  "✕"};
       const std::string value = HalfWidth(text);
       if (std::find(kYes.begin(), kYes.end(), value) != kYes.end()) return std::string("true");
       if (std::find(kNo.begin(), kNo.end(), value) != kNo.end()) return std::string("false");
@@ -686,8 +681,7 @@ Result<Values> CheckRow(Ledger& ledger, const RegisterSpec& spec, const Values& 
   // The code (new records need a new one) and the sections, people and
   // records referred to: looked up together, reported in column order.
   const std::string code = value("code");
-  const bool new_code =
-      existing == nullptr && !code.empty() && CheckCode(code, "code").Ok();
+  const bool new_code = existing == nullptr && !code.empty() && CheckCode(code, "code").Ok();
   std::vector<std::pair<std::string, std::string>> lookups;
   if (new_code) lookups.emplace_back(std::string(spec.table), code);
   for (const auto& column : columns) {
@@ -889,8 +883,8 @@ Status WriteRows(Ledger& ledger, const std::string& actor, const RegisterSpec& s
     // is a system or medium (levels from the data it holds) and a contract
     // (its clause checks).
     if (existing_ids[i] == 0 && spec.id != "contract" && (!asset || effective[i])) {
-      Record record = NewRecord(ledger, spec, rows[i], ids[i], now,
-                                effective[i] ? &*effective[i] : nullptr);
+      Record record =
+          NewRecord(ledger, spec, rows[i], ids[i], now, effective[i] ? &*effective[i] : nullptr);
       MAMORI_TRY_STATUS(RecordRecord(ledger, actor, spec, record, verb));
       if (written != nullptr) written->push_back(std::move(record));
     } else {
@@ -921,8 +915,7 @@ Result<Record> Add(Ledger& ledger, const std::string& actor, std::string_view re
 }
 
 Result<Record> Update(Ledger& ledger, const std::string& actor, std::string_view register_id,
-                      const std::string& code, const Values& changes,
-                      const WriteGuard& guard) {
+                      const std::string& code, const Values& changes, const WriteGuard& guard) {
   MAMORI_TRY(const RegisterSpec* spec, SpecOf(register_id));
   MAMORI_TRY_STATUS(CheckCode(actor, "actor"));
   MAMORI_TRY(const auto existing, LoadOne(ledger, *spec, code));
@@ -991,31 +984,6 @@ Result<std::vector<Record>> List(Ledger& ledger, std::string_view register_id,
 
 namespace {
 
-// COUNT(*) of a page query, kept until the database changes: paging through
-// a register of 10,000 records counts them once, not on every page.
-Result<std::int64_t> CachedCount(store::Database& db, const std::string& sql,
-                                 const store::Params& params) {
-  struct Entry {
-    std::string version;
-    std::int64_t count = 0;
-  };
-  static std::mutex mutex;
-  static std::map<std::pair<const store::Database*, std::string>, Entry> cache;
-  std::string key = sql;
-  for (const auto& param : params) key += '\x1F' + store::ValueToString(param);
-  MAMORI_TRY(const std::string version, db.DataVersion());
-  {
-    std::lock_guard lock(mutex);
-    const auto it = cache.find({&db, key});
-    if (it != cache.end() && it->second.version == version) return it->second.count;
-  }
-  MAMORI_TRY(const std::int64_t count, db.QueryInt(sql, params));
-  std::lock_guard lock(mutex);
-  if (cache.size() >= 256) cache.clear();
-  cache[{&db, key}] = {version, count};
-  return count;
-}
-
 // The WHERE clause (and its parameters) of a page query, without paging.
 void PageWhere(const RegisterSpec& spec, const PageQuery& query, bool include_retired,
                std::string& where, store::Params& params) {
@@ -1075,9 +1043,8 @@ Result<Page> ListPage(Ledger& ledger, std::string_view register_id, const PageQu
   store::Params params;
   PageWhere(*spec, query, options.include_retired, where, params);
   Page page;
-  MAMORI_TRY(page.total, CachedCount(ledger.Db(),
-                                     "SELECT COUNT(*) FROM " + std::string(spec->table) + where,
-                                     params));
+  MAMORI_TRY(page.total, ledger.Db().CachedQueryInt(
+                             "SELECT COUNT(*) FROM " + std::string(spec->table) + where, params));
   store::Params page_params = params;
   page_params.emplace_back(static_cast<std::int64_t>(query.limit));
   page_params.emplace_back(static_cast<std::int64_t>(query.offset));

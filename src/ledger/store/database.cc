@@ -1,5 +1,9 @@
 #include "ledger/store/database.h"
 
+#include <map>
+#include <mutex>
+#include <utility>
+
 namespace mamori::store {
 
 Value Null() { return std::monostate{}; }
@@ -38,6 +42,28 @@ Result<std::int64_t> Database::QueryInt(std::string_view sql, const Params& para
   MAMORI_TRY(const auto row, QueryOne(sql, params));
   if (row.Size() == 0) return Error(ErrorCode::kInternal, "列がありません", "no column");
   return row.Int(0);
+}
+
+Result<std::int64_t> Database::CachedQueryInt(const std::string& sql, const Params& params) {
+  struct Entry {
+    std::string version;
+    std::int64_t value = 0;
+  };
+  static std::mutex mutex;
+  static std::map<std::pair<const Database*, std::string>, Entry> cache;
+  std::string key = sql;
+  for (const auto& param : params) key += '\x1F' + ValueToString(param);
+  MAMORI_TRY(const std::string version, DataVersion());
+  {
+    std::lock_guard lock(mutex);
+    const auto it = cache.find({this, key});
+    if (it != cache.end() && it->second.version == version) return it->second.value;
+  }
+  MAMORI_TRY(const std::int64_t value, QueryInt(sql, params));
+  std::lock_guard lock(mutex);
+  if (cache.size() >= 256) cache.clear();
+  cache[{this, key}] = {version, value};
+  return value;
 }
 
 Error DatabaseError(std::string_view engine_message, std::string_view sql) {

@@ -80,6 +80,11 @@ class Database {
   Result<Row> QueryOne(std::string_view sql, const Params& params = {});
   // The first column of the single row as an integer (e.g. count(*), RETURNING id).
   Result<std::int64_t> QueryInt(std::string_view sql, const Params& params = {});
+  // QueryInt, kept until DataVersion() changes (for COUNT(*) of a page
+  // query: paging through 10,000 records counts them once, not on every
+  // page). The cache is shared by all connections, keyed by the database,
+  // the statement and its parameters; thread-safe.
+  Result<std::int64_t> CachedQueryInt(const std::string& sql, const Params& params = {});
 
  protected:
   bool in_transaction_ = false;
