@@ -66,12 +66,12 @@ python3 - "$((events > have ? events - have : 0))" "$work/software.csv" <<'PY'
 import sys
 n, path = int(sys.argv[1]), sys.argv[2]
 with open(path, "w") as f:
-    print("code,name,license_type", file=f)
+    print("code,name,license_type,section,approved_by,approved_date", file=f)
     for i in range(n):
-        print(f"sw-{i:06d},ソフト{i},site", file=f)
+        print(f"sw-{i:06d},ソフト{i},site,zeimu,m2,2026-04-01", file=f)
 PY
 [ "$(wc -l < "$work/software.csv")" -gt 1 ] &&
-  "$mamori" --db "$db" register import software "$work/software.csv" --as c1 >/dev/null
+  "$mamori" --db "$db" register import software "$work/software.csv" --as m2 >/dev/null
 events=$(sqlite3 "$db" 'SELECT COUNT(*) FROM audit_events')
 m2_password=$(fixture_password m2)
 a1_password=$(fixture_password a1)
