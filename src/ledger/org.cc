@@ -430,14 +430,7 @@ void PeopleWhere(const PeopleQuery& query, std::string& where, store::Params& pa
     params.emplace_back(query.section);
   }
   if (!query.q.empty()) {
-    // LIKE's own wildcards in the search text are escaped: "10%" finds
-    // codes with a percent sign, not every code starting with 10.
-    std::string pattern = "%";
-    for (const char c : query.q) {
-      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-      pattern += c;
-    }
-    pattern += "%";
+    const std::string pattern = store::LikeContaining(query.q);
     where += " AND (p.code LIKE ? ESCAPE '\\' OR p.name LIKE ? ESCAPE '\\')";
     params.emplace_back(pattern);
     params.emplace_back(pattern);

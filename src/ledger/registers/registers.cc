@@ -1015,14 +1015,8 @@ void PageWhere(const RegisterSpec& spec, const PageQuery& query, bool include_re
     }
   }
   if (!query.q.empty()) {
-    // A substring of the code or of any one-line text column; LIKE's own
-    // wildcards in the search text are escaped.
-    std::string pattern = "%";
-    for (const char c : query.q) {
-      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-      pattern += c;
-    }
-    pattern += "%";
+    // A substring of the code or of any one-line text column.
+    const std::string pattern = store::LikeContaining(query.q);
     where += " AND (code LIKE ? ESCAPE '\\'";
     params.emplace_back(pattern);
     for (const auto& field : spec.fields) {

@@ -66,6 +66,16 @@ Result<std::int64_t> Database::CachedQueryInt(const std::string& sql, const Para
   return value;
 }
 
+std::string LikeContaining(std::string_view text) {
+  std::string pattern = "%";
+  for (const char c : text) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  pattern += "%";
+  return pattern;
+}
+
 Error DatabaseError(std::string_view engine_message, std::string_view sql) {
   std::string head(sql.substr(0, 60));
   for (char& c : head) {

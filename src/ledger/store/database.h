@@ -90,6 +90,11 @@ class Database {
   bool in_transaction_ = false;
 };
 
+// A LIKE pattern (with ESCAPE '\\') that matches any text containing `text`
+// literally: LIKE's own wildcards in it are escaped, so "10%" finds a percent
+// sign, not everything that starts with 10.
+std::string LikeContaining(std::string_view text);
+
 // A database error: what the engine said, with the statement's first words.
 Error DatabaseError(std::string_view engine_message, std::string_view sql);
 
