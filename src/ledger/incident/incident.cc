@@ -34,17 +34,20 @@ std::string LevelClause(const std::string& source, int level) {
 }
 
 Error Closed(std::int64_t id) {
-  return FieldError("id", "インシデント " + std::to_string(id) + " はクローズ済みです（変更できません）",
+  return FieldError("id",
+                    "インシデント " + std::to_string(id) + " はクローズ済みです（変更できません）",
                     "incident " + std::to_string(id) + " is closed (it cannot change)");
 }
 
 Status CheckId(std::int64_t id) {
   if (id > 0) return OkStatus();
-  return FieldError("id", "インシデント番号は 1 以上の整数です", "the incident id is a positive integer");
+  return FieldError("id", "インシデント番号は 1 以上の整数です",
+                    "the incident id is a positive integer");
 }
 
 // A time given by the user: empty means now; otherwise not in the future.
-Result<std::string> TimeOrNow(const Ledger& ledger, const std::string& text, std::string_view field) {
+Result<std::string> TimeOrNow(const Ledger& ledger, const std::string& text,
+                              std::string_view field) {
   if (text.empty()) return FormatUtc(ledger.Now());
   MAMORI_TRY(const auto time, ParseTime(text, field));
   if (time > ledger.Now()) {
@@ -131,8 +134,12 @@ Result<Incident> Load(Ledger& ledger, std::int64_t id) {
                       "st.incident_id = ? ORDER BY st.id",
                       {id}));
   for (const auto& step_row : steps) {
-    Step step{static_cast<int>(step_row.Int(1)), step_row.Text(2), step_row.Text(3),
-              step_row.Text(4), step_row.Text(5), {}};
+    Step step{static_cast<int>(step_row.Int(1)),
+              step_row.Text(2),
+              step_row.Text(3),
+              step_row.Text(4),
+              step_row.Text(5),
+              {}};
     MAMORI_TRY(const auto recipients,
                db.Query("SELECT r.role, p.code, p.name FROM incident_step_recipients r JOIN "
                         "people p ON p.id = r.person_id WHERE r.step_id = ? ORDER BY r.id",
@@ -175,8 +182,8 @@ Status AuthorizeOnIncident(Ledger& ledger, const Person& actor, const Incident& 
                            const std::string& what_ja, const std::string& what_en) {
   if (reporter_too && actor.code == incident.reporter) return OkStatus();
   MAMORI_TRY(const auto section, FindSection(ledger, incident.section));
-  return Authorize(ledger, actor, section, roles, what_ja, what_en,
-                   reporter_too ? "報告者" : "", reporter_too ? "the reporter" : "");
+  return Authorize(ledger, actor, section, roles, what_ja, what_en, reporter_too ? "報告者" : "",
+                   reporter_too ? "the reporter" : "");
 }
 
 // Adds one step of the chain addressed to the holders of the level's roles.
@@ -257,8 +264,8 @@ Result<std::int64_t> Insert(Ledger& ledger, const std::string& actor_code, const
     state["channel"] = "public_form";
     state["receipt"] = id;
     state["remote_addr"] = form->remote_addr;
-    return ledger.Record({std::string(kAnonymousActor), action, "incident", std::to_string(id),
-                          state.dump()});
+    return ledger.Record(
+        {std::string(kAnonymousActor), action, "incident", std::to_string(id), state.dump()});
   });
   if (!changed.Ok()) return changed.Err();
   return id;
@@ -285,9 +292,9 @@ std::int64_t DaysBetween(const std::string& from_date, const std::string& to_dat
 }
 
 const std::vector<Role>& IncidentHandlers() {
-  static const std::vector<Role> kRoles{Role::kManager,      Role::kOfficer,
-                                        Role::kCsirt,        Role::kChiefOfficer,
-                                        Role::kDeputyChiefOfficer, Role::kCiso};
+  static const std::vector<Role> kRoles{
+      Role::kManager, Role::kOfficer, Role::kCsirt, Role::kChiefOfficer, Role::kDeputyChiefOfficer,
+      Role::kCiso};
   return kRoles;
 }
 
@@ -295,20 +302,28 @@ const std::vector<Role>& IncidentHandlers() {
 
 std::string_view SeverityId(Severity severity) {
   switch (severity) {
-    case Severity::kLow: return "low";
-    case Severity::kMedium: return "medium";
-    case Severity::kHigh: return "high";
-    case Severity::kCritical: return "critical";
+    case Severity::kLow:
+      return "low";
+    case Severity::kMedium:
+      return "medium";
+    case Severity::kHigh:
+      return "high";
+    case Severity::kCritical:
+      return "critical";
   }
   return "low";
 }
 
 std::string_view SeverityTitle(Severity severity) {
   switch (severity) {
-    case Severity::kLow: return "低";
-    case Severity::kMedium: return "中";
-    case Severity::kHigh: return "高";
-    case Severity::kCritical: return "重大";
+    case Severity::kLow:
+      return "低";
+    case Severity::kMedium:
+      return "中";
+    case Severity::kHigh:
+      return "高";
+    case Severity::kCritical:
+      return "重大";
   }
   return "低";
 }
@@ -328,10 +343,14 @@ const std::vector<std::string>& SeverityIds() {
 
 std::string LevelTitle(int level) {
   switch (level) {
-    case kLevelManager: return "情報セキュリティ管理者";
-    case kLevelOfficerCsirt: return "情報セキュリティ責任者・統一的な窓口";
-    case kLevelCisoChief: return "最高情報セキュリティ責任者・統括情報セキュリティ責任者";
-    default: return "";
+    case kLevelManager:
+      return "情報セキュリティ管理者";
+    case kLevelOfficerCsirt:
+      return "情報セキュリティ責任者・統一的な窓口";
+    case kLevelCisoChief:
+      return "最高情報セキュリティ責任者・統括情報セキュリティ責任者";
+    default:
+      return "";
   }
 }
 
@@ -417,8 +436,8 @@ Json IncidentJson(const Incident& incident) {
             {"state", incident.state},
             {"severity", incident.severity},
             {"affected_assets", incident.affected_assets},
-            {"people_affected", incident.people_affected ? Json(*incident.people_affected)
-                                                          : Json(nullptr)},
+            {"people_affected",
+             incident.people_affected ? Json(*incident.people_affected) : Json(nullptr)},
             {"personal_data", incident.personal_data},
             {"personal_data_persons", incident.personal_data_persons},
             {"malicious", incident.malicious},
@@ -473,28 +492,35 @@ Result<std::int64_t> ReportByStaff(Ledger& ledger, const std::string& actor,
       .Add(CheckTimeField(report.aware_at, "aware_at"));
   if (!report.section.empty()) checks.Add(CheckCode(report.section, "section"));
   MAMORI_TRY_STATUS(checks.Done());
-  return Insert(ledger, actor,
-                {"staff", report.section, "", "", "", report.summary, report.description,
-                 report.aware_at},
-                "incident.report");
+  return Insert(
+      ledger, actor,
+      {"staff", report.section, "", "", "", report.summary, report.description, report.aware_at},
+      "incident.report");
+}
+
+// The checks every outsider's report gets, and its summary (a default by
+// kind when the sender gave none).
+static void CheckExternalReport(Checks& checks, const ExternalReport& report) {
+  checks.Add(CheckOneOf(report.kind, "kind", {"resident", "other"}))
+      .Add(CheckText(report.name, "name", kMaxName))
+      .Add(CheckText(report.contact, "contact", kMaxName))
+      .Add(CheckText(report.text, "text", kMaxText, false, true))
+      .Add(CheckText(report.summary, "summary", kMaxName, true));
+}
+
+static std::string ExternalSummary(const ExternalReport& report) {
+  if (!report.summary.empty()) return report.summary;
+  return report.kind == "resident" ? "住民からの報告" : "外部からの報告";
 }
 
 Result<std::int64_t> ReportExternal(Ledger& ledger, const std::string& actor,
                                     const ExternalReport& report) {
   Checks checks;
-  checks.Add(CheckCode(actor, "actor"))
-      .Add(CheckOneOf(report.kind, "kind", {"resident", "other"}))
-      .Add(CheckText(report.name, "name", kMaxName))
-      .Add(CheckText(report.contact, "contact", kMaxName))
-      .Add(CheckText(report.text, "text", kMaxText, false, true))
-      .Add(CheckText(report.summary, "summary", kMaxName, true))
-      .Add(CheckTimeField(report.aware_at, "aware_at"));
+  checks.Add(CheckCode(actor, "actor")).Add(CheckTimeField(report.aware_at, "aware_at"));
+  CheckExternalReport(checks, report);
   if (!report.section.empty()) checks.Add(CheckCode(report.section, "section"));
   MAMORI_TRY_STATUS(checks.Done());
-  const std::string summary = report.summary.empty()
-                                  ? std::string(report.kind == "resident" ? "住民からの報告"
-                                                                          : "外部からの報告")
-                                  : report.summary;
+  const std::string summary = ExternalSummary(report);
   return Insert(ledger, actor,
                 {"external", report.section, report.kind, report.name, report.contact, summary,
                  report.text, report.aware_at},
@@ -506,23 +532,17 @@ Result<std::int64_t> ReportFromPublicForm(Ledger& ledger, const std::string& int
                                           const std::string& remote_addr) {
   Checks checks;
   checks.Add(CheckCode(intake, "intake"))
-      .Add(CheckOneOf(report.kind, "kind", {"resident", "other"}))
-      .Add(CheckText(report.name, "name", kMaxName))
-      .Add(CheckText(report.contact, "contact", kMaxName))
-      .Add(CheckText(report.text, "text", kMaxText, false, true))
-      .Add(CheckText(report.summary, "summary", kMaxName, true))
       .Add(CheckText(remote_addr, "remote_addr", kMaxName, true));
+  CheckExternalReport(checks, report);
   MAMORI_TRY_STATUS(checks.Done());
-  const std::string summary = report.summary.empty()
-                                  ? std::string(report.kind == "resident" ? "住民からの報告"
-                                                                          : "外部からの報告")
-                                  : report.summary;
+  const std::string summary = ExternalSummary(report);
   const PublicForm form{remote_addr};
   // The organization becomes aware when the form arrives: a sender's own
   // time is not taken (aware_at empty: now).
-  return Insert(ledger, intake,
-                {"external", "", report.kind, report.name, report.contact, summary, report.text, ""},
-                "incident.report_external", &form);
+  return Insert(
+      ledger, intake,
+      {"external", "", report.kind, report.name, report.contact, summary, report.text, ""},
+      "incident.report_external", &form);
 }
 
 Status Escalate(Ledger& ledger, const std::string& actor_code, std::int64_t id,
@@ -540,15 +560,15 @@ Status Escalate(Ledger& ledger, const std::string& actor_code, std::int64_t id,
     MAMORI_TRY(const auto incident, LoadOpen(ledger, id));
     const int target = to_level ? *to_level : incident.level + 1;
     if (incident.level >= kLevelCisoChief) {
-      return FieldError("to",
-                        "既に最高情報セキュリティ責任者・統括情報セキュリティ責任者まで報告済みです",
-                        "already reported to the CISO and the chief officer (the top of 5.3)");
+      return FieldError(
+          "to", "既に最高情報セキュリティ責任者・統括情報セキュリティ責任者まで報告済みです",
+          "already reported to the CISO and the chief officer (the top of 5.3)");
     }
     if (target <= incident.level) {
-      return FieldError("to",
-                        "報告先は現在の段階（" + LevelTitle(incident.level) + "）より上でなければなりません",
-                        "the level must be above the current one (" +
-                            std::to_string(incident.level) + ")");
+      return FieldError(
+          "to",
+          "報告先は現在の段階（" + LevelTitle(incident.level) + "）より上でなければなりません",
+          "the level must be above the current one (" + std::to_string(incident.level) + ")");
     }
     const int next = incident.level + 1;
     // The order of 5.3(1)②③ / 5.3(2)②③: one level at a time. Only a
@@ -566,10 +586,11 @@ Status Escalate(Ledger& ledger, const std::string& actor_code, std::int64_t id,
     // department's officer and the 統一的な窓口, which sees to it that the CISO
     // is informed (1(4)①).
     const std::vector<Role> allowed =
-        next == kLevelOfficerCsirt ? std::vector<Role>{Role::kManager}
-                                   : std::vector<Role>{Role::kManager, Role::kOfficer, Role::kCsirt};
-    MAMORI_TRY_STATUS(AuthorizeOnIncident(ledger, actor, incident, allowed, false,
-                                          "上位への報告", "escalate"));
+        next == kLevelOfficerCsirt
+            ? std::vector<Role>{Role::kManager}
+            : std::vector<Role>{Role::kManager, Role::kOfficer, Role::kCsirt};
+    MAMORI_TRY_STATUS(
+        AuthorizeOnIncident(ledger, actor, incident, allowed, false, "上位への報告", "escalate"));
     const std::string now = FormatUtc(ledger.Now());
     for (int level = next; level <= target; ++level) {
       std::string step_note = note;
@@ -594,7 +615,8 @@ Status SetTriage(Ledger& ledger, const std::string& actor_code, std::int64_t id,
   if (triage.severity) checks.Add(CheckOneOf(*triage.severity, "severity", SeverityIds()));
   if (triage.affected_assets) {
     if (triage.affected_assets->size() > kMaxAssets) {
-      checks.Add(FieldError("affected_assets", "情報資産は " + std::to_string(kMaxAssets) + " 件までです",
+      checks.Add(FieldError("affected_assets",
+                            "情報資産は " + std::to_string(kMaxAssets) + " 件までです",
                             "at most " + std::to_string(kMaxAssets) + " assets"));
     }
     for (std::size_t i = 0; i < triage.affected_assets->size(); ++i) {
@@ -622,18 +644,19 @@ Status SetTriage(Ledger& ledger, const std::string& actor_code, std::int64_t id,
     if (triage.severity) incident.severity = *triage.severity;
     if (triage.people_affected) incident.people_affected = *triage.people_affected;
     if (triage.personal_data) incident.personal_data = *triage.personal_data;
-    if (triage.personal_data_persons) incident.personal_data_persons = *triage.personal_data_persons;
+    if (triage.personal_data_persons)
+      incident.personal_data_persons = *triage.personal_data_persons;
     if (triage.malicious) incident.malicious = *triage.malicious;
     if (!incident.personal_data) {
       if (incident.personal_data_persons > 0) {
-        return FieldError("personal_data_persons",
-                          "個人情報が含まれない場合、人数は指定できません",
+        return FieldError("personal_data_persons", "個人情報が含まれない場合、人数は指定できません",
                           "no number of persons without personal data");
       }
       if (!incident.ppc_prompt_at.empty() || !incident.ppc_final_at.empty()) {
-        return FieldError("personal_data",
-                          "個人情報保護委員会への報告が記録済みのため「個人情報なし」にはできません",
-                          "a report to the PPC is recorded: personal data cannot be unset");
+        return FieldError(
+            "personal_data",
+            "個人情報保護委員会への報告が記録済みのため「個人情報なし」にはできません",
+            "a report to the PPC is recorded: personal data cannot be unset");
       }
     }
     const store::Value people =
@@ -711,8 +734,10 @@ Status SetText(Ledger& ledger, const std::string& actor_code, std::int64_t id,
 
 }  // namespace
 
-Status SetCause(Ledger& ledger, const std::string& actor, std::int64_t id, const std::string& text) {
-  return SetText(ledger, actor, id, text, "cause", "incident.cause", "原因の記録", "record the cause");
+Status SetCause(Ledger& ledger, const std::string& actor, std::int64_t id,
+                const std::string& text) {
+  return SetText(ledger, actor, id, text, "cause", "incident.cause", "原因の記録",
+                 "record the cause");
 }
 
 Status SetMeasure(Ledger& ledger, const std::string& actor, std::int64_t id,
@@ -760,9 +785,10 @@ Status RecordPpcReport(Ledger& ledger, const std::string& actor_code, std::int64
         {Role::kCsirt, Role::kChiefOfficer, Role::kDeputyChiefOfficer, Role::kCiso}, false,
         "個人情報保護委員会への報告の記録", "record a report to the PPC"));
     if (!incident.personal_data) {
-      return FieldError("kind",
-                        "個人情報が含まれるインシデントではありません（先にトリアージで personal_data を設定）",
-                        "the incident involves no personal data (set it in triage first)");
+      return FieldError(
+          "kind",
+          "個人情報が含まれるインシデントではありません（先にトリアージで personal_data を設定）",
+          "the incident involves no personal data (set it in triage first)");
     }
     const bool prompt = kind == "prompt";
     if (!(prompt ? incident.ppc_prompt_at : incident.ppc_final_at).empty()) {
@@ -771,15 +797,17 @@ Status RecordPpcReport(Ledger& ledger, const std::string& actor_code, std::int64
     }
     MAMORI_TRY(const auto when, TimeOrNow(ledger, at, "at"));
     if (when < incident.aware_at) {
-      return FieldError("at", "認知した日時より前の報告日時です", "before the incident became known");
+      return FieldError("at", "認知した日時より前の報告日時です",
+                        "before the incident became known");
     }
     if (prompt) {
-      MAMORI_TRY_STATUS(
-          ledger.Db().Execute("UPDATE incidents SET ppc_prompt_at = ?, ppc_prompt_by = ? WHERE id = ?",
-                              {when, actor_code, id}));
+      MAMORI_TRY_STATUS(ledger.Db().Execute(
+          "UPDATE incidents SET ppc_prompt_at = ?, ppc_prompt_by = ? WHERE id = ?",
+          {when, actor_code, id}));
     } else {
       if (!incident.ppc_prompt_at.empty() && when < incident.ppc_prompt_at) {
-        return FieldError("at", "確報の日時が速報より前です", "the final report precedes the prompt one");
+        return FieldError("at", "確報の日時が速報より前です",
+                          "the final report precedes the prompt one");
       }
       // One report may serve as both 速報 and 確報 when everything is known
       // at once (個人情報保護委員会 guidelines).
@@ -871,7 +899,8 @@ Result<std::vector<OverdueReport>> ListOverduePpcReports(Ledger& ledger) {
     MAMORI_TRY(const auto incident, Load(ledger, row.Int(0)));
     for (const auto& report : PpcReports(ledger, incident)) {
       if (!report.overdue) continue;
-      result.push_back({incident.id, incident.summary, report, DaysBetween(report.deadline, today)});
+      result.push_back(
+          {incident.id, incident.summary, report, DaysBetween(report.deadline, today)});
     }
   }
   return result;
