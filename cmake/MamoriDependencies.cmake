@@ -20,8 +20,17 @@ pkg_check_modules(MAMORI_LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
 pkg_check_modules(MAMORI_QPDF REQUIRED IMPORTED_TARGET libqpdf)
 pkg_check_modules(MAMORI_IMAGE_LIBS REQUIRED IMPORTED_TARGET
   libjpeg libpng libtiff-4 libwebp libwebpdemux)
-# The HTTP server (src/server): Debian builds cpp-httplib as a library.
-pkg_check_modules(MAMORI_HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# The server's tests call it as a browser would, with cpp-httplib's client
+# (Debian builds it as a library); the server itself is Boost.Beast.
+if(MAMORI_TESTS)
+  pkg_check_modules(MAMORI_HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+endif()
+# The mamori program allocates through jemalloc: the server's many threads
+# build JSON pages, and glibc's allocator made a third of their CPU time
+# (bench/README.md). Not with the sanitizers, which bring their own.
+if(MAMORI_JEMALLOC)
+  pkg_check_modules(MAMORI_JEMALLOC_LIB REQUIRED IMPORTED_TARGET jemalloc)
+endif()
 # Debian's libgif-dev ships no pkg-config file.
 find_library(MAMORI_GIF_LIBRARY gif REQUIRED)
 find_path(MAMORI_GIF_INCLUDE_DIR gif_lib.h REQUIRED)

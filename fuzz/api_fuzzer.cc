@@ -1,4 +1,4 @@
-// Fuzzes the HTTP API behind the HTTP parser (cpp-httplib's job): method,
+// Fuzzes the HTTP API behind the HTTP parser (Boost.Beast's job): method,
 // path, query and body as a browser could send them, for a signed-in manager
 // (with the CSRF token) and for nobody. Any input must get an answer that is
 // not a 500, and JSON whenever there is a body.

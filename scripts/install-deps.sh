@@ -14,12 +14,12 @@ packages=(build-essential cmake ninja-build pkg-config
   libtomlplusplus-dev libexpected-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libsqlite3-dev libsodium-dev libcsv-dev libxlsxwriter-dev libzip-dev libpugixml-dev
   libmagic-dev libqpdf-dev libgmime-3.0-dev libarchive-dev libxml2-dev
-  libpng-dev libjpeg-dev libgif-dev libtiff-dev libwebp-dev libcpp-httplib-dev
-  libboost-dev libssl-dev
+  libpng-dev libjpeg-dev libgif-dev libtiff-dev libwebp-dev
+  libboost-dev libssl-dev libjemalloc-dev
   libcrack2-dev cracklib-runtime)  # the password dictionary check, at run time too
 case "$profile" in
   build) ;;
-  test) packages+=(libgtest-dev libgmock-dev clang libclang-rt-14-dev sqlite3 qpdf chromium openssl
+  test) packages+=(libgtest-dev libgmock-dev libcpp-httplib-dev clang libclang-rt-14-dev sqlite3 qpdf chromium openssl
     fonts-noto-cjk) ;;
   bench) packages+=(libbenchmark-dev wrk qpdf ghostscript mat2 libimage-exiftool-perl groff-base
     linux-perf) ;;

@@ -2,9 +2,19 @@
 
 #include <sodium.h>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "auth/internal.h"
@@ -150,16 +160,82 @@ std::vector<std::string> NameParts(std::string_view name, std::string_view email
   return parts;
 }
 
+// Every Argon2id computation runs on a few threads of its own, one per two
+// cores, at the lowest CPU priority (nice 19). Each costs 64 MiB and tens of
+// milliseconds of CPU: a burst of sign-ins, however many arrive at once,
+// queues here instead of taking all memory, and never slows the pages that
+// others are reading. Callers wait for their result.
+class HashingThreads {
+ public:
+  static HashingThreads& Instance() {
+    static HashingThreads threads(std::max(1U, std::thread::hardware_concurrency() / 2));
+    return threads;
+  }
+
+  template <typename T>
+  T Run(std::function<T()> work) {
+    std::packaged_task<T()> task(std::move(work));
+    std::future<T> result = task.get_future();
+    {
+      std::lock_guard lock(mutex_);
+      queue_.emplace_back([&task] { task(); });
+    }
+    ready_.notify_one();
+    return result.get();
+  }
+
+  HashingThreads(const HashingThreads&) = delete;
+  HashingThreads& operator=(const HashingThreads&) = delete;
+  ~HashingThreads() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    ready_.notify_all();
+    for (auto& thread : threads_) thread.join();
+  }
+
+ private:
+  explicit HashingThreads(unsigned count) {
+    for (unsigned i = 0; i < count; ++i) threads_.emplace_back([this] { Loop(); });
+  }
+
+  void Loop() {
+    // Linux applies setpriority to one thread when given its thread id. A
+    // failure (a sandbox forbidding it) leaves the normal priority.
+    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock lock(mutex_);
+        ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        job = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      job();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
 }  // namespace
 
 std::string HashPassword(std::string_view password, const HashCost& cost) {
   if (!internal::SodiumReady()) return {};
-  std::array<char, crypto_pwhash_STRBYTES> out{};
-  if (crypto_pwhash_str_alg(out.data(), password.data(), password.size(), cost.ops, cost.mem,
-                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
-    return {};
-  }
-  return std::string(out.data());
+  return HashingThreads::Instance().Run<std::string>([password, cost]() -> std::string {
+    std::array<char, crypto_pwhash_STRBYTES> out{};
+    if (crypto_pwhash_str_alg(out.data(), password.data(), password.size(), cost.ops, cost.mem,
+                              crypto_pwhash_ALG_ARGON2ID13) != 0) {
+      return {};
+    }
+    return std::string(out.data());
+  });
 }
 
 bool VerifyPassword(std::string_view stored_hash, std::string_view password) {
@@ -168,7 +244,9 @@ bool VerifyPassword(std::string_view stored_hash, std::string_view password) {
   // crypto_pwhash_str_verify reads a NUL-terminated string.
   std::array<char, crypto_pwhash_STRBYTES> hash{};
   std::copy(stored_hash.begin(), stored_hash.end(), hash.begin());
-  return crypto_pwhash_str_verify(hash.data(), password.data(), password.size()) == 0;
+  return HashingThreads::Instance().Run<bool>([&hash, password] {
+    return crypto_pwhash_str_verify(hash.data(), password.data(), password.size()) == 0;
+  });
 }
 
 std::string GenerateTemporaryPassword() {

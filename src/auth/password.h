@@ -6,7 +6,10 @@
 // leaves older hashes verifiable. Plain passwords are never stored, logged
 // or audited.
 //
-// Thread safety: every function may be called from any thread.
+// Thread safety: every function may be called from any thread. Hashing and
+// verifying run on password.cc's own few low-priority threads, one per two
+// cores, however many callers ask at once (bounded memory and CPU; see
+// HashingThreads there); the caller waits.
 #pragma once
 
 #include <cstddef>

@@ -6,6 +6,8 @@
 
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace mamori::auth {
 namespace {
@@ -52,6 +54,30 @@ TEST(PasswordTest, Argon2idHashVerifies) {
   EXPECT_FALSE(VerifyPassword("", "Correct-horse-1"));
   EXPECT_FALSE(VerifyPassword("not a hash", "Correct-horse-1"));
   EXPECT_FALSE(VerifyPassword(std::string(1000, '$'), "Correct-horse-1"));
+}
+
+// Many callers at once all get their own answer: hashing is queued on the
+// few hashing threads, not run by each caller.
+TEST(PasswordTest, ManyCallersAtOnceEachGetTheirOwnAnswer) {
+  constexpr int kCallers = 24;
+  std::vector<std::string> hashes(kCallers);
+  std::vector<int> verified(kCallers, -1), rejected(kCallers, -1);
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCallers; ++i) {
+    callers.emplace_back([&, i] {
+      const std::string password = "Kyoto-" + std::to_string(i) + "-Gion!";
+      hashes[i] = HashPassword(password, HashCost::Fast());
+      verified[i] = VerifyPassword(hashes[i], password) ? 1 : 0;
+      rejected[i] = VerifyPassword(hashes[i], password + "x") ? 1 : 0;
+    });
+  }
+  for (auto& caller : callers) caller.join();
+  std::set<std::string> distinct(hashes.begin(), hashes.end());
+  EXPECT_EQ(distinct.size(), static_cast<std::size_t>(kCallers));
+  for (int i = 0; i < kCallers; ++i) {
+    EXPECT_EQ(verified[i], 1) << i;
+    EXPECT_EQ(rejected[i], 0) << i;
+  }
 }
 
 TEST(PasswordTest, DefaultCostIsInteractive) {

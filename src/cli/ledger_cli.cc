@@ -35,32 +35,6 @@ std::unique_ptr<ledger::Ledger> LedgerCli::Open(bool read_only) {
   return std::move(ledger).Value();
 }
 
-void LedgerCli::Fail(const Error& error) {
-  if (json) {
-    Json diagnostics = Json::array();
-    for (const auto& d : error.Diagnostics()) {
-      diagnostics.push_back({{"where", d.where.ToString()},
-                             {"message_ja", d.message_ja},
-                             {"message_en", d.message_en}});
-    }
-    err << Json{{"error", ErrorCodeName(error.Code())}, {"diagnostics", diagnostics}}.dump(
-               -1, ' ', false, Json::error_handler_t::replace)
-        << "\n";
-  } else {
-    err << "エラー / error:\n" << error.ToString() << "\n";
-  }
-  switch (error.Code()) {
-    case ErrorCode::kInvalidArgument:
-    case ErrorCode::kNotFound:
-    case ErrorCode::kInvalidProfile:
-    case ErrorCode::kLimitExceeded:
-      exit_code = kExitInvalidInput;
-      break;
-    default:
-      exit_code = kExitInternal;
-  }
-}
-
 void LedgerCli::WithLedger(const std::function<Status(ledger::Ledger&)>& body, bool read_only) {
   auto ledger = Open(read_only);
   if (!ledger) return;
@@ -89,10 +63,6 @@ Status RequireChiefOrDeputy(ledger::Ledger& ledger, const std::string& actor,
       std::string(what_ja) + "は統括情報セキュリティ責任者又は副責任者が行います（6.2(1)）",
       "only the chief officer or the deputy " + std::string(what_en) + " (6.2(1))",
       Where{"", 0, "as"});
-}
-
-void LedgerCli::PrintJson(const Json& value) {
-  out << value.dump(-1, ' ', false, Json::error_handler_t::replace) << "\n";
 }
 
 namespace {

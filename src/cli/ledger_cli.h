@@ -17,6 +17,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "cli/output.h"
 #include "common/clock.h"
 #include "ledger/ledger.h"
 
@@ -26,32 +27,23 @@ class App;
 
 namespace mamori::cli {
 
-struct LedgerCli {
+struct LedgerCli : Output {
   LedgerCli(std::ostream& out_stream, std::ostream& err_stream, const Clock& now)
-      : out(out_stream), err(err_stream), clock(now) {}
+      : Output(out_stream, err_stream), clock(now) {}
 
   // Common options (on the top-level app: `mamori --db F register list ...`).
   std::string db = "mamori.db";  // or $MAMORI_DB
   std::string key;               // default: <db>.audit-key
   std::string profile;           // override the profile recorded at init
-  bool json = false;
 
-  std::ostream& out;
-  std::ostream& err;
   const Clock& clock;
-  int exit_code = 0;
 
   ledger::LedgerPaths Paths() const;
   // Opens the ledger; on failure prints the error and sets exit_code.
   std::unique_ptr<ledger::Ledger> Open(bool read_only = false);
-  // Prints `error` (every diagnostic, "where: 日本語 / English") and sets the
-  // exit code: 3 for invalid input or not found, 1 otherwise.
-  void Fail(const Error& error);
   // Runs `body` with an open ledger, prints its error if any, and signs a
   // checkpoint after a successful command.
   void WithLedger(const std::function<Status(ledger::Ledger&)>& body, bool read_only = false);
-  // Prints `value` as JSON (one line) — used by --json output.
-  void PrintJson(const nlohmann::json& value);
 };
 
 // OK when `actor` (--as) is today the chief officer or the deputy (6.2(1)),

@@ -152,6 +152,11 @@ Status Ledger::Change(const std::function<Status()>& body) {
   return OkStatus();
 }
 
+Result<std::int64_t> Ledger::CachedCount(const std::string& sql, const store::Params& params) {
+  MAMORI_TRY(const std::int64_t version, audit_.LastSeq());
+  return db_->CachedQueryInt(paths_.database, version, sql, params);
+}
+
 Status Ledger::Record(const audit::EventInput& event) {
   if (options_.read_only) {
     return Error(ErrorCode::kInternal, "読み取り専用で開いています", "ledger opened read-only");

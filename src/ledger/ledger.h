@@ -79,6 +79,12 @@ class Ledger {
   // ledger_meta values.
   Result<std::string> Meta(const std::string& key);
 
+  // The COUNT(*) of `sql`, counted again only after a change: every change
+  // to the ledger records an audit event in its transaction, so the newest
+  // event's sequence is a version that every connection to the database
+  // agrees on (store::Database::CachedQueryInt).
+  Result<std::int64_t> CachedCount(const std::string& sql, const store::Params& params);
+
  private:
   Ledger(LedgerPaths paths, std::unique_ptr<store::Database> db,
          std::unique_ptr<policy::Profile> profile, const Clock& clock, OpenOptions options);

@@ -1037,7 +1037,7 @@ Result<Page> ListPage(Ledger& ledger, std::string_view register_id, const PageQu
   store::Params params;
   PageWhere(*spec, query, options.include_retired, where, params);
   Page page;
-  MAMORI_TRY(page.total, ledger.Db().CachedQueryInt(
+  MAMORI_TRY(page.total, ledger.CachedCount(
                              "SELECT COUNT(*) FROM " + std::string(spec->table) + where, params));
   store::Params page_params = params;
   page_params.emplace_back(static_cast<std::int64_t>(query.limit));

@@ -44,25 +44,27 @@ Result<std::int64_t> Database::QueryInt(std::string_view sql, const Params& para
   return row.Int(0);
 }
 
-Result<std::int64_t> Database::CachedQueryInt(const std::string& sql, const Params& params) {
+Result<std::int64_t> Database::CachedQueryInt(std::string_view scope, std::int64_t version,
+                                              const std::string& sql, const Params& params) {
   struct Entry {
-    std::string version;
+    std::int64_t version = 0;
     std::int64_t value = 0;
   };
   static std::mutex mutex;
-  static std::map<std::pair<const Database*, std::string>, Entry> cache;
-  std::string key = sql;
+  static std::map<std::string, Entry, std::less<>> cache;
+  std::string key(scope);
+  key += '\x1E';
+  key += sql;
   for (const auto& param : params) key += '\x1F' + ValueToString(param);
-  MAMORI_TRY(const std::string version, DataVersion());
   {
     std::lock_guard lock(mutex);
-    const auto it = cache.find({this, key});
+    const auto it = cache.find(key);
     if (it != cache.end() && it->second.version == version) return it->second.value;
   }
   MAMORI_TRY(const std::int64_t value, QueryInt(sql, params));
   std::lock_guard lock(mutex);
   if (cache.size() >= 256) cache.clear();
-  cache[{this, key}] = {version, value};
+  cache[std::move(key)] = {version, value};
   return value;
 }
 

@@ -80,11 +80,16 @@ class Database {
   Result<Row> QueryOne(std::string_view sql, const Params& params = {});
   // The first column of the single row as an integer (e.g. count(*), RETURNING id).
   Result<std::int64_t> QueryInt(std::string_view sql, const Params& params = {});
-  // QueryInt, kept until DataVersion() changes (for COUNT(*) of a page
+  // QueryInt, kept while `version` stays the same (for COUNT(*) of a page
   // query: paging through 10,000 records counts them once, not on every
-  // page). The cache is shared by all connections, keyed by the database,
-  // the statement and its parameters; thread-safe.
-  Result<std::int64_t> CachedQueryInt(const std::string& sql, const Params& params = {});
+  // page). The cache is shared by every connection in the process, keyed by
+  // `scope` (which database: its path), the statement and its parameters, so
+  // after a change one reader counts again, not each connection of a pool.
+  // `version` must change whenever the counted rows may have, and mean the
+  // same on every connection (the ledger passes its newest audit event's
+  // sequence). Thread-safe.
+  Result<std::int64_t> CachedQueryInt(std::string_view scope, std::int64_t version,
+                                      const std::string& sql, const Params& params = {});
 
  protected:
   bool in_transaction_ = false;

@@ -94,6 +94,29 @@ TEST(StoreTest, FailedMigrationLeavesTheOldVersion) {
   EXPECT_FALSE(db->Query("SELECT * FROM b").Ok());  // rolled back whole
 }
 
+// One count for every connection to a database, until its version changes;
+// another database (scope) has its own.
+TEST(StoreTest, CachedCountsAreSharedByConnectionsUntilTheVersionChanges) {
+  const auto path = std::filesystem::temp_directory_path() / "mamori_store_cached_count.db";
+  std::filesystem::remove(path);
+  auto first = OpenSqlite(path.string(), {.create = true});
+  ASSERT_TRUE(first.Ok());
+  auto second = OpenSqlite(path.string(), {});
+  ASSERT_TRUE(second.Ok());
+  ASSERT_TRUE((*first)->ExecuteScript("CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (1);").Ok());
+  const std::string count = "SELECT COUNT(*) FROM t WHERE v > ?";
+  EXPECT_EQ((*first)->CachedQueryInt(path.string(), 1, count, {std::int64_t{0}}).Value(), 1);
+  ASSERT_TRUE((*first)->Execute("INSERT INTO t VALUES (2)").Ok());
+  // Same version: the other connection is given the kept count.
+  EXPECT_EQ((*second)->CachedQueryInt(path.string(), 1, count, {std::int64_t{0}}).Value(), 1);
+  // Another parameter, another database: counted.
+  EXPECT_EQ((*second)->CachedQueryInt(path.string(), 1, count, {std::int64_t{1}}).Value(), 1);
+  EXPECT_EQ((*second)->CachedQueryInt("other.db", 1, count, {std::int64_t{0}}).Value(), 2);
+  // A new version: counted again.
+  EXPECT_EQ((*second)->CachedQueryInt(path.string(), 2, count, {std::int64_t{0}}).Value(), 2);
+  std::filesystem::remove(path);
+}
+
 TEST(StoreTest, OpeningAMissingDatabaseWithoutCreateFails) {
   auto db = OpenSqlite("/nonexistent/mamori.db", {});
   ASSERT_FALSE(db.Ok());
