@@ -2,7 +2,7 @@
 """Runs mamori's 無害化 and its peers over the corpus of sanitize_corpus.py,
 one process per file for every tool, and prints the comparison.
 
-    bench/sanitize_peers.py MAMORI CORPUS [--out DIR] [--kinds pdf,ooxml,image]
+    bench/sanitize_peers.py MAMORI_SANITIZE CORPUS [--out DIR] [--kinds pdf,ooxml,image]
 
 For each process: wall time, CPU time (user + system, from wait4) and peak
 RSS. Rates are per CPU second of the tools' processes (the machine may be
@@ -64,7 +64,7 @@ class Tool:
 
 
 def mamori_tool(binary):
-    return Tool("mamori", lambda i, o, s: ([binary, "sanitize", i, "-o", o], o), ok=(0,),
+    return Tool("mamori", lambda i, o, s: ([binary, i, "-o", o], o), ok=(0,),
                 refused=(6,))
 
 

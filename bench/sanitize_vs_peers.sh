@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # mamori's 無害化 vs its peers on one corpus, in one run, on one core:
-#   PDF    mamori sanitize vs a bare qpdf rewrite (qpdf --object-streams=generate)
+#   PDF    mamori-sanitize vs a bare qpdf rewrite (qpdf --object-streams=generate)
 #          vs Ghostscript's rebuild (gs -sDEVICE=pdfwrite -dSAFER)
-#   OOXML  mamori sanitize vs mat2 (docx, xlsx, pptx)
-#   images mamori sanitize vs exiftool -all= (JPEG, PNG)
-# One process per file for every tool. The outputs of mamori are checked
+#   OOXML  mamori-sanitize vs mat2 (docx, xlsx, pptx)
+#   images mamori-sanitize vs exiftool -all= (JPEG, PNG)
+# One process per file for every tool: mamori's is mamori-sanitize, the
+# program made for that (the same code as `mamori sanitize`, linking only the
+# 無害化 library, so it starts like qpdf does rather than like the server). The outputs of mamori are checked
 # (qpdf --check; zip + XML parse; image markers), and the refusals and
 # failures of every tool are counted.
 #
-#   bench/sanitize_vs_peers.sh [MAMORI]     (default build/release/src/cli/mamori,
+#   bench/sanitize_vs_peers.sh [MAMORI_SANITIZE]  (default build/release/src/cli/mamori-sanitize,
 #                                            built with the release preset when missing)
 #
 # Environment: CPU (the core to pin to, default 0), SCALE (corpus size
@@ -22,7 +24,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bin="${1:-build/release/src/cli/mamori}"
+bin="${1:-build/release/src/cli/mamori-sanitize}"
 [[ "$bin" = /* ]] || bin="$root/$bin"
 cpu="${CPU:-0}"
 scale="${SCALE:-1}"
@@ -38,9 +40,9 @@ for tool in qpdf gs mat2 exiftool groff python3; do
   command -v "$tool" >/dev/null || die "$tool is not installed (scripts/install-deps.sh bench)"
 done
 if [[ ! -x "$bin" ]]; then
-  echo "building mamori (release preset)..." >&2
-  (cd "$root" && cmake --preset release >/dev/null && cmake --build build/release -j2 --target mamori) >&2 ||
-    die "could not build mamori"
+  echo "building mamori-sanitize (release preset)..." >&2
+  (cd "$root" && cmake --preset release >/dev/null &&
+    cmake --build build/release -j2 --target mamori-sanitize) >&2 || die "could not build mamori-sanitize"
 fi
 
 python3 "$root/bench/sanitize_corpus.py" "$corpus" --seed "$seed" --scale "$scale" ||
