@@ -19,6 +19,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "audit/audit_key.h"
@@ -27,11 +28,16 @@
 
 namespace mamori::audit {
 
+// The actor of an event no signed-in person caused: a resident's report
+// through the public form, a sign-in that failed (whoever typed the login is
+// not known; the account is the event's object, not its actor).
+inline constexpr std::string_view kAnonymousActor = "anonymous";
+
 // What a caller records. `state` is the object's new state as canonical JSON
 // (keys sorted, no insignificant whitespace — nlohmann::json::dump() of an
 // object gives that); "null" for a deleted object.
 struct EventInput {
-  std::string actor;        // person id, or "system"
+  std::string actor;        // person code, "system", "gateway" or kAnonymousActor
   std::string action;       // e.g. "asset.add", "request.approve"
   std::string object_type;  // e.g. "asset"
   std::string object_id;

@@ -416,8 +416,8 @@ Status CountFailure(Ledger& ledger, const Attempt& attempt, const AccountRow& ac
   Json state = AttemptState(attempt, account);
   state["reason"] = std::string(reason);
   state["failed_count"] = failed;
-  MAMORI_TRY_STATUS(ledger.Record(
-      {account.person_code, std::string(action), "account", account.login, state.dump()}));
+  MAMORI_TRY_STATUS(ledger.Record({std::string(audit::kAnonymousActor), std::string(action),
+                                   "account", account.login, state.dump()}));
   result.status = status;
   if (lock) {
     Json lockout{{"person", account.person_code},
@@ -427,8 +427,8 @@ Status CountFailure(Ledger& ledger, const Attempt& attempt, const AccountRow& ac
                  {"privileged", attempt.standing.privileged},
                  {"locked_until", locked_until},
                  {"clause", attempt.standing.privileged ? "6.2(1)③" : "6.2(1)②"}};
-    MAMORI_TRY_STATUS(ledger.Record(
-        {account.person_code, "auth.lockout", "account", account.login, lockout.dump()}));
+    MAMORI_TRY_STATUS(ledger.Record({std::string(audit::kAnonymousActor), "auth.lockout",
+                                     "account", account.login, lockout.dump()}));
     result.status = SignInStatus::kLocked;
     result.locked_until = locked_until;
   }
@@ -439,8 +439,8 @@ Status RecordFailure(Ledger& ledger, const Attempt& attempt, const AccountRow& a
                      std::string_view reason) {
   Json state = AttemptState(attempt, account);
   state["reason"] = std::string(reason);
-  return ledger.Record(
-      {account.person_code, "auth.sign_in_failed", "account", account.login, state.dump()});
+  return ledger.Record({std::string(audit::kAnonymousActor), "auth.sign_in_failed", "account",
+                        account.login, state.dump()});
 }
 
 // The body of SignIn's transaction for a known login.
@@ -710,7 +710,8 @@ Result<SignInResult> SignIn(Ledger& reader, const WithWriter& with_writer,
     const std::string login = internal::Printable(input.login, kMaxAuditLoginBytes);
     MAMORI_TRY_STATUS(with_writer([&](Ledger& writer) -> Status {
       return writer.Change([&]() -> Status {
-        return writer.Record({"anonymous", "auth.sign_in_failed", "account", login,
+        return writer.Record({std::string(audit::kAnonymousActor), "auth.sign_in_failed",
+                              "account", login,
                               Json{{"login", login},
                                    {"reason", "unknown_login"},
                                    {"remote_addr", attempt.remote_addr},

@@ -122,13 +122,15 @@ Result<Account> GetAccount(ledger::Ledger& ledger, const std::string& person_cod
 Result<std::vector<Account>> ListAccounts(ledger::Ledger& ledger, const Options& options);
 
 // Signs in. Normal outcomes are statuses, each audited: "auth.sign_in" (kOk),
-// "auth.sign_in_failed" with a reason (unknown_login — actor "anonymous", the
-// login cut to 64 bytes —, bad_password, locked, not_employed, suspended,
+// "auth.sign_in_failed" with a reason (unknown_login — the login cut to 64
+// bytes —, bad_password, locked, not_employed, suspended,
 // totp_required, totp_invalid, totp_reused), and "auth.lockout" when a
 // failure reaches lockout_threshold (privileged_lockout_threshold for a
 // privileged person). A locked account answers kLocked even to the right
 // password. Wrong passwords and wrong or reused TOTP codes count as failures;
-// the attempt that locks the account answers kLocked. kNotActive (the person
+// the attempt that locks the account answers kLocked. Failures and lockouts
+// are recorded by audit::kAnonymousActor with the account as their object:
+// whoever typed the login is not known to be its owner. kNotActive (the person
 // is not employed today or is suspended, 7.6④) only after the right
 // password. A password hash is verified for unknown logins too, so timing does
 // not tell which logins exist. A person with TOTP enrolled always needs a

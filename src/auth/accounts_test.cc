@@ -308,7 +308,9 @@ TEST_F(AuthTest, FailuresAreAuditedUnknownLoginsToo) {
   EXPECT_TRUE(bad.session.token.empty());
   auto event = LastEvent();
   EXPECT_EQ(event.action, "auth.sign_in_failed");
-  EXPECT_EQ(event.actor, "s1");
+  // Whoever typed s1's login is not known to be s1: the account is the object.
+  EXPECT_EQ(event.actor, "anonymous");
+  EXPECT_EQ(event.object_id, "s1");
   EXPECT_EQ(Json::parse(event.state)["reason"], "bad_password");
   EXPECT_EQ(Json::parse(event.state)["failed_count"], 1);
   EXPECT_EQ(Get("s1").failed_count, 1);
@@ -345,7 +347,8 @@ TEST_F(AuthTest, LockoutAfterThresholdAndExpiry) {
   EXPECT_EQ(fifth.locked_until, "2026-12-01T01:30:00Z");
   const auto lockouts = Events("auth.lockout");
   ASSERT_EQ(lockouts.size(), 1u);
-  EXPECT_EQ(lockouts[0].actor, "s1");
+  EXPECT_EQ(lockouts[0].actor, "anonymous");
+  EXPECT_EQ(lockouts[0].object_id, "s1");
   EXPECT_EQ(Json::parse(lockouts[0].state)["threshold"], 5);
   EXPECT_EQ(Json::parse(lockouts[0].state)["clause"], "6.2(1)②");
   EXPECT_TRUE(Get("s1").locked);

@@ -59,11 +59,11 @@ TEST(PasswordTest, Argon2idHashVerifies) {
 // Many callers at once all get their own answer: hashing is queued on the
 // few hashing threads, not run by each caller.
 TEST(PasswordTest, ManyCallersAtOnceEachGetTheirOwnAnswer) {
-  constexpr int kCallers = 24;
+  constexpr std::size_t kCallers = 24;
   std::vector<std::string> hashes(kCallers);
   std::vector<int> verified(kCallers, -1), rejected(kCallers, -1);
   std::vector<std::thread> callers;
-  for (int i = 0; i < kCallers; ++i) {
+  for (std::size_t i = 0; i < kCallers; ++i) {
     callers.emplace_back([&, i] {
       const std::string password = "Kyoto-" + std::to_string(i) + "-Gion!";
       hashes[i] = HashPassword(password, HashCost::Fast());
@@ -73,8 +73,8 @@ TEST(PasswordTest, ManyCallersAtOnceEachGetTheirOwnAnswer) {
   }
   for (auto& caller : callers) caller.join();
   std::set<std::string> distinct(hashes.begin(), hashes.end());
-  EXPECT_EQ(distinct.size(), static_cast<std::size_t>(kCallers));
-  for (int i = 0; i < kCallers; ++i) {
+  EXPECT_EQ(distinct.size(), kCallers);
+  for (std::size_t i = 0; i < kCallers; ++i) {
     EXPECT_EQ(verified[i], 1) << i;
     EXPECT_EQ(rejected[i], 0) << i;
   }

@@ -8,6 +8,7 @@
 //   3  invalid input: a profile failed to load or a request was invalid
 //   4  decide: at least one request was denied (and none invalid)
 //   5  audit verify: the audit log or its checkpoints do not verify
+//   6  sanitize, sanitize-mail, mamori-sanitize: the file was refused
 #pragma once
 
 #include <iosfwd>
@@ -23,6 +24,7 @@ enum ExitCode : int {
   kExitInvalidInput = 3,
   kExitDenied = 4,
   kExitVerifyFailed = 5,
+  kExitRefused = 6,
 };
 
 enum class OutputFormat { kJson, kText };

@@ -4,16 +4,13 @@
 #include <atomic>
 #include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <thread>
 
 #include "cli/commands.h"
 #include "cli/ledger_cli.h"
 #include "cli/sanitize_file.h"
 #include "gateway/gateway.h"
-#include "policy/loader.h"
 #include "sanitize/sanitize.h"
 
 namespace mamori::cli {

@@ -13,8 +13,6 @@ namespace mamori::cli {
 
 struct LedgerCli;
 
-inline constexpr int kExitRefused = 6;
-
 void AddSanitizeCommands(CLI::App& app, LedgerCli& cli);
 
 }  // namespace mamori::cli

@@ -7,29 +7,12 @@
 #include <ostream>
 
 #include "cli/commands.h"
-#include "cli/sanitize_commands.h"
 #include "policy/loader.h"
 
 namespace mamori::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-}  // namespace
-
-bool LoadSanitizeSettings(const std::string& profile_path, Output& cli,
-                          sanitize::Settings* settings) {
-  if (profile_path.empty()) return true;
-  auto profile = policy::LoadProfile(profile_path);
-  if (!profile.Ok()) {
-    cli.Fail(profile.Err());
-    return false;
-  }
-  *settings = sanitize::SettingsFromProfile(profile->sanitize);
-  return true;
-}
-
-namespace {
 
 bool ReadInput(const std::string& path, std::size_t limit, Output& cli, std::string* data) {
   std::ifstream in(path, std::ios::binary);
@@ -89,6 +72,18 @@ void PrintSummary(const sanitize::Report& report, std::ostream& out, int indent 
 }
 
 }  // namespace
+
+bool LoadSanitizeSettings(const std::string& profile_path, Output& cli,
+                          sanitize::Settings* settings) {
+  if (profile_path.empty()) return true;
+  auto profile = policy::LoadProfile(profile_path);
+  if (!profile.Ok()) {
+    cli.Fail(profile.Err());
+    return false;
+  }
+  *settings = sanitize::SettingsFromProfile(profile->sanitize);
+  return true;
+}
 
 int SanitizeFile(const SanitizeFileOptions& options, Output& cli) {
   sanitize::Settings settings;

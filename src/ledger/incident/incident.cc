@@ -265,7 +265,7 @@ Result<std::int64_t> Insert(Ledger& ledger, const std::string& actor_code, const
     state["receipt"] = id;
     state["remote_addr"] = form->remote_addr;
     return ledger.Record(
-        {std::string(kAnonymousActor), action, "incident", std::to_string(id), state.dump()});
+        {std::string(audit::kAnonymousActor), action, "incident", std::to_string(id), state.dump()});
   });
   if (!changed.Ok()) return changed.Err();
   return id;

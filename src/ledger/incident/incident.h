@@ -177,13 +177,9 @@ Result<std::int64_t> ReportByStaff(Ledger& ledger, const std::string& actor,
 Result<std::int64_t> ReportExternal(Ledger& ledger, const std::string& actor,
                                     const ExternalReport& report);
 
-// "anonymous": the actor of an event no signed-in person caused (a
-// resident's report through the public form, a failed sign-in).
-inline constexpr std::string_view kAnonymousActor = "anonymous";
-
 // Reports through the residents' public form (5.3(2)①): nobody on the staff
 // took the report, so its audit event ("incident.report_external") is
-// recorded by kAnonymousActor with `remote_addr`, the receipt number (受付番号,
+// recorded by audit::kAnonymousActor with `remote_addr`, the receipt number (受付番号,
 // the id) and channel "public_form"; the incident is routed to `intake` (the
 // 統一的な窓口) for their section, its first step noting the form. Returns the
 // new incident's id (the receipt number).
