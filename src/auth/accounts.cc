@@ -395,11 +395,13 @@ Json AttemptState(const Attempt& attempt, const AccountRow& account) {
 }
 
 // A failed attempt that counts towards lockout (6.2(1)②, ③ for privileged
-// IDs). Sets `result`; the attempt that reaches the threshold locks the
-// account and answers kLocked.
+// IDs), recorded by `actor`: audit::kAnonymousActor for a sign-in (whoever
+// typed the login is not known to be its owner), the person for a signed-in
+// session's password change. Sets `result`; the attempt that reaches the
+// threshold locks the account and answers kLocked.
 Status CountFailure(Ledger& ledger, const Attempt& attempt, const AccountRow& account,
-                    std::string_view reason, SignInStatus status, std::string_view action,
-                    SignInResult& result) {
+                    std::string_view actor, std::string_view reason, SignInStatus status,
+                    std::string_view action, SignInResult& result) {
   const auto& policy = Passwords(ledger);
   const int failed = account.failed_count + 1;
   const int threshold = LockoutThreshold(policy, attempt.standing.privileged);
@@ -416,8 +418,8 @@ Status CountFailure(Ledger& ledger, const Attempt& attempt, const AccountRow& ac
   Json state = AttemptState(attempt, account);
   state["reason"] = std::string(reason);
   state["failed_count"] = failed;
-  MAMORI_TRY_STATUS(ledger.Record({std::string(audit::kAnonymousActor), std::string(action),
-                                   "account", account.login, state.dump()}));
+  MAMORI_TRY_STATUS(ledger.Record(
+      {std::string(actor), std::string(action), "account", account.login, state.dump()}));
   result.status = status;
   if (lock) {
     Json lockout{{"person", account.person_code},
@@ -427,8 +429,8 @@ Status CountFailure(Ledger& ledger, const Attempt& attempt, const AccountRow& ac
                  {"privileged", attempt.standing.privileged},
                  {"locked_until", locked_until},
                  {"clause", attempt.standing.privileged ? "6.2(1)③" : "6.2(1)②"}};
-    MAMORI_TRY_STATUS(ledger.Record({std::string(audit::kAnonymousActor), "auth.lockout",
-                                     "account", account.login, lockout.dump()}));
+    MAMORI_TRY_STATUS(ledger.Record(
+        {std::string(actor), "auth.lockout", "account", account.login, lockout.dump()}));
     result.status = SignInStatus::kLocked;
     result.locked_until = locked_until;
   }
@@ -472,8 +474,8 @@ Status SignInKnown(Ledger& ledger, const Attempt& attempt, SignInResult& result)
   const bool password_ok =
       attempt.password_ok && account.password_hash == attempt.seen.password_hash;
   if (!password_ok) {
-    return CountFailure(ledger, attempt, account, "bad_password", SignInStatus::kBadCredentials,
-                        "auth.sign_in_failed", result);
+    return CountFailure(ledger, attempt, account, audit::kAnonymousActor, "bad_password",
+                        SignInStatus::kBadCredentials, "auth.sign_in_failed", result);
   }
   if (!attempt.standing.employed || attempt.standing.suspended) {
     result.status = SignInStatus::kNotActive;
@@ -493,8 +495,9 @@ Status SignInKnown(Ledger& ledger, const Attempt& attempt, SignInResult& result)
     internal::Wipe(secret);
     if (!step || *step <= account.totp_last_step) {
       // A code seen before (the same step twice) is refused like a wrong one.
-      return CountFailure(ledger, attempt, account, step ? "totp_reused" : "totp_invalid",
-                          SignInStatus::kTotpInvalid, "auth.sign_in_failed", result);
+      return CountFailure(ledger, attempt, account, audit::kAnonymousActor,
+                          step ? "totp_reused" : "totp_invalid", SignInStatus::kTotpInvalid,
+                          "auth.sign_in_failed", result);
     }
     MAMORI_TRY_STATUS(ledger.Db().Execute("UPDATE accounts SET totp_last_step = ? WHERE id = ?",
                                           {*step, account.id}));
@@ -710,8 +713,8 @@ Result<SignInResult> SignIn(Ledger& reader, const WithWriter& with_writer,
     const std::string login = internal::Printable(input.login, kMaxAuditLoginBytes);
     MAMORI_TRY_STATUS(with_writer([&](Ledger& writer) -> Status {
       return writer.Change([&]() -> Status {
-        return writer.Record({std::string(audit::kAnonymousActor), "auth.sign_in_failed",
-                              "account", login,
+        return writer.Record({std::string(audit::kAnonymousActor), "auth.sign_in_failed", "account",
+                              login,
                               Json{{"login", login},
                                    {"reason", "unknown_login"},
                                    {"remote_addr", attempt.remote_addr},
@@ -821,9 +824,9 @@ Status ChangePassword(Ledger& ledger, std::string_view token, std::string_view c
     MAMORI_TRY_STATUS(ledger.Change([&]() -> Status {
       MAMORI_TRY(const auto reread, LoadAccount(ledger, "a.id = ?", {account.id}));
       if (!reread) return NoAccount(account.person_code);
-      MAMORI_TRY_STATUS(CountFailure(ledger, attempt, *reread, "bad_current_password",
-                                     SignInStatus::kBadCredentials, "auth.password_change_failed",
-                                     outcome));
+      MAMORI_TRY_STATUS(CountFailure(ledger, attempt, *reread, account.person_code,
+                                     "bad_current_password", SignInStatus::kBadCredentials,
+                                     "auth.password_change_failed", outcome));
       if (outcome.status != SignInStatus::kLocked) return OkStatus();
       MAMORI_TRY(const auto ended, EndSessions(ledger, account.person_id, 0));
       (void)ended;

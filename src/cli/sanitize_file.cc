@@ -17,7 +17,8 @@ namespace fs = std::filesystem;
 bool ReadInput(const std::string& path, std::size_t limit, Output& cli, std::string* data) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    cli.Fail(Error(ErrorCode::kNotFound, "読めません: " + path, "cannot read " + path, {path, 0, ""}));
+    cli.Fail(
+        Error(ErrorCode::kNotFound, "読めません: " + path, "cannot read " + path, {path, 0, ""}));
     return false;
   }
   std::array<char, 65536> buffer{};
@@ -36,14 +37,16 @@ bool WriteOutput(const std::string& path, std::string_view data, Output& cli) {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out.write(data.data(), static_cast<std::streamsize>(data.size()));
     if (!out.flush()) {
-      cli.Fail(Error(ErrorCode::kIo, "書き込めません: " + path, "cannot write " + path, {path, 0, ""}));
+      cli.Fail(
+          Error(ErrorCode::kIo, "書き込めません: " + path, "cannot write " + path, {path, 0, ""}));
       return false;
     }
   }
   std::error_code error;
   fs::rename(tmp, path, error);
   if (error) {
-    cli.Fail(Error(ErrorCode::kIo, "書き込めません: " + path, "cannot write " + path, {path, 0, ""}));
+    cli.Fail(
+        Error(ErrorCode::kIo, "書き込めません: " + path, "cannot write " + path, {path, 0, ""}));
     return false;
   }
   return true;
@@ -65,7 +68,8 @@ void PrintSummary(const sanitize::Report& report, std::ostream& out, int indent 
   }
   out << "\n";
   for (const auto& removal : report.removed) {
-    out << pad << "  除去: " << removal.what << " ×" << removal.count << "（" << removal.part << "）\n";
+    out << pad << "  除去: " << removal.what << " ×" << removal.count << "（" << removal.part
+        << "）\n";
   }
   for (const auto& note : report.notes_ja) out << pad << "  注記: " << note << "\n";
   for (const auto& child : report.children) PrintSummary(child, out, indent + 1);
@@ -122,8 +126,9 @@ void AddSanitizeFileOptions(CLI::App& command, SanitizeFileOptions& options) {
   command.add_option("-o,--output", options.output, "出力ファイル（拒否したときは作らない）")
       ->required();
   command.add_option("--report", options.report, "報告（JSON）の出力先");
-  command.add_option("-p,--profile", options.profile,
-                     "無害化の設定を読むプロファイル（省略時は標準値）")
+  command
+      .add_option("-p,--profile", options.profile,
+                  "無害化の設定を読むプロファイル（省略時は標準値）")
       ->check(CLI::ExistingFile);
 }
 

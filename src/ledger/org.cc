@@ -444,8 +444,8 @@ Result<PeoplePage> ListPeoplePage(Ledger& ledger, const PeopleQuery& query) {
   store::Params params;
   PeopleWhere(query, where, params);
   PeoplePage page;
-  MAMORI_TRY(page.total, ledger.CachedCount(
-                             "SELECT COUNT(*)" + std::string(kPersonJoin) + where, params));
+  MAMORI_TRY(page.total,
+             ledger.CachedCount("SELECT COUNT(*)" + std::string(kPersonJoin) + where, params));
   store::Params page_params = params;
   page_params.emplace_back(static_cast<std::int64_t>(query.limit));
   page_params.emplace_back(static_cast<std::int64_t>(query.offset));

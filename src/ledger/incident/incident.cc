@@ -264,8 +264,8 @@ Result<std::int64_t> Insert(Ledger& ledger, const std::string& actor_code, const
     state["channel"] = "public_form";
     state["receipt"] = id;
     state["remote_addr"] = form->remote_addr;
-    return ledger.Record(
-        {std::string(audit::kAnonymousActor), action, "incident", std::to_string(id), state.dump()});
+    return ledger.Record({std::string(audit::kAnonymousActor), action, "incident",
+                          std::to_string(id), state.dump()});
   });
   if (!changed.Ok()) return changed.Err();
   return id;

@@ -103,7 +103,8 @@ TEST(StoreTest, CachedCountsAreSharedByConnectionsUntilTheVersionChanges) {
   ASSERT_TRUE(first.Ok());
   auto second = OpenSqlite(path.string(), {});
   ASSERT_TRUE(second.Ok());
-  ASSERT_TRUE((*first)->ExecuteScript("CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (1);").Ok());
+  ASSERT_TRUE(
+      (*first)->ExecuteScript("CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (1);").Ok());
   const std::string count = "SELECT COUNT(*) FROM t WHERE v > ?";
   EXPECT_EQ((*first)->CachedQueryInt(path.string(), 1, count, {std::int64_t{0}}).Value(), 1);
   ASSERT_TRUE((*first)->Execute("INSERT INTO t VALUES (2)").Ok());
