@@ -220,6 +220,10 @@ Result<CheckReport> Check(const RuleSet& rules, const AddressPlan& plan,
           violation.clause = pair.clause;
           violation.example = ExampleAt(*passing.Example(), analysis.interfaces);
           for (const auto& ref : piece.accepting) violation.rules.push_back(Cite(rules, ref));
+          if (piece.accepting.empty()) {
+            violation.rules.push_back(
+                {"", "(forward チェインなし / no forward chain for this family)", "", false});
+          }
           violation.possible = !piece.because.empty();
           for (const auto& ref : piece.because) violation.because.push_back(Cite(rules, ref));
           if (!violation.possible) definite = true;

@@ -641,7 +641,8 @@ class Parser {
             return true;
           }
           if (text == "ipv6" || text == "ip6") {
-            for (const auto& interval : IntervalSet::Of(kIpv4Range).Complement().Intervals()) {
+            const IntervalSet v6 = IntervalSet::Of(kIpv4Range).Complement();
+            for (const auto& interval : v6.Intervals()) {
               out.push_back(interval);
             }
             return true;

@@ -306,7 +306,8 @@ PacketSet PacketSet::Subtract(const PacketSet& other) const {
 
 PacketSet PacketSet::Union(const PacketSet& other) const {
   PacketSet out = *this;
-  for (const Box& box : other.Subtract(*this).boxes_) out.boxes_.push_back(box);
+  const PacketSet added = other.Subtract(*this);
+  for (const Box& box : added.boxes_) out.boxes_.push_back(box);
   return out;
 }
 

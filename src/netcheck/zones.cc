@@ -577,7 +577,8 @@ std::vector<HostLocation> LocateHosts(const AddressPlan& plan) {
       location.zones.push_back(z);
       placed = placed.Union(inside);
     }
-    for (const auto& interval : host.addresses.Subtract(placed).Intervals()) {
+    const IntervalSet outside = host.addresses.Subtract(placed);
+    for (const auto& interval : outside.Intervals()) {
       location.outside.push_back(FormatNetwork(interval));
     }
     out.push_back(std::move(location));
