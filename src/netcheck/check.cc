@@ -1,6 +1,7 @@
 #include "netcheck/check.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -52,6 +53,31 @@ ExamplePacket ExampleAt(const Point& point, const InterfaceUniverse& interfaces)
   example.output_interface = interfaces.Label(point[6]);
   example.state = std::string(Id(static_cast<ConnectionState>(point[7].low)));
   return example;
+}
+
+// A packet of `set` that reads naturally: a host address rather than the
+// network's first, tcp/udp rather than protocol 0, a well-known destination
+// port and an ephemeral source port when the set has them. Any choice per
+// coordinate stays inside the box, which is a product.
+Point PreferredExample(const PacketSet& set) {
+  const Box& box = set.Boxes().front();
+  Point point = box.Example();
+  auto prefer = [&](Dimension d, std::initializer_list<std::uint64_t> values) {
+    for (std::uint64_t value : values) {
+      if (box[d].Contains(U128::Of(value))) {
+        point[static_cast<std::size_t>(d)] = U128::Of(value);
+        return;
+      }
+    }
+  };
+  for (Dimension d : {Dimension::kSourceAddress, Dimension::kDestinationAddress}) {
+    const Interval& first = box[d].Intervals().front();
+    if (first.low < first.high) point[static_cast<std::size_t>(d)] = first.low.Next();
+  }
+  prefer(Dimension::kProtocol, {6, 17, 1, 58});
+  prefer(Dimension::kDestinationPort, {443, 80, 22, 25, 53, 3389, 445});
+  prefer(Dimension::kSourcePort, {49152});
+  return point;
 }
 
 RuleCitation Cite(const RuleSet& rules, const RuleRef& ref) {
@@ -218,7 +244,7 @@ Result<CheckReport> Check(const RuleSet& rules, const AddressPlan& plan,
           violation.to = pair.to;
           violation.mode = pair.mode;
           violation.clause = pair.clause;
-          violation.example = ExampleAt(*passing.Example(), analysis.interfaces);
+          violation.example = ExampleAt(PreferredExample(passing), analysis.interfaces);
           for (const auto& ref : piece.accepting) violation.rules.push_back(Cite(rules, ref));
           if (piece.accepting.empty()) {
             violation.rules.push_back(
@@ -432,8 +458,7 @@ std::string ReportToText(const CheckReport& report) {
         out += "\n";
       }
       for (const auto& rule : v.because) {
-        out += "    解析しない規則を経由 / through a rule not modelled: " + rule.where + "  " +
-               rule.text + "\n";
+        out += "    解析しない規則を経由 / through a rule not modelled: " + rule.where + "\n";
       }
     }
   }

@@ -345,9 +345,17 @@ class Parser {
       } else if (kind == "snat" || kind == "dnat" || kind == "masquerade" || kind == "redirect") {
         Warn(rule.where.ToWhere(), "NAT（" + kind + "）は反映しません",
              "NAT (" + kind + ") is not applied");
-      } else {
-        // limit, quota, meter, vmap, xt, …: may stop the packet; not modelled.
+      } else if (kind == "limit" || kind == "quota" || kind == "meter" || kind == "connlimit") {
+        // Conditions in the form of statements: the rule may not match.
         rule.match.unmodelled.push_back(kind + " " + Dump(value));
+      } else {
+        // vmap, xt, and anything else: may carry a verdict, accept included.
+        // Over-approximated both ways: it might not match (the packets go
+        // on) and it might accept ("possible").
+        rule.match.unmodelled.push_back(kind + " " + Dump(value));
+        rule.action = ActionKind::kAccept;
+        rule.unmodelled_action = kind;
+        decided = true;
       }
     }
     if (!rule.Exact()) {

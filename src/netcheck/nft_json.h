@@ -14,9 +14,11 @@
 // ignored.
 //
 // Not modelled, each with a warning naming the chain and handle: any other
-// match or statement that can stop a packet (limit, quota, meter, vmap, xt,
-// …) → over-approximated (model.h); queue → accept, "possible"; tables of
-// other families and chains of type nat → skipped.
+// match, and the statements limit, quota, meter → the match is
+// over-approximated (model.h); queue → accept, "possible"; vmap, xt and any
+// other statement, which may carry a verdict → both (the rule might not
+// match, and might accept); tables of other families and chains of type
+// nat → skipped.
 //
 // JSON has no line numbers: places are "family table chain handle N", or
 // "nftables[i]" for an entry that is not a rule.

@@ -128,6 +128,15 @@ TEST(NftJsonTest, ExpressionsNotModelledAreWarnedAndOverApproximated) {
   ASSERT_TRUE(queue.Ok());
   EXPECT_EQ(OnlyRule(*queue).action, ActionKind::kAccept);
   EXPECT_EQ(OnlyRule(*queue).unmodelled_action, "queue");
+  // A verdict map may accept: the rule accepts what it might match, and the
+  // packets also go on.
+  auto vmap = ParseNftJson(Ruleset(R"([
+    {"vmap": {"key": {"meta": {"key": "iifname"}}, "data": {"set": [["eth0", {"accept": null}]]}}}])"),
+                           "t.json");
+  ASSERT_TRUE(vmap.Ok()) << vmap.Err().ToString();
+  EXPECT_EQ(OnlyRule(*vmap).action, ActionKind::kAccept);
+  EXPECT_EQ(OnlyRule(*vmap).unmodelled_action, "vmap");
+  EXPECT_FALSE(OnlyRule(*vmap).match.Exact());
   auto unknown_set = ParseNftJson(Ruleset(R"([
     {"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}},
                "right": "@blocklist"}}, {"drop": null}])"),

@@ -19,6 +19,7 @@
 #include <toml++/toml.h>
 #include <utility>
 
+#include "common/toml_text.h"
 #include "tabular/csv.h"
 
 namespace mamori::netcheck {
@@ -354,6 +355,13 @@ bool String(Builder& builder, const toml::node& node, const std::string& key, st
 }
 
 Result<AddressPlan> ParseToml(std::string_view text, Builder& builder) {
+  if (const int line = LineOfNonAsciiOutsideStrings(text); line != 0) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "文字列とコメントの外に ASCII 以外の文字があります（全角の空白や記号を確認してください）",
+                 "a non-ASCII character outside strings and comments (check for full-width "
+                 "spaces or symbols)",
+                 {builder.File(), line, {}});
+  }
   toml::parse_result parsed = toml::parse(text, builder.File());
   if (!parsed) {
     const toml::parse_error& error = parsed.error();

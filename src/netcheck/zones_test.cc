@@ -109,6 +109,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadZones{"z.toml", "[[hosts]]\nname = \"gw\"\nrole = \"sanitize_gateway\"\n", 1,
                  "has no addresses"},
         BadZones{"z.toml", "lgwan = 1\n", 1, "unknown key \"lgwan\""},
+        // A full-width space where a key belongs (toml++ 3.3.0 would assert).
+        BadZones{"z.toml", "[zones.lgwan]\nnetworks\u3000= [\"10.20.0.0/16\"]\n", 2,
+                 "non-ASCII character outside strings"},
         BadZones{"z.csv", "kind,name,segment,zone\nzone,,lgwan,\n", 1, "unknown column \"zone\""},
         BadZones{"z.csv", "kind,segment,addresses\nzone,lgwan,10.0.0.0/8\nzoen,lgwan,\n", 3,
                  "kind \"zoen\" must be zone or host"},
