@@ -185,3 +185,40 @@ TEST(CheckTest, CsvZonesGiveTheSameResult) {
 
 }  // namespace
 }  // namespace mamori::netcheck
+
+namespace mamori::netcheck {
+namespace {
+
+TEST(CheckTest, HostsInNoZoneOrTwoAreReportedNotGuessed) {
+  auto plan = ParseZones(R"(
+[zones.internet]
+networks = ["172.16.0.0/16"]
+[zones.lgwan]
+networks = ["10.20.0.0/16", "172.16.9.0/24"]
+[[hosts]]
+name = "lost"
+role = "sanitize_gateway"
+addresses = ["192.0.2.10"]
+[[hosts]]
+name = "straddling"
+role = "screen_transfer"
+addresses = ["172.16.9.20"]
+)",
+                         "hosts.toml");
+  ASSERT_TRUE(plan.Ok()) << plan.Err().ToString();
+  ASSERT_TRUE(ValidateZones(*plan, Hannan().network).Ok());
+  auto report = Check(Rules({"alpha_ok.rules"}), *plan, Hannan());
+  ASSERT_TRUE(report.Ok()) << report.Err().ToString();
+  ASSERT_EQ(report->host_findings.size(), 2u);
+  EXPECT_EQ(report->host_findings[0].host, "lost");
+  EXPECT_EQ(report->host_findings[0].kind, "no_zone");
+  EXPECT_EQ(report->host_findings[0].where, "hosts.toml:6: hosts.lost");
+  EXPECT_EQ(report->host_findings[1].kind, "two_zones");
+  EXPECT_EQ(report->host_findings[1].zones, (std::vector<std::string>{"internet", "lgwan"}));
+  const std::string text = ReportToText(*report);
+  EXPECT_NE(text.find("どの区域にも属さないホスト: lost"), std::string::npos) << text;
+  EXPECT_NE(text.find("複数の区域に属するホスト: straddling"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace mamori::netcheck
