@@ -79,6 +79,10 @@ Error TooDeep(const Rule& rule, int limit) {
 struct Piece {
   PacketSet set;
   std::vector<RuleRef> because;
+  // Boxes after the last Compact() of this piece or the piece it came from:
+  // compacting again only once the set has doubled keeps the quadratic
+  // merge from running after every rule.
+  std::size_t compacted = 0;
 };
 
 std::vector<RuleRef> With(std::vector<RuleRef> because, const RuleRef& ref) {
@@ -119,15 +123,14 @@ class Analyzer {
       std::vector<Piece> hit;
       std::vector<Piece> miss;
       for (auto& piece : undecided) {
-        PacketSet in = piece.set.Intersect(match);
+        auto [in, out] = std::move(piece.set).Split(match);
         if (in.Empty()) {
-          miss.push_back(std::move(piece));
+          miss.push_back({std::move(out), std::move(piece.because), piece.compacted});
           continue;
         }
-        PacketSet out = piece.set.Subtract(match);
         ++stats_.box_subtractions;
-        if (!out.Empty()) miss.push_back({std::move(out), piece.because});
-        hit.push_back({std::move(in), piece.because});
+        if (!out.Empty()) miss.push_back({std::move(out), piece.because, piece.compacted});
+        hit.push_back({std::move(in), piece.because, piece.compacted});
       }
       if (hit.empty()) {
         undecided = std::move(miss);
@@ -181,7 +184,11 @@ class Analyzer {
       undecided = std::move(next);
       std::size_t boxes = 0;
       for (auto& piece : undecided) {
-        if (piece.set.Boxes().size() > 16) piece.set.Compact();
+        const std::size_t size = piece.set.Boxes().size();
+        if (size > 16 && size > 2 * piece.compacted) {
+          piece.set.Compact();
+          piece.compacted = piece.set.Boxes().size();
+        }
         boxes += piece.set.Boxes().size();
       }
       stats_.peak_boxes = std::max(stats_.peak_boxes, boxes);
@@ -257,7 +264,7 @@ Result<Analysis> Analyze(const RuleSet& rules, const std::vector<InterfacePatter
       result.hook = chain.hook;
       result.universe = HookUniverse(table.family, chain.hook, analysis.interfaces);
       std::vector<Piece> input;
-      input.push_back({result.universe, {}});
+      input.push_back({result.universe, {}, 0});
       MAMORI_TRY(auto fallen, analyzer.Run(result.table, result.chain, std::move(input), 0,
                                            result.accepted));
       if (chain.policy == ActionKind::kAccept) {

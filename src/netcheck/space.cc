@@ -216,34 +216,38 @@ bool Box::Contains(const Point& point) const {
 }
 
 std::optional<Box> Box::Intersect(const Box& other) const {
-  Box out;
+  std::array<IntervalSet, kDimensionCount> out;  // empty sets: no allocation
   for (std::size_t d = 0; d < kDimensionCount; ++d) {
-    out.dims[d] = dims[d].Intersect(other.dims[d]);
-    if (out.dims[d].Empty()) return std::nullopt;
+    out[d] = dims[d].Intersect(other.dims[d]);
+    if (out[d].Empty()) return std::nullopt;
   }
-  return out;
+  return Box(std::move(out));
 }
 
 std::vector<Box> Box::Subtract(const Box& other) const {
-  // Piece d: agrees with `other` in dimensions < d, leaves it in dimension d.
-  std::vector<Box> pieces;
   if (!Intersect(other)) return {*this};
-  Box rest = *this;
+  std::vector<Box> pieces;
+  AppendDifference(*this, other, pieces);
+  return pieces;
+}
+
+void Box::AppendDifference(Box rest, const Box& other, std::vector<Box>& out) {
+  // Piece d: agrees with `other` in dimensions < d, leaves it in dimension d.
   for (std::size_t d = 0; d < kDimensionCount; ++d) {
     IntervalSet inside = rest.dims[d].Intersect(other.dims[d]);
     if (inside.Empty()) {
-      pieces.push_back(rest);
-      return pieces;
+      out.push_back(std::move(rest));
+      return;
     }
     IntervalSet outside = rest.dims[d].Subtract(other.dims[d]);
     if (!outside.Empty()) {
       Box piece = rest;
       piece.dims[d] = std::move(outside);
-      pieces.push_back(std::move(piece));
+      out.push_back(std::move(piece));
     }
     rest.dims[d] = std::move(inside);
   }
-  return pieces;  // `rest` is inside `other`
+  // `rest` is now inside `other`.
 }
 
 Point Box::Example() const {
@@ -287,6 +291,21 @@ PacketSet PacketSet::Intersect(const PacketSet& other) const {
   return out;
 }
 
+std::pair<PacketSet, PacketSet> PacketSet::Split(const Box& box) && {
+  std::pair<PacketSet, PacketSet> out;
+  for (Box& mine : boxes_) {
+    auto both = mine.Intersect(box);
+    if (!both) {
+      out.second.boxes_.push_back(std::move(mine));
+      continue;
+    }
+    Box::AppendDifference(std::move(mine), box, out.second.boxes_);
+    out.first.boxes_.push_back(std::move(*both));
+  }
+  boxes_.clear();
+  return out;
+}
+
 PacketSet PacketSet::Subtract(const Box& box) const {
   PacketSet out;
   for (const Box& mine : boxes_) {
@@ -311,26 +330,56 @@ PacketSet PacketSet::Union(const PacketSet& other) const {
   return out;
 }
 
+namespace {
+
+// A total order on interval sets, for grouping boxes.
+bool Less(const IntervalSet& a, const IntervalSet& b) {
+  const auto& x = a.Intervals();
+  const auto& y = b.Intervals();
+  return std::lexicographical_compare(
+      x.begin(), x.end(), y.begin(), y.end(), [](const Interval& i, const Interval& j) {
+        return i.low != j.low ? i.low < j.low : i.high < j.high;
+      });
+}
+
+}  // namespace
+
 void PacketSet::Compact() {
-  bool merged = true;
-  while (merged) {
-    merged = false;
-    for (std::size_t i = 0; i < boxes_.size() && !merged; ++i) {
-      for (std::size_t j = i + 1; j < boxes_.size() && !merged; ++j) {
-        std::size_t differing = kDimensionCount;
-        int count = 0;
-        for (std::size_t d = 0; d < kDimensionCount && count < 2; ++d) {
-          if (!(boxes_[i].dims[d] == boxes_[j].dims[d])) {
-            differing = d;
-            ++count;
-          }
+  // For each dimension d: boxes equal in every other dimension merge into one
+  // whose d-th set is the union (they are disjoint, so only in d). Sorting by
+  // the other dimensions finds them in O(n log n); a few rounds over the
+  // dimensions, until nothing merges.
+  for (int round = 0; round < 4; ++round) {
+    bool merged = false;
+    for (std::size_t d = 0; d < kDimensionCount && boxes_.size() > 1; ++d) {
+      auto others_less = [d](const Box& a, const Box& b) {
+        for (std::size_t e = 0; e < kDimensionCount; ++e) {
+          if (e == d) continue;
+          if (Less(a.dims[e], b.dims[e])) return true;
+          if (Less(b.dims[e], a.dims[e])) return false;
         }
-        if (count != 1) continue;
-        boxes_[i].dims[differing] = boxes_[i].dims[differing].Union(boxes_[j].dims[differing]);
-        boxes_.erase(boxes_.begin() + static_cast<std::ptrdiff_t>(j));
-        merged = true;
+        return false;
+      };
+      auto others_equal = [d](const Box& a, const Box& b) {
+        for (std::size_t e = 0; e < kDimensionCount; ++e) {
+          if (e != d && !(a.dims[e] == b.dims[e])) return false;
+        }
+        return true;
+      };
+      std::sort(boxes_.begin(), boxes_.end(), others_less);
+      std::vector<Box> out;
+      out.reserve(boxes_.size());
+      for (Box& box : boxes_) {
+        if (!out.empty() && others_equal(out.back(), box)) {
+          out.back().dims[d] = out.back().dims[d].Union(box.dims[d]);
+          merged = true;
+        } else {
+          out.push_back(std::move(box));
+        }
       }
+      boxes_ = std::move(out);
     }
+    if (!merged) break;
   }
 }
 

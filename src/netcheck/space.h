@@ -42,6 +42,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "netcheck/address.h"
@@ -113,6 +114,9 @@ using Point = std::array<U128, kDimensionCount>;
 
 // A product of interval sets, one per dimension; a default Box is every packet.
 struct Box {
+  Box() = default;
+  explicit Box(std::array<IntervalSet, kDimensionCount> sets) : dims(std::move(sets)) {}
+
   std::array<IntervalSet, kDimensionCount> dims = {
       IntervalSet::All(), IntervalSet::All(), IntervalSet::All(), IntervalSet::All(),
       IntervalSet::All(), IntervalSet::All(), IntervalSet::All(), IntervalSet::All()};
@@ -125,6 +129,8 @@ struct Box {
   std::optional<Box> Intersect(const Box& other) const;
   // this \ other as disjoint non-empty boxes (at most kDimensionCount).
   std::vector<Box> Subtract(const Box& other) const;
+  // Appends `rest` \ other to `out`, for boxes known to meet `other`.
+  static void AppendDifference(Box rest, const Box& other, std::vector<Box>& out);
   // The point made of each dimension's smallest member. Precondition: !Empty().
   Point Example() const;
   bool operator==(const Box& other) const = default;
@@ -145,6 +151,8 @@ class PacketSet {
   PacketSet Intersect(const Box& box) const;
   PacketSet Intersect(const PacketSet& other) const;
   PacketSet Subtract(const Box& box) const;
+  // {this ∩ box, this \ box}, in one pass over the boxes (the analysis's step).
+  std::pair<PacketSet, PacketSet> Split(const Box& box) &&;
   PacketSet Subtract(const PacketSet& other) const;
   // this ∪ other, kept disjoint (other \ this is added).
   PacketSet Union(const PacketSet& other) const;

@@ -112,6 +112,20 @@ Rule RandomRule(Dice& dice, const SyntheticOptions& options, int chain, int chai
     }
     box[Dimension::kConnectionState] = IntervalSet::FromIntervals(std::move(states));
   }
+  // Rules with one condition or none decide almost everything at once;
+  // real rule sets are narrower, so add conditions until there are two.
+  auto conditions = [&] {
+    int count = 0;
+    for (std::size_t d = 0; d < kDimensionCount; ++d) count += box.dims[d].IsAll() ? 0 : 1;
+    return count + (rule.match.input.any ? 0 : 1) + (rule.match.output.any ? 0 : 1);
+  };
+  if (conditions() < 2 && box[Dimension::kDestinationAddress].IsAll()) {
+    box[Dimension::kDestinationAddress] = AddressCondition(dice, options.family);
+  }
+  if (conditions() < 2 && box[Dimension::kDestinationPort].IsAll()) {
+    box[Dimension::kProtocol] = IntervalSet::Point(U128::Of(dice.Percent(70) ? 6 : 17));
+    box[Dimension::kDestinationPort] = PortCondition(dice);
+  }
   if (dice.Percent(options.inexact_percent)) rule.match.unmodelled.push_back("-m recent --rcheck");
   const std::size_t roll = dice.Below(100);
   const bool can_jump = chain + 1 < chain_count;
