@@ -58,6 +58,7 @@ int RunMamori(const std::vector<std::string>& args, std::istream& in, std::ostre
   AddServeCommands(app, ledger_cli);
   AddKeysCommands(app, ledger_cli);
   AddSanitizeCommands(app, ledger_cli);
+  AddNetcheckCommands(app, ledger_cli);
   AddBatchCommand(app, ledger_cli, in);
 
   try {

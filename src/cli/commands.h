@@ -9,6 +9,8 @@
 //   4  decide: at least one request was denied (and none invalid)
 //   5  audit verify: the audit log or its checkpoints do not verify
 //   6  sanitize, sanitize-mail, mamori-sanitize: the file was refused
+//   7  netcheck config: at least one violation of the profile's flows,
+//      definite or possible (netcheck_commands.cc)
 #pragma once
 
 #include <iosfwd>
@@ -25,6 +27,7 @@ enum ExitCode : int {
   kExitDenied = 4,
   kExitVerifyFailed = 5,
   kExitRefused = 6,
+  kExitViolation = 7,
 };
 
 enum class OutputFormat { kJson, kText };
@@ -41,6 +44,21 @@ int PolicyCheck(const std::vector<std::string>& files, std::ostream& out, std::o
 
 // `mamori policy show FILE`: the Japanese summary of the resolved profile.
 int PolicyShow(const std::string& file, std::ostream& out, std::ostream& err);
+
+// `mamori netcheck config FILE... --zones FILE [--vendor V] [--profile P]`:
+// reads the rule sets (vendor auto: nft -j JSON or iptables-save), the
+// address plan and the profile, and checks the forward path against the
+// profile's flows (src/netcheck/check.h). Prints the Japanese report, or
+// JSON with `json`. Exit 0 (no violation), 7 (a violation), 3 (invalid
+// input: a rule set, the zones or the profile), 2 (unknown vendor).
+struct NetcheckOptions {
+  std::vector<std::string> configs;
+  std::string zones;
+  std::string vendor = "auto";  // auto | nft | iptables
+  std::string profile;
+  bool json = false;
+};
+int NetcheckConfig(const NetcheckOptions& options, std::ostream& out, std::ostream& err);
 
 // `mamori decide --profile FILE`: reads one JSON request, or JSON Lines, from
 // `in`; writes one decision (or error object) per request to `out`.
