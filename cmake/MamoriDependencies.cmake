@@ -41,8 +41,9 @@ endif()
 # Debian's libcsv-dev ships no pkg-config file.
 find_library(MAMORI_CSV_LIBRARY csv REQUIRED)
 find_path(MAMORI_CSV_INCLUDE_DIR csv.h REQUIRED)
-# toml++ is used header-only, and only inside src/policy/loader.cc, so that the
-# fuzz build instruments the TOML parser too and the template cost is paid once.
+# toml++ is used header-only, only through src/common/toml_library.h, by the
+# two readers of TOML (src/policy/layer_reader.cc and src/netcheck/zones.cc),
+# so that the fuzz build instruments the parser too.
 find_path(TOMLPP_INCLUDE_DIR toml++/toml.h REQUIRED)
 if(MAMORI_TESTS)
   find_package(GTest REQUIRED)

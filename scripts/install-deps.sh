@@ -2,7 +2,8 @@
 # Installs what mamori needs from Debian 12 (bookworm) packages, and nothing
 # else. Called by run-demo.sh and run-tests.sh; safe to run again.
 #   install-deps.sh build   — compiler, libraries and Node.js (for the web UI)
-#   install-deps.sh test    — plus GoogleTest, clang/libFuzzer for fuzzing and
+#   install-deps.sh test    — plus GoogleTest, clang/libFuzzer for fuzzing, nftables
+#                             and iptables for the kernel differential test, and
 #                             Chromium for the browser tests
 #   install-deps.sh bench   — plus Google Benchmark and wrk for bench/, and the
 #                             peers of bench/sanitize_vs_peers.sh (qpdf,
@@ -20,7 +21,8 @@ packages=(build-essential cmake ninja-build pkg-config
 case "$profile" in
   build) ;;
   test) packages+=(libgtest-dev libgmock-dev libcpp-httplib-dev clang libclang-rt-14-dev sqlite3 qpdf chromium openssl
-    fonts-noto-cjk) ;;
+    fonts-noto-cjk
+    iproute2 nftables iptables iputils-ping) ;;  # the netcheck kernel differential test
   bench) packages+=(libbenchmark-dev wrk qpdf ghostscript mat2 libimage-exiftool-perl groff-base
     linux-perf) ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;

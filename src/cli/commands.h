@@ -60,6 +60,20 @@ struct NetcheckOptions {
 };
 int NetcheckConfig(const NetcheckOptions& options, std::ostream& out, std::ostream& err);
 
+// `mamori netcheck eval FILE... --packets FILE [--vendor V] [--json]`: each
+// packet of the JSON Lines file through the rule sets' forward path
+// (netcheck::EvaluateForward), one line out per packet: accept / drop /
+// reject, the deciding rule (file:line) and whether a rule not modelled
+// exactly makes it only "possible". Exit 0; 3 for invalid input, every bad
+// line named.
+struct NetcheckEvalOptions {
+  std::vector<std::string> configs;
+  std::string packets;
+  std::string vendor = "auto";
+  bool json = false;
+};
+int NetcheckEval(const NetcheckEvalOptions& options, std::ostream& out, std::ostream& err);
+
 // `mamori decide --profile FILE`: reads one JSON request, or JSON Lines, from
 // `in`; writes one decision (or error object) per request to `out`.
 int Decide(const DecideOptions& options, std::istream& in, std::ostream& out, std::ostream& err);

@@ -1,17 +1,21 @@
 // `mamori netcheck config` (三層の対策, issue 12): rule sets checked against
-// the profile's segments and flows. The analysis is src/netcheck/; this file
-// reads the files, picks the reader and prints the report.
+// the profile's segments and flows; `mamori netcheck eval`: concrete packets
+// through the same rule sets. The analysis is src/netcheck/; this file reads
+// the files, picks the reader and prints the report.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 
 #include "cli/commands.h"
 #include "cli/ledger_cli.h"
 #include "cli/output.h"
+#include "netcheck/analysis.h"
 #include "netcheck/check.h"
 #include "netcheck/iptables.h"
 #include "netcheck/nft_json.h"
@@ -95,6 +99,160 @@ void Run(const NetcheckOptions& options, const policy::Profile& profile, Output&
   output.exit_code = report->HasViolation() ? kExitViolation : kExitOk;
 }
 
+// --- eval: concrete packets through the forward path -------------------------
+
+constexpr std::size_t kMaxPacketLines = 1'000'000;
+constexpr std::size_t kMaxPacketLineBytes = 4096;
+
+// One packet of a --packets line: {"protocol": "tcp", "src": "10.1.0.2",
+// "dst": "10.3.0.2", "sport": 40000, "dport": 443, "iif": "eth1", "oif":
+// "eth3", "state": "new"}; protocol, src and dst are required, ports
+// default to 0, interfaces to none, state to new.
+Result<netcheck::Packet> PacketFromJson(const nlohmann::json& line, const Where& where) {
+  const auto fail = [&where](const std::string& key, const std::string& ja,
+                             const std::string& en) -> Error {
+    return Error(ErrorCode::kInvalidArgument, ja, en, {where.file, where.line, key});
+  };
+  if (!line.is_object()) return fail("", "JSON のオブジェクトではありません", "not a JSON object");
+  static constexpr std::string_view kKeys[] = {"protocol", "src",  "dst", "sport",
+                                               "dport",    "iif",  "oif", "state"};
+  for (const auto& [key, value] : line.items()) {
+    if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys)) {
+      return fail(key, "不明なキーです", "unknown key");
+    }
+  }
+  const auto text = [&line](const char* key) -> std::optional<std::string> {
+    const auto it = line.find(key);
+    if (it == line.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+  };
+  netcheck::Packet packet;
+  const auto protocol = text("protocol");
+  const auto parsed_protocol =
+      protocol ? netcheck::ParseProtocol(*protocol) : std::optional<std::uint8_t>{};
+  if (!parsed_protocol) return fail("protocol", "プロトコルが不正です", "bad protocol");
+  packet.protocol = *parsed_protocol;
+  for (const auto& [key, field] : {std::pair{"src", &packet.source}, {"dst", &packet.destination}}) {
+    const auto address = text(key);
+    const auto parsed = address ? netcheck::ParseAddress(*address) : std::optional<netcheck::U128>{};
+    if (!parsed) return fail(key, "アドレスが不正です", "bad address");
+    *field = *parsed;
+  }
+  if (netcheck::IsIpv4(packet.source) != netcheck::IsIpv4(packet.destination)) {
+    return fail("dst", "送信元と宛先のアドレス体系（IPv4/IPv6）が異なります",
+                "source and destination are of different families");
+  }
+  for (const auto& [key, field] :
+       {std::pair{"sport", &packet.source_port}, {"dport", &packet.destination_port}}) {
+    const auto it = line.find(key);
+    if (it == line.end()) continue;
+    if (!it->is_number_unsigned() || it->get<std::uint64_t>() > 65535) {
+      return fail(key, "ポート番号は 0〜65535 です", "a port is 0-65535");
+    }
+    *field = static_cast<std::uint16_t>(it->get<std::uint64_t>());
+  }
+  for (const auto& [key, field] :
+       {std::pair{"iif", &packet.input_interface}, {"oif", &packet.output_interface}}) {
+    const auto it = line.find(key);
+    if (it == line.end()) continue;
+    if (!it->is_string() || it->get<std::string>().size() > 15) {
+      return fail(key, "インターフェース名は 15 文字以内の文字列です",
+                  "an interface name is a string of at most 15 characters");
+    }
+    *field = it->get<std::string>();
+  }
+  if (line.contains("state")) {
+    const auto state = text("state");
+    const auto parsed = state ? netcheck::ParseConnectionState(*state)
+                              : std::optional<netcheck::ConnectionState>{};
+    if (!parsed) {
+      return fail("state", "接続状態は new, established, related, invalid, untracked です",
+                  "state: new|established|related|invalid|untracked");
+    }
+    packet.state = *parsed;
+  }
+  return packet;
+}
+
+std::string_view VerdictId(const netcheck::RuleSet& rules, const netcheck::Verdict& verdict) {
+  if (verdict.accepted) return "accept";
+  const auto& ref = verdict.rule;
+  if (ref.table >= 0 && ref.rule >= 0) {
+    const auto& rule = rules.tables[static_cast<std::size_t>(ref.table)]
+                           .chains[static_cast<std::size_t>(ref.chain)]
+                           .rules[static_cast<std::size_t>(ref.rule)];
+    if (rule.action == netcheck::ActionKind::kReject) return "reject";
+  }
+  return "drop";
+}
+
+// Every packet of `packets` (JSON Lines) through the forward path of `rules`:
+// one line out per packet, in order. Exit 0; 3 with every bad line named.
+int EvalPackets(const netcheck::RuleSet& rules, const std::string& packets_path, Output& output) {
+  std::ifstream in(packets_path, std::ios::binary);
+  if (!in) {
+    output.Fail(Error(ErrorCode::kNotFound, "読めません: " + packets_path,
+                      "cannot read " + packets_path, {packets_path, 0, ""}));
+    return output.exit_code;
+  }
+  std::vector<netcheck::Packet> packets;
+  std::vector<Diagnostic> problems;
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    const Where where{packets_path, number, ""};
+    if (packets.size() >= kMaxPacketLines || line.size() > kMaxPacketLineBytes) {
+      output.Fail(Error(ErrorCode::kLimitExceeded,
+                        "パケットは 1 ファイル 1,000,000 行、1 行 4,096 バイトまでです",
+                        "at most 1,000,000 packets of 4,096 bytes a line", where));
+      return output.exit_code;
+    }
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const auto json = nlohmann::json::parse(line, nullptr, false);
+    if (json.is_discarded()) {
+      problems.push_back({where, "JSON として読めません", "not JSON"});
+      continue;
+    }
+    auto packet = PacketFromJson(json, where);
+    if (!packet.Ok()) {
+      for (const auto& d : packet.Err().Diagnostics()) problems.push_back(d);
+      continue;
+    }
+    packets.push_back(std::move(packet).Value());
+  }
+  if (!problems.empty()) {
+    output.Fail(Error(ErrorCode::kInvalidArgument, std::move(problems)));
+    return output.exit_code;
+  }
+  for (const auto& packet : packets) {
+    auto strict = netcheck::EvaluateForward(rules, packet, netcheck::Unmodelled::kAssumeNoMatch);
+    auto loose = netcheck::EvaluateForward(rules, packet, netcheck::Unmodelled::kAssumeMatch);
+    if (!strict.Ok()) return output.Fail(strict.Err()), output.exit_code;
+    if (!loose.Ok()) return output.Fail(loose.Err()), output.exit_code;
+    // Where a rule not modelled exactly could go either way, the verdict
+    // is "possible": the one that assumes it does not match is printed.
+    const bool possible = strict->accepted != loose->accepted;
+    const std::string rule =
+        strict->rule.table >= 0 ? netcheck::Describe(rules, strict->rule) : std::string();
+    const std::string_view verdict = VerdictId(rules, *strict);
+    if (output.json) {
+      output.PrintJson({{"packet", packet.ToString()},
+                        {"verdict", verdict},
+                        {"rule", rule},
+                        {"possible", possible}});
+    } else {
+      output.out << packet.ToString() << "  →  "
+                 << (strict->accepted ? "通過 / accept" : verdict == "reject" ? "拒否 / reject"
+                                                                              : "破棄 / drop")
+                 << (rule.empty() ? "（転送の規則なし / no forward rules）" : "  " + rule)
+                 << (possible ? "  （未対応の構文により不確定 / possible）" : "") << "\n";
+    }
+  }
+  output.exit_code = kExitOk;
+  return output.exit_code;
+}
+
 }  // namespace
 
 int NetcheckConfig(const NetcheckOptions& options, std::ostream& out, std::ostream& err) {
@@ -113,6 +271,26 @@ int NetcheckConfig(const NetcheckOptions& options, std::ostream& out, std::ostre
   }
   Run(options, *profile, output);
   return output.exit_code;
+}
+
+int NetcheckEval(const NetcheckEvalOptions& options, std::ostream& out, std::ostream& err) {
+  Output output(out, err);
+  output.json = options.json;
+  netcheck::RuleSet rules;
+  std::vector<Diagnostic> problems;
+  for (const auto& path : options.configs) {
+    auto parsed = ReadRuleSet(path, options.vendor);
+    if (!parsed.Ok()) {
+      for (const auto& d : parsed.Err().Diagnostics()) problems.push_back(d);
+      continue;
+    }
+    rules.Append(std::move(parsed).Value());
+  }
+  if (!problems.empty()) {
+    output.Fail(Error(ErrorCode::kInvalidArgument, std::move(problems)));
+    return output.exit_code;
+  }
+  return EvalPackets(rules, options.packets, output);
 }
 
 void AddNetcheckCommands(CLI::App& app, LedgerCli& cli) {
@@ -135,6 +313,25 @@ void AddNetcheckCommands(CLI::App& app, LedgerCli& cli) {
                      "プロファイル（TOML。省略時は台帳のプロファイル）")
       ->check(CLI::ExistingFile);
   config->add_flag("--json", options->json, "JSON で出力 / JSON output");
+  auto eval_options = std::make_shared<NetcheckEvalOptions>();
+  auto* eval = netcheck->add_subcommand(
+      "eval", "パケットごとに転送の可否と決めた規則を示す / evaluate packets against rule sets");
+  eval->add_option("FILE", eval_options->configs,
+                   "規則（nft -j list ruleset の JSON, iptables-save / ip6tables-save）")
+      ->required()
+      ->check(CLI::ExistingFile);
+  eval->add_option("--packets", eval_options->packets,
+                   "パケット（JSON Lines: protocol, src, dst, sport, dport, iif, oif, state）")
+      ->required()
+      ->check(CLI::ExistingFile);
+  eval->add_option("--vendor", eval_options->vendor, "auto（既定）, nft, iptables")
+      ->check(CLI::IsMember({"auto", "nft", "iptables"}));
+  eval->add_flag("--json", eval_options->json, "JSON Lines で出力 / JSON Lines output");
+  eval->callback([&cli, eval_options] {
+    NetcheckEvalOptions resolved = *eval_options;
+    resolved.json = resolved.json || cli.json;
+    cli.exit_code = NetcheckEval(resolved, cli.out, cli.err);
+  });
   config->callback([&cli, options] {
     NetcheckOptions resolved = *options;
     resolved.json = resolved.json || cli.json;

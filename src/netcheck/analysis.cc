@@ -364,4 +364,29 @@ Result<Verdict> Evaluate(const RuleSet& rules, int table, int chain, const Packe
   return Verdict{base->policy == ActionKind::kAccept, {table, chain, -1}};
 }
 
+Result<Verdict> EvaluateForward(const RuleSet& rules, const Packet& packet,
+                                Unmodelled unmodelled, const AnalysisLimits& limits) {
+  struct Base {
+    int priority;
+    int table;
+    int chain;
+  };
+  std::vector<Base> forward;
+  for (std::size_t t = 0; t < rules.tables.size(); ++t) {
+    const Table& table = rules.tables[t];
+    for (std::size_t c = 0; c < table.chains.size(); ++c) {
+      if (table.chains[c].hook != Hook::kForward) continue;
+      forward.push_back({table.chains[c].priority, static_cast<int>(t), static_cast<int>(c)});
+    }
+  }
+  std::stable_sort(forward.begin(), forward.end(),
+                   [](const Base& a, const Base& b) { return a.priority < b.priority; });
+  Verdict verdict{true, {}};
+  for (const Base& base : forward) {
+    MAMORI_TRY(verdict, Evaluate(rules, base.table, base.chain, packet, unmodelled, limits));
+    if (!verdict.accepted) return verdict;
+  }
+  return verdict;
+}
+
 }  // namespace mamori::netcheck

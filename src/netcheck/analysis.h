@@ -116,4 +116,13 @@ Result<Verdict> Evaluate(const RuleSet& rules, int table, int chain, const Packe
                          Unmodelled unmodelled = Unmodelled::kAssumeNoMatch,
                          const AnalysisLimits& limits = {});
 
+// The verdict of the forward path on `packet`, as netfilter decides a
+// packet crossing the firewall: every forward base chain of a table that sees
+// the packet's family, in priority order (then rule-set order); the first
+// that does not accept decides. Accepted, with table -1, when no chain sees
+// it. `mamori netcheck eval` and the kernel differential test ask this.
+Result<Verdict> EvaluateForward(const RuleSet& rules, const Packet& packet,
+                                Unmodelled unmodelled = Unmodelled::kAssumeNoMatch,
+                                const AnalysisLimits& limits = {});
+
 }  // namespace mamori::netcheck

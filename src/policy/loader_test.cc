@@ -105,6 +105,8 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenCase{"wrong_type.toml", "broken/wrong_type.toml", 6, "passwords.min_length",
                    "must be an integer"},
         BrokenCase{"syntax_error.toml", "broken/syntax_error.toml", 5, "", "TOML syntax error"},
+        BrokenCase{"bad_key_start.toml", "broken/bad_key_start.toml", 7, "",
+                   "expected bare key starting character"},
         BrokenCase{"unknown_action.toml", "broken/unknown_action.toml", 7,
                    "rules[teleport.deny].action", "unknown action \"teleport\""},
         BrokenCase{"unmapped_axis.toml", "policies/base.toml", 842,  // a line of base.toml
