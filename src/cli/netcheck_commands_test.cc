@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "cli/app.h"
 #include "cli/commands.h"
@@ -31,6 +33,62 @@ Outcome Netcheck(std::vector<std::string> configs, const std::string& zones, boo
   std::ostringstream err;
   const int code = NetcheckConfig(options, out, err);
   return {code, out.str(), err.str()};
+}
+
+Outcome Eval(const std::string& config, const std::string& packets, bool json = true) {
+  const std::string path = ::testing::TempDir() + "mamori_netcheck_packets.jsonl";
+  {
+    std::ofstream file(path, std::ios::binary | std::ios::trunc);
+    file << packets;
+  }
+  NetcheckEvalOptions options;
+  options.configs = {kData + config};
+  options.packets = path;
+  options.json = json;
+  std::ostringstream out;
+  std::ostringstream err;
+  const int code = NetcheckEval(options, out, err);
+  return {code, out.str(), err.str()};
+}
+
+// One answer a packet, in order, with the rule that decided: the hole of
+// alpha_hole.rules (line 14), the sanitizing gateway's rule (line 16, through
+// the user chain), and the policy for what no rule accepts.
+TEST(NetcheckCommandTest, EvalAnswersEachPacketWithItsRule) {
+  const Outcome outcome = Eval("alpha_hole.rules",
+                               R"({"protocol": "tcp", "src": "10.30.0.5", "dst": "203.0.113.9", "sport": 50000, "dport": 443, "iif": "eth2", "oif": "eth0"}
+{"protocol": "tcp", "src": "198.51.100.7", "dst": "10.20.0.10", "dport": 443, "iif": "eth0", "oif": "eth1"}
+
+{"protocol": "udp", "src": "198.51.100.7", "dst": "10.20.0.10", "dport": 53, "iif": "eth0", "oif": "eth1", "state": "new"}
+)");
+  ASSERT_EQ(outcome.code, kExitOk) << outcome.err;
+  std::vector<nlohmann::json> lines;
+  std::istringstream out(outcome.out);
+  for (std::string line; std::getline(out, line);) lines.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(lines.size(), 3u) << outcome.out;
+  EXPECT_EQ(lines[0]["verdict"], "accept");
+  EXPECT_NE(lines[0]["rule"].get<std::string>().find("alpha_hole.rules:14"), std::string::npos);
+  EXPECT_EQ(lines[1]["verdict"], "accept");
+  EXPECT_NE(lines[1]["rule"].get<std::string>().find("alpha_hole.rules:16"), std::string::npos);
+  EXPECT_EQ(lines[2]["verdict"], "drop");
+  EXPECT_FALSE(lines[2]["possible"].get<bool>());
+}
+
+TEST(NetcheckCommandTest, EvalNamesEveryBadLineAndAnswersNone) {
+  const Outcome outcome = Eval("alpha_hole.rules",
+                               R"({"protocol": "tcp", "src": "10.30.0.5", "dst": "203.0.113.9"}
+{"protocol": "tcp", "src": "10.30.0.999", "dst": "203.0.113.9"}
+not json
+{"protocol": "tcp", "src": "10.30.0.5", "dst": "2001:db8::1"}
+{"protocol": "tcp", "src": "10.30.0.5", "dst": "203.0.113.9", "dport": 70000, "colour": "red"}
+)",
+                               /*json=*/false);
+  EXPECT_EQ(outcome.code, kExitInvalidInput);
+  EXPECT_TRUE(outcome.out.empty()) << outcome.out;
+  for (const char* expected : {"mamori_netcheck_packets.jsonl:2: src", "jsonl:3", "jsonl:4: dst",
+                               "jsonl:5: colour", "アドレスが不正です / bad address"}) {
+    EXPECT_NE(outcome.err.find(expected), std::string::npos) << expected << "\n" << outcome.err;
+  }
 }
 
 TEST(NetcheckCommandTest, NoViolationExitsZero) {

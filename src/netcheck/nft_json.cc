@@ -328,6 +328,7 @@ class Parser {
                       : kind == "reject" ? ActionKind::kReject
                       : kind == "return" ? ActionKind::kReturn
                                          : ActionKind::kContinue;
+        if (kind == "reject") RejectDependency(value, rule);
         decided = true;
       } else if (kind == "jump" || kind == "goto") {
         const auto target = value.is_object() ? String(value, "target") : std::nullopt;
@@ -454,6 +455,29 @@ class Parser {
     }
     box[d] = box[d].Intersect(values);
     return true;
+  }
+
+  // `reject with icmp …` only applies to IPv4 packets, `with icmpv6 …` to
+  // IPv6 and `with tcp reset` to TCP: nft adds the match (meta nfproto ipv4,
+  // meta l4proto tcp) to the rule and, listing it, leaves it out as implied
+  // by the reject's type. Found by the kernel differential test: in an inet
+  // table, `meta nfproto ipv4 reject` lists as a bare `reject` of type icmp,
+  // and IPv6 packets pass it.
+  void RejectDependency(const Json& value, Rule& rule) {
+    if (!value.is_object()) return;  // null: icmpx, every packet
+    const auto type = String(value, "type");
+    if (!type) return;
+    Box& box = rule.match.box;
+    if (*type == "icmp") {
+      box[Dimension::kSourceAddress] =
+          box[Dimension::kSourceAddress].Intersect(IntervalSet::Of(kIpv4Range));
+    } else if (*type == "icmpv6") {
+      box[Dimension::kSourceAddress] =
+          box[Dimension::kSourceAddress].Intersect(IntervalSet::Of(kIpv4Range).Complement());
+    } else if (*type == "tcp reset") {
+      box[Dimension::kProtocol] =
+          box[Dimension::kProtocol].Intersect(IntervalSet::Range(6, 6));
+    }
   }
 
   std::optional<Left> ParseLeft(const Json& left) {

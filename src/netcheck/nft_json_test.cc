@@ -116,6 +116,41 @@ TEST(NftJsonTest, PortComparisonsAndProtocols) {
   EXPECT_FALSE(rule.match.Matches(packet));
 }
 
+// nft lists `meta nfproto ipv4 reject` as a bare reject of type icmp (the
+// match is implied by the type); IPv6 packets pass it. The kernel
+// differential test found this: the reject's type narrows the match.
+TEST(NftJsonTest, ARejectsTypeCarriesTheMatchNftLeavesOut) {
+  const auto only = [](const char* reject) {
+    return ParseNftJson(Ruleset(std::string(R"([{"reject": )") + reject + "}]"), "t.json");
+  };
+  const Packet v4 = Make("10.0.0.1", "10.0.0.2", 17, 53);
+  const Packet v6 = Make("fd00::1", "fd00::2", 17, 53);
+  Packet tcp = v6;
+  tcp.protocol = 6;
+
+  auto icmp = only(R"({"type": "icmp", "expr": "port-unreachable"})");
+  ASSERT_TRUE(icmp.Ok()) << icmp.Err().ToString();
+  EXPECT_TRUE(OnlyRule(*icmp).match.Matches(v4));
+  EXPECT_FALSE(OnlyRule(*icmp).match.Matches(v6));
+
+  auto icmpv6 = only(R"({"type": "icmpv6", "expr": "port-unreachable"})");
+  ASSERT_TRUE(icmpv6.Ok());
+  EXPECT_FALSE(OnlyRule(*icmpv6).match.Matches(v4));
+  EXPECT_TRUE(OnlyRule(*icmpv6).match.Matches(v6));
+
+  auto reset = only(R"({"type": "tcp reset"})");
+  ASSERT_TRUE(reset.Ok());
+  EXPECT_FALSE(OnlyRule(*reset).match.Matches(v6));
+  EXPECT_TRUE(OnlyRule(*reset).match.Matches(tcp));
+
+  for (const char* every : {"null", R"({"type": "icmpx", "expr": "port-unreachable"})"}) {
+    auto rules = only(every);
+    ASSERT_TRUE(rules.Ok());
+    EXPECT_TRUE(OnlyRule(*rules).match.Matches(v4)) << every;
+    EXPECT_TRUE(OnlyRule(*rules).match.Matches(v6)) << every;
+  }
+}
+
 TEST(NftJsonTest, ExpressionsNotModelledAreWarnedAndOverApproximated) {
   auto rules = ParseNftJson(ReadFile(kData + "alpha_hole.nft.json"), "alpha_hole.nft.json");
   ASSERT_TRUE(rules.Ok()) << rules.Err().ToString();

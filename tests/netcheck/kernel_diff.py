@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 
 ZONES = ["mynumber", "lgwan", "internet"]  # zone i+1: 10.(i+1).0.0/24, fd00:(i+1)::/64
 HOSTS = [2, 3]  # host addresses in every zone
@@ -294,17 +295,24 @@ def random_probes(rng, count, ports):
     return probes
 
 
-def mamori_verdicts(mamori, work, vendor, ruleset_text, probes):
-    """mamori's verdict (True: accepted) for each probe, and its deciding rules."""
-    path = os.path.join(work, "ruleset." + ("json" if vendor == "nft" else "rules"))
-    with open(path, "w") as f:
-        f.write(ruleset_text)
-    packets = os.path.join(work, "packets.jsonl")
+def mamori_verdicts(mamori, work, name, printed, probes):
+    """mamori's verdict (True: accepted) for each probe, and its answers.
+    `printed` is the rule set as the kernel listed it: {"nft": JSON} or
+    {4: iptables-save, 6: ip6tables-save}, given together as rules.v4 and
+    rules.v6 are."""
+    paths = []
+    for key, body in printed.items():
+        path = os.path.join(work, f"{name}.{key}")
+        with open(path, "w") as f:
+            f.write(body)
+        paths.append(path)
+    packets = os.path.join(work, f"{name}.packets.jsonl")
     with open(packets, "w") as f:
         for p in probes:
             f.write(json.dumps({k: p[k] for k in ("protocol", "src", "dst", "sport", "dport",
                                                    "iif", "oif", "state")}) + "\n")
-    result = subprocess.run([mamori, "netcheck", "eval", path, "--vendor", vendor,
+    vendor = "nft" if "nft" in printed else "iptables"
+    result = subprocess.run([mamori, "netcheck", "eval", *paths, "--vendor", vendor,
                              "--packets", packets, "--json"], capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"mamori netcheck eval failed ({result.returncode}): {result.stderr}")
@@ -342,38 +350,40 @@ def main():
                     print(f"kernel_diff: with policy {policy}, {sum(arrived)} of {len(arrived)} "
                           "probes arrived: the namespaces do not work as this test needs")
                     return 2
-            for i in range(args.count):
-                kind = "nft" if i % 2 == 0 else "iptables"
-                ruleset = random_ruleset(rng)
-                text = ({"nft": nft_text(ruleset)} if kind == "nft" else
-                        {4: iptables_text(ruleset, 4), 6: iptables_text(ruleset, 6)})
-                printed = network.load(kind, text)
-                probes = random_probes(rng, args.probes, ruleset["ports"])
-                kernel = network.probe(probes)
-                verdicts = [None] * len(probes)
-                answers = [None] * len(probes)
-                groups = ([("nft", printed["nft"], list(range(len(probes))))] if kind == "nft" else
-                          [("iptables", printed[f], [j for j, p in enumerate(probes) if p["family"] == f])
-                           for f in (4, 6)])
-                for vendor, source, indexes in groups:
-                    if not indexes or args.kernel_only:
+            # The kernel side runs rule set after rule set; mamori's answers
+            # for each are asked at once, two processes at a time, while the
+            # kernel goes on with the next ones.
+            cases = []
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                for i in range(args.count):
+                    kind = "nft" if i % 2 == 0 else "iptables"
+                    ruleset = random_ruleset(rng)
+                    text = ({"nft": nft_text(ruleset)} if kind == "nft" else
+                            {4: iptables_text(ruleset, 4), 6: iptables_text(ruleset, 6)})
+                    printed = network.load(kind, text)
+                    probes = random_probes(rng, args.probes, ruleset["ports"])
+                    asked = (None if args.kernel_only else
+                             pool.submit(mamori_verdicts, args.mamori, work, f"r{i}", printed, probes))
+                    cases.append((i, kind, text, printed, probes, network.probe(probes), asked))
+                for i, kind, text, printed, probes, kernel, asked in cases:
+                    probes_total += len(probes)
+                    accepted_total += sum(kernel)
+                    if asked is None:
                         continue
-                    got, said = mamori_verdicts(args.mamori, work, vendor, source,
-                                                [probes[j] for j in indexes])
-                    for j, v, a in zip(indexes, got, said):
-                        verdicts[j], answers[j] = v, a
-                # A probe that did not arrive where mamori says it passes is
-                # sent once more with a longer wait: on a loaded machine
-                # arrival can be late, but a drop is never undone.
-                late = [j for j, p in enumerate(probes) if verdicts[j] and not kernel[j]]
-                if late and not args.kernel_only:
-                    again = network.probe([probes[j] for j in late], wait_ms=600)
-                    for j, arrived in zip(late, again):
-                        kernel[j] = arrived
-                for j, probe in enumerate(probes):
-                    probes_total += 1
-                    accepted_total += kernel[j]
-                    if not args.kernel_only and kernel[j] != verdicts[j]:
+                    verdicts, answers = asked.result()
+                    # A probe that did not arrive where mamori says it passes
+                    # is sent once more, with the rule set loaded again and a
+                    # longer wait: on a loaded machine arrival can be late,
+                    # but a drop is never undone.
+                    late = [j for j in range(len(probes)) if verdicts[j] and not kernel[j]]
+                    if late:
+                        network.load(kind, text)
+                        again = network.probe([probes[j] for j in late], wait_ms=600)
+                        for j, arrived in zip(late, again):
+                            kernel[j] = arrived
+                    for j, probe in enumerate(probes):
+                        if kernel[j] == verdicts[j]:
+                            continue
                         disagreements += 1
                         print(f"DISAGREE rule set {i} ({kind}): kernel "
                               f"{'delivered' if kernel[j] else 'dropped'}, mamori "
