@@ -68,18 +68,26 @@ Result<netcheck::RuleSet> ReadRuleSet(const std::string& path, const std::string
   return netcheck::ParseIptablesSave(text, path);
 }
 
-// Runs the check with `profile`; prints the report or the error.
-void Run(const NetcheckOptions& options, const policy::Profile& profile, Output& output) {
+// The rule sets of `paths` read together (rules.v4 and rules.v6, say); every
+// problem of every file goes to `problems`.
+netcheck::RuleSet ReadRuleSets(const std::vector<std::string>& paths, const std::string& vendor,
+                               std::vector<Diagnostic>& problems) {
   netcheck::RuleSet rules;
-  std::vector<Diagnostic> problems;
-  for (const auto& path : options.configs) {
-    auto parsed = ReadRuleSet(path, options.vendor);
+  for (const auto& path : paths) {
+    auto parsed = ReadRuleSet(path, vendor);
     if (!parsed.Ok()) {
       for (const auto& d : parsed.Err().Diagnostics()) problems.push_back(d);
       continue;
     }
     rules.Append(std::move(parsed).Value());
   }
+  return rules;
+}
+
+// Runs the check with `profile`; prints the report or the error.
+void Run(const NetcheckOptions& options, const policy::Profile& profile, Output& output) {
+  std::vector<Diagnostic> problems;
+  netcheck::RuleSet rules = ReadRuleSets(options.configs, options.vendor, problems);
   auto zones_text = ReadInput(options.zones);
   if (!zones_text.Ok()) return output.Fail(zones_text.Err());
   auto plan = netcheck::ParseZones(*zones_text, options.zones);
@@ -276,16 +284,8 @@ int NetcheckConfig(const NetcheckOptions& options, std::ostream& out, std::ostre
 int NetcheckEval(const NetcheckEvalOptions& options, std::ostream& out, std::ostream& err) {
   Output output(out, err);
   output.json = options.json;
-  netcheck::RuleSet rules;
   std::vector<Diagnostic> problems;
-  for (const auto& path : options.configs) {
-    auto parsed = ReadRuleSet(path, options.vendor);
-    if (!parsed.Ok()) {
-      for (const auto& d : parsed.Err().Diagnostics()) problems.push_back(d);
-      continue;
-    }
-    rules.Append(std::move(parsed).Value());
-  }
+  netcheck::RuleSet rules = ReadRuleSets(options.configs, options.vendor, problems);
   if (!problems.empty()) {
     output.Fail(Error(ErrorCode::kInvalidArgument, std::move(problems)));
     return output.exit_code;
