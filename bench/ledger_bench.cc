@@ -38,7 +38,7 @@
 //                        depends on that disk
 //
 // This file and the plain-SQLite reference are the only code outside
-// src/ledger/sqlite/ that includes sqlite3.h.
+// src/storage/sqlite/ that includes sqlite3.h.
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -282,7 +282,7 @@ Timing TimeHere(F&& body) {
           Secs(after.ru_utime) - Secs(before.ru_utime)};
 }
 
-// A database file opened as mamori opens its ledger (ledger/sqlite/): WAL,
+// A database file opened as mamori opens its ledger (storage/sqlite/): WAL,
 // synchronous=FULL, a 64 MiB page cache; foreign keys are not enforced.
 class SqliteFile {
  public:
@@ -322,7 +322,7 @@ class SqliteFile {
     return statement;
   }
   // Binds `values` in order, steps once, resets.
-  void Run(sqlite3_stmt* statement, const std::vector<mamori::store::Value>& values) {
+  void Run(sqlite3_stmt* statement, const std::vector<mamori::storage::Value>& values) {
     for (std::size_t i = 0; i < values.size(); ++i) {
       const int at = static_cast<int>(i) + 1;
       if (const auto* text = std::get_if<std::string>(&values[i])) {
@@ -370,7 +370,7 @@ class PlainSqlite {
   sqlite3_stmt* insert_ = nullptr;
   sqlite3_stmt* begin_ = nullptr;
   sqlite3_stmt* commit_ = nullptr;
-  std::vector<mamori::store::Value> row_;
+  std::vector<mamori::storage::Value> row_;
 };
 
 // Not a reference, a diagnosis: mamori's own two tables (assets and
@@ -401,7 +401,7 @@ class SameTablesSqlite {
         file_.Prepare("INSERT INTO audit_events VALUES (" + Marks(event_.size()) + ")");
     begin_ = file_.Prepare("BEGIN IMMEDIATE");
     commit_ = file_.Prepare("COMMIT");
-    asset_[0] = mamori::store::Null();  // id: the next rowid
+    asset_[0] = mamori::storage::Null();  // id: the next rowid
   }
 
   void InsertOne(int i) {
@@ -416,8 +416,8 @@ class SameTablesSqlite {
   }
 
  private:
-  static std::vector<mamori::store::Value> Values(const mamori::store::Row& row) {
-    std::vector<mamori::store::Value> values;
+  static std::vector<mamori::storage::Value> Values(const mamori::storage::Row& row) {
+    std::vector<mamori::storage::Value> values;
     for (std::size_t c = 0; c < row.Size(); ++c) values.push_back(row.At(c));
     return values;
   }
@@ -428,8 +428,8 @@ class SameTablesSqlite {
   }
 
   SqliteFile file_;
-  std::vector<mamori::store::Value> asset_;
-  std::vector<mamori::store::Value> event_;
+  std::vector<mamori::storage::Value> asset_;
+  std::vector<mamori::storage::Value> event_;
   sqlite3_stmt* insert_asset_ = nullptr;
   sqlite3_stmt* insert_event_ = nullptr;
   sqlite3_stmt* begin_ = nullptr;
@@ -452,7 +452,7 @@ double BytesWritten() {
 // (every column as SQLite returns it; integers as 8 bytes).
 std::size_t StoredBytes(mamori::ledger::Ledger& ledger, std::int64_t after_seq, int from, int to) {
   auto& db = ledger.Db();
-  const auto bytes_of = [](const std::vector<mamori::store::Row>& rows) {
+  const auto bytes_of = [](const std::vector<mamori::storage::Row>& rows) {
     std::size_t total = 0;
     for (const auto& row : rows) {
       for (std::size_t c = 0; c < row.Size(); ++c) {

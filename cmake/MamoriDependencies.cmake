@@ -6,6 +6,7 @@ find_package(fmt 9 REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(PkgConfig REQUIRED)
 find_package(SQLite3 REQUIRED)
+pkg_check_modules(MAMORI_LIBPQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(sodium REQUIRED IMPORTED_TARGET libsodium)
 # HMAC-SHA1 for TOTP (src/auth/totp.cc): libsodium has no SHA-1.
 pkg_check_modules(MAMORI_LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)

@@ -3,8 +3,9 @@
 # else. Called by run-demo.sh and run-tests.sh; safe to run again.
 #   install-deps.sh build   — compiler, libraries and Node.js (for the web UI)
 #   install-deps.sh test    — plus GoogleTest, clang/libFuzzer for fuzzing, nftables
-#                             and iptables for the kernel differential test, and
-#                             Chromium for the browser tests
+#                             and iptables for the kernel differential test,
+#                             Chromium for the browser tests and PostgreSQL (a
+#                             throw-away cluster per test run)
 #   install-deps.sh bench   — plus Google Benchmark and wrk for bench/, and the
 #                             peers of bench/sanitize_vs_peers.sh (qpdf,
 #                             Ghostscript, mat2, exiftool; groff for its corpus)
@@ -16,13 +17,14 @@ packages=(build-essential cmake ninja-build pkg-config
   libsqlite3-dev libsodium-dev libcsv-dev libxlsxwriter-dev libzip-dev libpugixml-dev
   libmagic-dev libqpdf-dev libgmime-3.0-dev libarchive-dev libxml2-dev
   libpng-dev libjpeg-dev libgif-dev libtiff-dev libwebp-dev
-  libboost-dev libssl-dev libjemalloc-dev
+  libboost-dev libssl-dev libjemalloc-dev libpq-dev
   libcrack2-dev cracklib-runtime)  # the password dictionary check, at run time too
 case "$profile" in
   build) ;;
   test) packages+=(libgtest-dev libgmock-dev libcpp-httplib-dev clang libclang-rt-14-dev sqlite3 qpdf chromium openssl
     fonts-noto-cjk
-    iproute2 nftables iptables iputils-ping) ;;  # the netcheck kernel differential test
+    iproute2 nftables iptables iputils-ping  # the netcheck kernel differential test
+    postgresql) ;;  # a throw-away cluster for the tests on the second engine
   bench) packages+=(libbenchmark-dev wrk qpdf ghostscript mat2 libimage-exiftool-perl groff-base
     linux-perf) ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;

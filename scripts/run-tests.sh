@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: the unit and integration suites built with warnings as errors
-# and AddressSanitizer + UBSan, the browser end-to-end test of the web UI
+# and AddressSanitizer + UBSan, the storage-backed suites a second time on
+# PostgreSQL (scripts/run-postgres-tests.sh), the browser end-to-end test of the web UI
 # against `mamori serve` (screenshots in build/e2e-artifacts), then a short
 # libFuzzer run of every fuzz target (clang). Exits non-zero on any failure.
 set -euo pipefail
@@ -16,6 +17,9 @@ cmake --build build/ci -j"$jobs"
 echo "== tests"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/ci -j"$jobs" --output-on-failure
+
+echo "== the ledger, auth and API suites again on PostgreSQL (a throw-away cluster)"
+scripts/run-postgres-tests.sh build/ci
 
 echo "== browser end-to-end (Debian's Chromium through playwright-core, tests/e2e)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -26,7 +26,7 @@ using Json = nlohmann::json;
 constexpr std::string_view kEventColumns =
     "seq, time_utc, actor, action, object_type, object_id, state, state_digest, prev_hash, hash";
 
-Event EventFromRow(const store::Row& row) {
+Event EventFromRow(const storage::Row& row) {
   return Event{row.Int(0),  row.Text(1), row.Text(2), row.Text(3), row.Text(4),
                row.Text(5), row.Text(6), row.Text(7), row.Text(8), row.Text(9)};
 }
@@ -144,7 +144,7 @@ struct RowEvent {
   EventView view;
   std::array<std::string, 10> spill;  // columns that are not stored as text
 
-  void Read(const store::Row& row) {
+  void Read(const storage::Row& row) {
     std::string_view* const fields[] = {&view.time_utc,    &view.actor,     &view.action,
                                         &view.object_type, &view.object_id, &view.state,
                                         &view.state_digest, &view.prev_hash, &view.hash};
@@ -312,7 +312,7 @@ Result<std::optional<Checkpoint>> AuditLog::MakeCheckpoint(const SigningKey& key
 
 Result<std::vector<Event>> AuditLog::Events(const std::string& from_utc, const std::string& to_utc) {
   std::string sql = "SELECT " + std::string(kEventColumns) + " FROM audit_events WHERE 1 = 1";
-  store::Params params;
+  storage::Params params;
   if (!from_utc.empty()) {
     sql += " AND time_utc >= ?";
     params.emplace_back(from_utc);
@@ -329,7 +329,7 @@ Result<std::vector<Event>> AuditLog::Events(const std::string& from_utc, const s
   return events;
 }
 
-Result<VerifyReport> Verify(store::Database& db, const VerifyingKey& public_key,
+Result<VerifyReport> Verify(storage::Database& db, const VerifyingKey& public_key,
                             const std::string& checkpoint_file) {
   VerifyReport report;
   // Checkpoints first, by sequence number: those of the database and those

@@ -24,7 +24,7 @@
 
 #include "audit/audit_key.h"
 #include "common/clock.h"
-#include "ledger/store/database.h"
+#include "storage/database.h"
 
 namespace mamori::audit {
 
@@ -77,7 +77,7 @@ std::string CheckpointMessage(std::int64_t seq, std::string_view hash, std::stri
 
 class AuditLog {
  public:
-  AuditLog(store::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
+  AuditLog(storage::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
 
   // Appends one event. Must be called inside db.Transaction(); the event is
   // committed with the caller's change or not at all.
@@ -95,7 +95,7 @@ class AuditLog {
   Result<std::int64_t> LastSeq();
 
  private:
-  store::Database& db_;
+  storage::Database& db_;
   const Clock& clock_;
 };
 
@@ -114,7 +114,7 @@ struct VerifyReport {
 // Checks the whole chain, every checkpoint in the database and in
 // `checkpoint_file` (may be missing: then only the database's), with
 // `public_key`. Stops at the first problem and names it.
-Result<VerifyReport> Verify(store::Database& db, const VerifyingKey& public_key,
+Result<VerifyReport> Verify(storage::Database& db, const VerifyingKey& public_key,
                             const std::string& checkpoint_file);
 
 enum class ExportFormat { kJsonLines, kCsv };

@@ -7,7 +7,8 @@
 #include <sstream>
 
 #include "ledger/schema.h"
-#include "ledger/sqlite/sqlite_database.h"
+#include "ledger/test_support.h"
+#include "storage/open.h"
 
 namespace mamori::audit {
 namespace {
@@ -17,14 +18,16 @@ namespace fs = std::filesystem;
 class AuditLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("mamori_audit_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    const std::string name =
+        "audit_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() / ("mamori_" + name);
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    auto db = store::OpenSqlite((dir_ / "ledger.db").string(), {.create = true});
-    ASSERT_TRUE(db.Ok());
+    // SQLite, or PostgreSQL with $MAMORI_TEST_POSTGRES_URL (ledger/test_support.h).
+    auto db = storage::Open(ledger::testing::TestDatabaseLocation(name, dir_), {.create = true});
+    ASSERT_TRUE(db.Ok()) << db.Err().ToString();
     db_ = std::move(db).Value();
-    ASSERT_TRUE(store::Migrate(*db_, ledger::Migrations(), clock_.Now()).Ok());
+    ASSERT_TRUE(storage::Migrate(*db_, ledger::Migrations(), clock_.Now()).Ok());
     auto key = GenerateKeyFile(KeyPath());
     ASSERT_TRUE(key.Ok());
     key_ = *key;
@@ -59,16 +62,17 @@ class AuditLogTest : public ::testing::Test {
     return report.Ok() ? *report : VerifyReport{};
   }
 
-  // What an attacker with write access to the file does first.
+  // What an attacker with write access to the database does first.
   void DropGuards() {
-    ASSERT_TRUE(db_->ExecuteScript("DROP TRIGGER audit_events_no_update; "
-                                   "DROP TRIGGER audit_events_no_delete;")
+    const std::string on = db_->Engine() == "postgres" ? " ON audit_events" : "";
+    ASSERT_TRUE(db_->ExecuteScript("DROP TRIGGER audit_events_no_update" + on +
+                                   "; DROP TRIGGER audit_events_no_delete" + on + ";")
                     .Ok());
   }
 
   fs::path dir_;
   FixedClock clock_{std::chrono::sys_days(std::chrono::year(2026) / 12 / 1)};
-  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<storage::Database> db_;
   SigningKey key_;
   std::unique_ptr<AuditLog> log_;
 };

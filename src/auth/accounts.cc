@@ -54,14 +54,14 @@ constexpr std::string_view kAccountSelect =
     "coalesce(a.totp_secret, ''), coalesce(a.totp_pending_secret, ''), a.totp_last_step "
     "FROM accounts a JOIN people p ON p.id = a.person_id";
 
-AccountRow AccountFromRow(const store::Row& row) {
+AccountRow AccountFromRow(const storage::Row& row) {
   return AccountRow{row.Int(0),  row.Int(1),      row.Text(2),  row.Text(3),
                     row.Text(4), row.Int(5) != 0, row.Text(6),  static_cast<int>(row.Int(7)),
                     row.Text(8), row.Text(9),     row.Text(10), row.Int(11)};
 }
 
 Result<std::optional<AccountRow>> LoadAccount(Ledger& ledger, std::string_view where,
-                                              const store::Params& params) {
+                                              const storage::Params& params) {
   MAMORI_TRY(
       const auto rows,
       ledger.Db().Query(std::string(kAccountSelect) + " WHERE " + std::string(where), params));
@@ -413,7 +413,7 @@ Status CountFailure(Ledger& ledger, const Attempt& attempt, const AccountRow& ac
   }
   MAMORI_TRY_STATUS(ledger.Db().Execute(
       "UPDATE accounts SET failed_count = ?, locked_until_utc = ?, updated_utc = ? WHERE id = ?",
-      {static_cast<std::int64_t>(failed), lock ? store::Value(locked_until) : store::Null(),
+      {static_cast<std::int64_t>(failed), lock ? storage::Value(locked_until) : storage::Null(),
        NowUtc(ledger), account.id}));
   Json state = AttemptState(attempt, account);
   state["reason"] = std::string(reason);

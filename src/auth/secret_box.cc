@@ -16,6 +16,7 @@
 #include <tuple>
 
 #include "auth/internal.h"
+#include "storage/open.h"
 
 namespace mamori::auth {
 namespace {
@@ -385,7 +386,8 @@ std::string SecretKeyPath(const std::string& database_path, const std::string& a
     return from_environment;
   }
   const std::filesystem::path key(audit_key_path);
-  const std::string name = std::filesystem::path(database_path).filename().string() + ".secret-key";
+  const std::string name =
+      std::filesystem::path(storage::LocalName(database_path)).filename().string() + ".secret-key";
   return key.has_parent_path() ? (key.parent_path() / name).string() : name;
 }
 

@@ -19,7 +19,7 @@ int RunMamori(const std::vector<std::string>& args, std::istream& in, std::ostre
 
   LedgerCli ledger_cli(out, err, clock);
   if (const char* db = std::getenv("MAMORI_DB"); db != nullptr && *db != '\0') ledger_cli.db = db;
-  app.add_option("--db", ledger_cli.db, "台帳データベース（既定 mamori.db 又は $MAMORI_DB）")
+  app.add_option("--db", ledger_cli.db, "台帳データベース: ファイル又は postgresql://… の URL（既定 mamori.db 又は $MAMORI_DB）")
       ->capture_default_str();
   app.add_option("--key", ledger_cli.key, "監査ログの署名鍵（既定 <db>.audit-key）");
   app.add_option("--profile-override", ledger_cli.profile,
@@ -59,6 +59,7 @@ int RunMamori(const std::vector<std::string>& args, std::istream& in, std::ostre
   AddKeysCommands(app, ledger_cli);
   AddSanitizeCommands(app, ledger_cli);
   AddNetcheckCommands(app, ledger_cli);
+  AddStorageCommands(app, ledger_cli);
   AddBatchCommand(app, ledger_cli, in);
 
   try {

@@ -14,6 +14,7 @@
 #include "cli/app.h"
 #include "cli/commands.h"
 #include "ledger/org.h"
+#include "storage/open.h"
 
 namespace mamori::cli {
 
@@ -98,7 +99,7 @@ void AddInit(CLI::App& app, LedgerCli& cli) {
     }
     const auto& paths = (*ledger)->Paths();
     if (cli.json) {
-      cli.PrintJson({{"database", paths.database},
+      cli.PrintJson({{"database", storage::RedactUrl(paths.database)},
                      {"key", paths.key},
                      {"public_key", paths.key + ".pub"},
                      {"secret_key", secret_key},
@@ -106,7 +107,7 @@ void AddInit(CLI::App& app, LedgerCli& cli) {
                      {"profile", (*ledger)->Profile().id}});
       return;
     }
-    cli.out << "台帳を作成しました: " << paths.database << "（" << (*ledger)->Profile().title
+    cli.out << "台帳を作成しました: " << storage::RedactUrl(paths.database) << "（" << (*ledger)->Profile().title
             << "）\n署名鍵: " << paths.key << "（データベースとは別の場所に保管してください）\n"
             << "公開鍵: " << paths.key << ".pub\n秘密情報の暗号鍵: " << secret_key
             << "（同じくデータベースとは別に保管。失うと登録済みの確認コードは使えません）\n"

@@ -21,6 +21,7 @@
 #include "cli/ledger_cli.h"
 #include "ledger/org.h"
 #include "server/server.h"
+#include "storage/open.h"
 
 namespace mamori::cli {
 namespace {
@@ -103,7 +104,7 @@ int Serve(LedgerCli& cli, const ServeOptions& options) {
   }
   cli.out << "mamori serve: " << (options.tls_cert.empty() ? "http" : "https") << "://"
           << options.host << ":" << *port << "/ （" << ledger->Profile().organization.name << "、"
-          << ledger->Paths().database << "）。Ctrl+C で停止 / stop with Ctrl+C" << std::endl;
+          << storage::RedactUrl(ledger->Paths().database) << "）。Ctrl+C で停止 / stop with Ctrl+C" << std::endl;
   std::atomic<bool> signalled = false;
   std::thread stopper([&http, &signalled, signals] {
     int received = 0;

@@ -1,14 +1,15 @@
 #include "ledger/ledger.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "ledger/schema.h"
-#include "ledger/sqlite/sqlite_database.h"
 #include "policy/loader.h"
+#include "storage/open.h"
 
 namespace mamori::ledger {
 namespace {
@@ -32,10 +33,15 @@ Result<std::unique_ptr<policy::Profile>> LoadProfileFile(const std::string& path
 }  // namespace
 
 LedgerPaths DefaultPaths(const std::string& database) {
-  return LedgerPaths{database, database + ".audit-key", database + ".checkpoints.jsonl"};
+  std::string base = storage::LocalName(database);
+  if (const char* dir = std::getenv("MAMORI_STATE_DIR");
+      storage::IsServerUrl(database) && dir != nullptr && *dir != '\0') {
+    base = (std::filesystem::path(dir) / base).string();
+  }
+  return LedgerPaths{database, base + ".audit-key", base + ".checkpoints.jsonl"};
 }
 
-Ledger::Ledger(LedgerPaths paths, std::unique_ptr<store::Database> db,
+Ledger::Ledger(LedgerPaths paths, std::unique_ptr<storage::Database> db,
                std::unique_ptr<policy::Profile> profile, const Clock& clock, OpenOptions options)
     : paths_(std::move(paths)),
       db_(std::move(db)),
@@ -50,11 +56,12 @@ Result<std::unique_ptr<Ledger>> Ledger::Create(const LedgerPaths& paths,
   // Everything that can fail on input comes before anything is written.
   MAMORI_TRY(auto profile, LoadProfileFile(profile_path));
   MAMORI_TRY(const auto digest, FileDigest(profile_path));
-  if (paths.database != ":memory:" && std::filesystem::exists(paths.database)) {
+  MAMORI_TRY(const bool exists, storage::HoldsLedger(paths.database));
+  if (exists) {
+    const std::string shown = storage::RedactUrl(paths.database);
     return Error(ErrorCode::kInvalidArgument,
-                 "データベースは既にあります（上書きしません）: " + paths.database,
-                 "database already exists (never overwritten): " + paths.database,
-                 {paths.database, 0, ""});
+                 "データベースは既にあります（上書きしません）: " + shown,
+                 "database already exists (never overwritten): " + shown, {shown, 0, ""});
   }
   if (std::filesystem::exists(paths.key)) {
     return Error(ErrorCode::kInvalidArgument,
@@ -62,8 +69,8 @@ Result<std::unique_ptr<Ledger>> Ledger::Create(const LedgerPaths& paths,
                  "signing key already exists (never overwritten): " + paths.key, {paths.key, 0, ""});
   }
   MAMORI_TRY(auto db,
-             store::OpenSqlite(paths.database, {.create = true, .durable = options.durable}));
-  MAMORI_TRY(const int version, store::Migrate(*db, Migrations(), clock.Now()));
+             storage::Open(paths.database, {.create = true, .durable = options.durable}));
+  MAMORI_TRY(const int version, storage::Migrate(*db, Migrations(), clock.Now()));
   (void)version;
   MAMORI_TRY(const auto key, audit::GenerateKeyFile(paths.key));
   const std::string absolute = std::filesystem::absolute(profile_path).lexically_normal().string();
@@ -87,10 +94,10 @@ Result<std::unique_ptr<Ledger>> Ledger::Create(const LedgerPaths& paths,
 
 Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerPaths& paths, const Clock& clock,
                                              const OpenOptions& options) {
-  MAMORI_TRY(auto db, store::OpenSqlite(paths.database, {.read_only = options.read_only,
-                                                         .durable = options.durable}));
+  MAMORI_TRY(auto db, storage::Open(paths.database,
+                                     {.read_only = options.read_only, .durable = options.durable}));
   if (!options.read_only) {
-    MAMORI_TRY(const int version, store::Migrate(*db, Migrations(), clock.Now()));
+    MAMORI_TRY(const int version, storage::Migrate(*db, Migrations(), clock.Now()));
     (void)version;
   } else {
     // Reading never upgrades the file; an older schema is named, not guessed at.
@@ -104,7 +111,7 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerPaths& paths, const Clo
                        "）と異なります。更新する操作（例 mamori audit checkpoint）を先に実行してください",
                    "database schema version " + std::to_string(version) + " differs from the program's (" +
                        std::to_string(newest) + "); run a changing command (e.g. `mamori audit checkpoint`) first to upgrade it",
-                   {paths.database, 0, ""});
+                   {storage::RedactUrl(paths.database), 0, ""});
     }
   }
   std::string profile_path = options.profile_path;
@@ -152,7 +159,7 @@ Status Ledger::Change(const std::function<Status()>& body) {
   return OkStatus();
 }
 
-Result<std::int64_t> Ledger::CachedCount(const std::string& sql, const store::Params& params) {
+Result<std::int64_t> Ledger::CachedCount(const std::string& sql, const storage::Params& params) {
   MAMORI_TRY(const std::int64_t version, audit_.LastSeq());
   return db_->CachedQueryInt(paths_.database, version, sql, params);
 }

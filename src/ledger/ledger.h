@@ -13,9 +13,10 @@
 // Thread safety: one Ledger (one database connection) is used by one thread
 // at a time. Several Ledgers may be open on the same file at once, in one
 // process or several (the server keeps a pool of them): each Change is a
-// BEGIN IMMEDIATE transaction, so SQLite serializes the writers (waiting up
-// to the busy timeout), and the audit chain's previous hash is read inside
-// that transaction. Nothing about the database is cached in a Ledger.
+// transaction that lets one writer in at a time (SQLite: BEGIN IMMEDIATE,
+// waiting up to the busy timeout; PostgreSQL: an advisory lock per ledger,
+// see storage/postgres/postgres_database.h), and the audit chain's previous
+// hash is read inside that transaction. Nothing about the database is cached in a Ledger.
 #pragma once
 
 #include <functional>
@@ -24,18 +25,20 @@
 
 #include "audit/audit_log.h"
 #include "common/clock.h"
-#include "ledger/store/database.h"
+#include "storage/database.h"
 #include "policy/model.h"
 
 namespace mamori::ledger {
 
 struct LedgerPaths {
-  std::string database;     // the SQLite file
+  std::string database;     // the SQLite file or a PostgreSQL URL (storage/open.h)
   std::string key;          // the Ed25519 signing key (outside the database)
   std::string checkpoints;  // the checkpoint file (outside the database)
 };
 
-// key = "<database>.audit-key", checkpoints = "<database>.checkpoints.jsonl".
+// key = "<database>.audit-key", checkpoints = "<database>.checkpoints.jsonl"
+// (for a PostgreSQL URL, storage::LocalName in place of <database>, in
+// $MAMORI_STATE_DIR or else the working directory).
 LedgerPaths DefaultPaths(const std::string& database);
 
 struct OpenOptions {
@@ -59,7 +62,7 @@ class Ledger {
                                               const OpenOptions& options);
 
   const policy::Profile& Profile() const { return *profile_; }
-  store::Database& Db() { return *db_; }
+  storage::Database& Db() { return *db_; }
   audit::AuditLog& Audit() { return audit_; }
   const Clock& GetClock() const { return clock_; }
   TimePoint Now() const { return clock_.Now(); }
@@ -82,15 +85,15 @@ class Ledger {
   // The COUNT(*) of `sql`, counted again only after a change: every change
   // to the ledger records an audit event in its transaction, so the newest
   // event's sequence is a version that every connection to the database
-  // agrees on (store::Database::CachedQueryInt).
-  Result<std::int64_t> CachedCount(const std::string& sql, const store::Params& params);
+  // agrees on (storage::Database::CachedQueryInt).
+  Result<std::int64_t> CachedCount(const std::string& sql, const storage::Params& params);
 
  private:
-  Ledger(LedgerPaths paths, std::unique_ptr<store::Database> db,
+  Ledger(LedgerPaths paths, std::unique_ptr<storage::Database> db,
          std::unique_ptr<policy::Profile> profile, const Clock& clock, OpenOptions options);
 
   LedgerPaths paths_;
-  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<storage::Database> db_;
   std::unique_ptr<policy::Profile> profile_;
   const Clock& clock_;
   audit::AuditLog audit_;

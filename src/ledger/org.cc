@@ -18,7 +18,7 @@ constexpr std::string_view kPersonJoin =
     " FROM people p JOIN sections s ON s.id = p.section_id JOIN departments d ON d.id = "
     "s.department_id";
 
-Person PersonFromRow(const store::Row& row) {
+Person PersonFromRow(const storage::Row& row) {
   return Person{row.Int(0),  row.Text(1), row.Text(2), row.Int(3),  row.Text(4), row.Int(5),
                 row.Text(6), row.Text(7), row.Text(8), row.Text(9), row.Text(10)};
 }
@@ -34,7 +34,7 @@ Error Duplicate(std::string_view field, const std::string& code) {
                     "\"" + code + "\" already exists");
 }
 
-Result<bool> Exists(store::Database& db, std::string_view table, const std::string& code) {
+Result<bool> Exists(storage::Database& db, std::string_view table, const std::string& code) {
   MAMORI_TRY(const auto count,
              db.QueryInt("SELECT count(*) FROM " + std::string(table) + " WHERE code = ?", {code}));
   return count > 0;
@@ -140,7 +140,7 @@ Result<std::int64_t> InsertPerson(Ledger& ledger, const std::string& actor,
   MAMORI_TRY(const auto section, FindSection(ledger, input.section_code));
   MAMORI_TRY(const bool exists, Exists(ledger.Db(), "people", input.code));
   if (exists) return Duplicate("code", input.code);
-  const store::Value end = input.end_date.empty() ? store::Null() : store::Value(input.end_date);
+  const storage::Value end = input.end_date.empty() ? storage::Null() : storage::Value(input.end_date);
   MAMORI_TRY(const auto id,
              ledger.Db().QueryInt("INSERT INTO people (code, name, section_id, employment, email, "
                                   "start_date, end_date) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -214,8 +214,8 @@ Result<std::int64_t> AssignRole(Ledger& ledger, const std::string& actor,
   std::int64_t id = 0;
   MAMORI_TRY_STATUS(ledger.Change([&]() -> Status {
     MAMORI_TRY(const auto person, FindPerson(ledger, person_code));
-    store::Value section = store::Null();
-    store::Value department = store::Null();
+    storage::Value section = storage::Null();
+    storage::Value department = storage::Null();
     std::int64_t section_key = 0;  // 0: none (ids start at 1)
     std::int64_t department_key = 0;
     if (scope == RoleScope::kSection) {
@@ -288,7 +288,7 @@ constexpr std::string_view kRoleSelect =
     "r.department_id";
 
 Result<std::vector<RoleAssignment>> QueryRoles(Ledger& ledger, const std::string& where,
-                                               const store::Params& params) {
+                                               const storage::Params& params) {
   MAMORI_TRY(
       const auto rows,
       ledger.Db().Query(std::string(kRoleSelect) + where + " ORDER BY p.code, r.role", params));
@@ -380,7 +380,7 @@ Result<std::vector<Person>> HoldersOf(Ledger& ledger, policy::Role role, const S
                                       const std::string& date) {
   std::string where =
       " WHERE r.role = ? AND r.start_date <= ? AND (r.end_date IS NULL OR r.end_date >= ?)";
-  store::Params params{ledger.Profile().RoleId(role), date, date};
+  storage::Params params{ledger.Profile().RoleId(role), date, date};
   switch (ScopeOf(ledger.Profile(), role)) {
     case RoleScope::kSection:
       where += " AND r.section_id = ?";
@@ -405,7 +405,7 @@ Result<std::vector<Person>> HoldersOf(Ledger& ledger, policy::Role role, const S
 namespace {
 
 // The WHERE clause (and its parameters) of a people query, without paging.
-void PeopleWhere(const PeopleQuery& query, std::string& where, store::Params& params) {
+void PeopleWhere(const PeopleQuery& query, std::string& where, storage::Params& params) {
   where = " WHERE 1 = 1";
   if (!query.include_ended && !query.today.empty()) {
     // Employed on or after today (ActiveOn counts the end date itself).
@@ -430,8 +430,9 @@ void PeopleWhere(const PeopleQuery& query, std::string& where, store::Params& pa
     params.emplace_back(query.section);
   }
   if (!query.q.empty()) {
-    const std::string pattern = store::LikeContaining(query.q);
-    where += " AND (p.code LIKE ? ESCAPE '\\' OR p.name LIKE ? ESCAPE '\\')";
+    const std::string pattern = storage::LikeContaining(query.q);
+    where += " AND (lower(p.code) LIKE lower(?) ESCAPE '\\' OR "
+             "lower(p.name) LIKE lower(?) ESCAPE '\\')";
     params.emplace_back(pattern);
     params.emplace_back(pattern);
   }
@@ -441,12 +442,12 @@ void PeopleWhere(const PeopleQuery& query, std::string& where, store::Params& pa
 
 Result<PeoplePage> ListPeoplePage(Ledger& ledger, const PeopleQuery& query) {
   std::string where;
-  store::Params params;
+  storage::Params params;
   PeopleWhere(query, where, params);
   PeoplePage page;
   MAMORI_TRY(page.total,
              ledger.CachedCount("SELECT COUNT(*)" + std::string(kPersonJoin) + where, params));
-  store::Params page_params = params;
+  storage::Params page_params = params;
   page_params.emplace_back(static_cast<std::int64_t>(query.limit));
   page_params.emplace_back(static_cast<std::int64_t>(query.offset));
   MAMORI_TRY(const auto rows,

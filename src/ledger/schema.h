@@ -5,10 +5,10 @@
 
 #include <span>
 
-#include "ledger/store/migrate.h"
+#include "storage/migrate.h"
 
 namespace mamori::ledger {
 
-std::span<const store::Migration> Migrations();
+std::span<const storage::Migration> Migrations();
 
 }  // namespace mamori::ledger

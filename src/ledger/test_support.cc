@@ -2,17 +2,45 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "ledger/org.h"
+#include "storage/postgres/postgres_database.h"
 
 namespace mamori::ledger::testing {
 
 namespace fs = std::filesystem;
+
+std::string TestDatabaseLocation(const std::string& name, const std::filesystem::path& dir) {
+  const char* server = std::getenv("MAMORI_TEST_POSTGRES_URL");
+  if (server == nullptr || *server == '\0') return (dir / "ledger.db").string();
+  // A schema of its own per test, named after it (lower case, with a hash
+  // of the full name so that long names stay apart), emptied first.
+  std::string schema = "t_";
+  std::uint32_t hash = 2166136261U;
+  for (const char c : name) {
+    hash = (hash ^ static_cast<unsigned char>(c)) * 16777619U;
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (schema.size() < 50) schema += keep ? c : (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : '_';
+  }
+  schema += "_" + std::to_string(hash);
+  auto admin = storage::OpenPostgres(server, {});
+  if (!admin.Ok()) {
+    ADD_FAILURE() << admin.Err().ToString();
+  } else if (auto dropped = (*admin)->ExecuteScript("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+             !dropped.Ok()) {
+    ADD_FAILURE() << dropped.Err().ToString();
+  }
+  const std::string url(server);
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + "schema=" + schema;
+}
 
 TempLedger::TempLedger(const std::string& name, const std::string& profile)
     : dir_(fs::temp_directory_path() / ("mamori_test_" + name)),
       clock_(std::chrono::sys_days(std::chrono::year(2026) / 12 / 1) + std::chrono::hours(1)) {
   fs::remove_all(dir_);
   fs::create_directories(dir_);
+  location_ = TestDatabaseLocation(name, dir_);
   // Tests skip fsync (durability is what ledger_kill_test.sh checks).
   auto ledger = Ledger::Create(paths(), profile, clock_, {.durable = false});
   if (!ledger.Ok()) ADD_FAILURE() << ledger.Err().ToString();
@@ -24,7 +52,11 @@ TempLedger::~TempLedger() {
   fs::remove_all(dir_);
 }
 
-LedgerPaths TempLedger::paths() const { return DefaultPaths((dir_ / "ledger.db").string()); }
+LedgerPaths TempLedger::paths() const {
+  auto paths = DefaultPaths((dir_ / "ledger.db").string());
+  paths.database = location_;
+  return paths;
+}
 
 void TempLedger::Reopen() {
   ledger_.reset();

@@ -1,5 +1,9 @@
 // Test helpers: a ledger in a fresh temporary directory, on the 阪南市
 // profile, with a clock the test controls. Shared by the ledger's tests.
+//
+// The engine: SQLite (a file in the directory), or, when
+// $MAMORI_TEST_POSTGRES_URL names a PostgreSQL database, a fresh schema of
+// its own in it (scripts/run-tests.sh runs the suites a second time so).
 #pragma once
 
 #include <filesystem>
@@ -11,6 +15,11 @@
 #include "ledger/org.h"
 
 namespace mamori::ledger::testing {
+
+// Where the test `name`'s database goes: `dir`/ledger.db, or a PostgreSQL
+// schema named after `name` (dropped first) when $MAMORI_TEST_POSTGRES_URL
+// is set.
+std::string TestDatabaseLocation(const std::string& name, const std::filesystem::path& dir);
 
 class TempLedger {
  public:
@@ -32,6 +41,7 @@ class TempLedger {
 
  private:
   std::filesystem::path dir_;
+  std::string location_;
   FixedClock clock_;
   std::unique_ptr<Ledger> ledger_;
 };

@@ -30,6 +30,24 @@ TEST_F(ApiTest, HealthAndOpenApiNeedNoSignInAndListEveryRoute) {
   EXPECT_TRUE(doc["paths"].contains("/api/v1/requests/{id}/approve"));
 }
 
+// A load balancer takes a process out when its database is of another
+// schema version than the program (another server migrated it).
+TEST_F(ApiTest, HealthSaysWhenTheSchemaIsNotThisProgramsVersion) {
+  auto [status, health] = Call({}, "GET", "/health");
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(health["schema"], "current");
+  EXPECT_EQ(health["engine"], (*ledger_)->Db().Engine());
+  ASSERT_TRUE((*ledger_)
+                  ->Db()
+                  .Execute("DELETE FROM schema_migrations WHERE version = "
+                           "(SELECT max(version) FROM schema_migrations)")
+                  .Ok());
+  auto [old_status, old_health] = Call({}, "GET", "/health");
+  EXPECT_EQ(old_status, 503);
+  EXPECT_EQ(old_health["status"], "degraded");
+  EXPECT_EQ(old_health["schema"], "other_version");
+}
+
 TEST_F(ApiTest, UnknownEndpointsAndMethodsAreNamed) {
   EXPECT_EQ(Call({}, "GET", "/nothing-here").first, 404);
   EXPECT_EQ(Call({}, "PATCH", "/health").first, 405);

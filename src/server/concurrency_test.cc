@@ -212,10 +212,10 @@ TEST_F(ConcurrencyTest, ParallelWrongPasswordsLockExactlyAtTheThreshold) {
             threshold);
   EXPECT_EQ(Count("SELECT count(*) FROM audit_events WHERE action = 'auth.lockout'"), 1);
   EXPECT_EQ(Count("SELECT count(*) FROM audit_events WHERE action = 'auth.sign_in_failed' AND "
-                  "json_extract(state, '$.reason') = 'bad_password'"),
+                  "state LIKE '%\"reason\":\"bad_password\"%'"),
             threshold);
   EXPECT_EQ(Count("SELECT count(*) FROM audit_events WHERE action = 'auth.sign_in_failed' AND "
-                  "json_extract(state, '$.reason') = 'locked'"),
+                  "state LIKE '%\"reason\":\"locked\"%'"),
             attempts - threshold);
   // Even the right password now meets the lockout.
   EXPECT_EQ(SignInFrom("10.0.1.1", "s1", temporary_["s1"]).status, 423);
@@ -257,7 +257,7 @@ TEST_F(ConcurrencyTest, SprayingFromOneAddressIsDelayedThenRefusedAndAudited) {
   }
   // One event for the block, naming the address; no password anywhere.
   EXPECT_EQ(Count("SELECT count(*) FROM audit_events WHERE action = 'auth.address_throttled' AND "
-                  "object_id = '127.0.0.1' AND json_extract(state, '$.clause') = '6.2(1)②'"),
+                  "object_id = '127.0.0.1' AND state LIKE '%\"clause\":\"6.2(1)②\"%'"),
             1);
   EXPECT_EQ(Count("SELECT count(*) FROM audit_events WHERE action = 'auth.address_throttled'"), 1);
   EXPECT_EQ(Count("SELECT count(*) FROM audit_events WHERE state LIKE '%Spray-Guess%'"), 0);

@@ -10,6 +10,7 @@
 #include "ledger/incident/training.h"
 #include "ledger/org.h"
 #include "ledger/registers/registers.h"
+#include "ledger/schema.h"
 #include "ledger/workflow/exceptions.h"
 #include "ledger/workflow/requests.h"
 #include "server/api.h"
@@ -270,13 +271,21 @@ void Api::AddOrgRoutes() {
        .summary_ja = "稼働確認",
        .who = "anyone",
        .access = Access::kPublic,
+       // For a load balancer in front of several servers: 200 only when
+       // this process reaches the database and its schema is the one this
+       // program was built for (a newer program may have migrated it).
        .handler = [](Call& call) -> Result<Reply> {
-         auto meta = call.ledger->Meta("profile_id");
-         const bool ok = meta.Ok();
-         return JsonReply({{"status", ok ? "ok" : "degraded"},
-                           {"database", ok ? "ok" : "error"},
+         auto version = call.ledger->Db().QueryInt(
+             "SELECT coalesce(max(version), 0) FROM schema_migrations");
+         const bool reachable = version.Ok();
+         const auto newest = static_cast<std::int64_t>(ledger::Migrations().size());
+         const bool current = reachable && *version == newest;
+         return JsonReply({{"status", current ? "ok" : "degraded"},
+                           {"database", reachable ? "ok" : "error"},
+                           {"engine", call.ledger->Db().Engine()},
+                           {"schema", current ? "current" : reachable ? "other_version" : "unknown"},
                            {"time", FormatUtc(call.ledger->Now())}},
-                          ok ? 200 : 503);
+                          current ? 200 : 503);
        }});
 
   Add({.method = "GET",

@@ -3,22 +3,29 @@
 # and its requests (examples/demo-ledger.jsonl), separation of duties, an
 # import with bad rows that imports nothing, an XLSX export imported into a
 # fresh ledger, and a chain that verifies at the end.
+#   ledger_cli_test.sh MAMORI ROOT [DATABASE]
+# DATABASE: a PostgreSQL location whose last parameter is `schema=…` to run
+# the same on the second engine (scripts/run-postgres-tests.sh).
 set -u
-mamori=$1
-root=$2
+mamori=$(realpath "$1")
+root=$(realpath "$2")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+db=${3:-$work/l.db}
+other=${3:+${3}_other}
+other=${other:-$work/other.db}
 failures=0
 check() {  # check NAME EXPECTED_EXIT ACTUAL_EXIT
   if [ "$2" != "$3" ]; then echo "FAIL: $1 (exit $3, expected $2)"; failures=$((failures + 1));
   else echo "ok: $1"; fi
 }
-m() { "$mamori" --db "$work/l.db" "$@"; }
+m() { "$mamori" --db "$db" "$@"; }
 cd "$root" || exit 1
+export MAMORI_STATE_DIR=$work  # where a PostgreSQL ledger's signing key is kept
 
-m init -p policies/hannan.toml >/dev/null
+m init -p "$root/policies/hannan.toml" >/dev/null
 check "init" 0 $?
-m batch <examples/demo-ledger.jsonl >"$work/batch.txt" 2>&1
+m batch <"$root/examples/demo-ledger.jsonl" >"$work/batch.txt" 2>&1
 check "the demo batch runs without a failed line" 0 $?
 
 # Request 3 (l2's disposal) waits for m2; l2 cannot approve it, m2 can.
@@ -44,11 +51,11 @@ check "nothing was imported" "$before" "$after"
 # XLSX out of one ledger, into another: the same assets.
 m register export asset -o "$work/assets.xlsx" >/dev/null 2>&1
 check "export to XLSX" 0 $?
-"$mamori" --db "$work/other.db" init -p policies/hannan.toml >/dev/null
-"$mamori" --db "$work/other.db" batch < <(grep '"org"' examples/demo-ledger.jsonl) >/dev/null
-"$mamori" --db "$work/other.db" register import asset "$work/assets.xlsx" --as m2 >/dev/null
+"$mamori" --db "$other" init -p "$root/policies/hannan.toml" >/dev/null
+"$mamori" --db "$other" batch < <(grep '"org"' "$root/examples/demo-ledger.jsonl") >/dev/null
+"$mamori" --db "$other" register import asset "$work/assets.xlsx" --as m2 >/dev/null
 check "import the XLSX into a fresh ledger" 0 $?
-diff <(m register list asset) <("$mamori" --db "$work/other.db" register list asset) >/dev/null
+diff <(m register list asset) <("$mamori" --db "$other" register list asset) >/dev/null
 check "the fresh ledger lists the same assets" 0 $?
 
 m audit verify >/dev/null

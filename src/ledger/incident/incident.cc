@@ -659,8 +659,8 @@ Status SetTriage(Ledger& ledger, const std::string& actor_code, std::int64_t id,
             "a report to the PPC is recorded: personal data cannot be unset");
       }
     }
-    const store::Value people =
-        incident.people_affected ? store::Value(*incident.people_affected) : store::Null();
+    const storage::Value people =
+        incident.people_affected ? storage::Value(*incident.people_affected) : storage::Null();
     MAMORI_TRY_STATUS(ledger.Db().Execute(
         "UPDATE incidents SET severity = ?, people_affected = ?, personal_data = ?, "
         "personal_data_persons = ?, malicious = ?, triaged_by = ?, triaged_at = ? WHERE id = ?",
@@ -871,7 +871,7 @@ Result<std::vector<Incident>> ListIncidents(Ledger& ledger, const ListFilter& fi
     MAMORI_TRY_STATUS(CheckOneOf(filter.severity, "severity", SeverityIds()));
   }
   std::string sql = "SELECT id FROM incidents WHERE 1 = 1";
-  store::Params params;
+  storage::Params params;
   if (filter.open_only) sql += " AND state = 'open'";
   if (!filter.severity.empty()) {
     sql += " AND severity = ?";

@@ -40,7 +40,7 @@ std::string DefaultClause(const SessionInput& input) {
   return "5.2(1)①";
 }
 
-Session SessionFromRow(const store::Row& row) {
+Session SessionFromRow(const storage::Row& row) {
   return Session{row.Int(0),  row.Text(1), row.Text(2),
                  row.Text(3), row.Text(4), static_cast<int>(row.Int(5)),
                  SplitRoles(row.Text(6)), row.Text(7), row.Text(8),

@@ -17,7 +17,7 @@ constexpr std::string_view kEntrySelect =
     "e.entered_utc, coalesce(e.exited_utc, ''), e.recorded_by FROM area_entries e JOIN "
     "controlled_areas a ON a.id = e.area_id";
 
-Entry EntryFromRow(const store::Row& row) {
+Entry EntryFromRow(const storage::Row& row) {
   return Entry{row.Int(0),  row.Text(1),     row.Text(2), row.Text(3), row.Text(4), row.Text(5),
                row.Text(6), row.Int(7) != 0, row.Text(8), row.Text(9), row.Text(10)};
 }
@@ -111,7 +111,7 @@ Result<Entry> RecordEntry(Ledger& ledger, const std::string& actor, const EntryI
 
   std::int64_t id = 0;
   auto value_or_null = [](const std::string& text) {
-    return text.empty() ? store::Null() : store::Value(text);
+    return text.empty() ? storage::Null() : storage::Value(text);
   };
   // A named body: MAMORI_TRY_STATUS around a lambda that uses it again would
   // shadow its own variable (-Wshadow).
@@ -161,7 +161,7 @@ Result<Entry> RecordExit(Ledger& ledger, const std::string& actor, std::int64_t 
 Result<std::vector<Entry>> ListEntries(Ledger& ledger, const std::string& area,
                                        const std::string& from, const std::string& to) {
   std::string where = " WHERE 1 = 1";
-  store::Params params;
+  storage::Params params;
   if (!area.empty()) {
     where += " AND a.code = ?";
     params.emplace_back(area);

@@ -48,13 +48,13 @@ std::map<std::string, std::string> ParseClassification(const std::string& text) 
   return levels;
 }
 
-store::Value ToDb(const policy::Profile& profile, const FieldSpec& field, const Values& values) {
+storage::Value ToDb(const policy::Profile& profile, const FieldSpec& field, const Values& values) {
   if (field.type == FieldType::kClassification) {
     const std::string text = ClassificationJson(profile, values);
-    return text.empty() ? store::Null() : store::Value(text);
+    return text.empty() ? storage::Null() : storage::Value(text);
   }
   auto it = values.find(std::string(field.id));
-  if (it == values.end() || it->second.empty()) return store::Null();
+  if (it == values.end() || it->second.empty()) return storage::Null();
   if (field.type == FieldType::kBool) return std::int64_t{it->second == "true" ? 1 : 0};
   if (field.type == FieldType::kCount) return static_cast<std::int64_t>(std::stoll(it->second));
   return it->second;
@@ -80,7 +80,7 @@ Result<std::vector<bool>> CodesExist(
   std::vector<bool> found;
   if (lookups.empty()) return found;
   std::string sql = "SELECT ";
-  store::Params params;
+  storage::Params params;
   for (const auto& [table, code] : lookups) {
     sql += (params.empty() ? "" : ", ") + ("EXISTS (SELECT 1 FROM " + table + " WHERE code = ?)");
     params.emplace_back(code);
@@ -152,7 +152,7 @@ void AddFlags(const policy::Profile& profile, const RegisterSpec& spec, const Re
 // (LIMIT/OFFSET). With an empty `where` retired records are left out unless
 // options.include_retired.
 Result<std::vector<Record>> Load(Ledger& ledger, const RegisterSpec& spec, const std::string& where,
-                                 const store::Params& params, const ReadOptions& options,
+                                 const storage::Params& params, const ReadOptions& options,
                                  const std::string& tail = "") {
   const auto& profile = ledger.Profile();
   std::string sql = "SELECT id, code, retired_date, retired_reason, created_utc, updated_utc";
@@ -173,7 +173,7 @@ Result<std::vector<Record>> Load(Ledger& ledger, const RegisterSpec& spec, const
   if (has_links && !rows.empty()) {
     // A few records (one, a page): only their links; otherwise all of them.
     std::string link_sql = "SELECT record_id, field, target FROM register_links WHERE register = ?";
-    store::Params link_params{std::string(spec.id)};
+    storage::Params link_params{std::string(spec.id)};
     if (rows.size() <= 500) {
       link_sql += " AND record_id IN (";
       for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -351,8 +351,8 @@ Result<bool> RecomputeAsset(Ledger& ledger, const std::string& code) {
   if (effective.classification == row.Text(4) && effective.handling == row.Text(5)) return false;
   MAMORI_TRY_STATUS(ledger.Db().Execute(
       "UPDATE assets SET effective_classification = ?, effective_handling = ? WHERE id = ?",
-      {effective.classification.empty() ? store::Null() : store::Value(effective.classification),
-       effective.handling.empty() ? store::Null() : store::Value(effective.handling), row.Int(0)}));
+      {effective.classification.empty() ? storage::Null() : storage::Value(effective.classification),
+       effective.handling.empty() ? storage::Null() : storage::Value(effective.handling), row.Int(0)}));
   return true;
 }
 
@@ -821,7 +821,7 @@ Status WriteRows(Ledger& ledger, const std::string& actor, const RegisterSpec& s
   // Rows first, then links: a row may hold data added later in the same file.
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Values& values = rows[i];
-    store::Params params;
+    storage::Params params;
     for (const auto& field : spec.fields) {
       if (!Stored(field) || field.id == "code") continue;
       params.push_back(ToDb(profile, field, values));
@@ -836,14 +836,14 @@ Status WriteRows(Ledger& ledger, const std::string& actor, const RegisterSpec& s
       // A system's or medium's levels are computed below, once its links are
       // written (RecomputeAsset); NULL until then, as before.
       const auto text = [](const std::string& value) {
-        return value.empty() ? store::Null() : store::Value(value);
+        return value.empty() ? storage::Null() : storage::Value(value);
       };
-      params.push_back(effective[i] ? text(effective[i]->classification) : store::Null());
-      params.push_back(effective[i] ? text(effective[i]->handling) : store::Null());
+      params.push_back(effective[i] ? text(effective[i]->classification) : storage::Null());
+      params.push_back(effective[i] ? text(effective[i]->handling) : storage::Null());
     }
     std::int64_t id = existing_ids[i];
     if (id == 0) {
-      params.insert(params.begin(), store::Value(code));
+      params.insert(params.begin(), storage::Value(code));
       params.emplace_back(now);
       params.emplace_back(now);
       MAMORI_TRY(id, ledger.Db().QueryInt(insert, params));
@@ -986,7 +986,7 @@ namespace {
 
 // The WHERE clause (and its parameters) of a page query, without paging.
 void PageWhere(const RegisterSpec& spec, const PageQuery& query, bool include_retired,
-               std::string& where, store::Params& params) {
+               std::string& where, storage::Params& params) {
   where = " WHERE 1 = 1";
   if (!include_retired) where += " AND (retired_date IS NULL OR retired_date = '')";
   const FieldSpec* section_field = nullptr;
@@ -1016,12 +1016,12 @@ void PageWhere(const RegisterSpec& spec, const PageQuery& query, bool include_re
   }
   if (!query.q.empty()) {
     // A substring of the code or of any one-line text column.
-    const std::string pattern = store::LikeContaining(query.q);
-    where += " AND (code LIKE ? ESCAPE '\\'";
+    const std::string pattern = storage::LikeContaining(query.q);
+    where += " AND (lower(code) LIKE lower(?) ESCAPE '\\'";
     params.emplace_back(pattern);
     for (const auto& field : spec.fields) {
       if (field.type != FieldType::kText) continue;
-      where += " OR " + std::string(field.id) + " LIKE ? ESCAPE '\\'";
+      where += " OR lower(" + std::string(field.id) + ") LIKE lower(?) ESCAPE '\\'";
       params.emplace_back(pattern);
     }
     where += ")";
@@ -1034,12 +1034,12 @@ Result<Page> ListPage(Ledger& ledger, std::string_view register_id, const PageQu
                       const ReadOptions& options) {
   MAMORI_TRY(const RegisterSpec* spec, SpecOf(register_id));
   std::string where;
-  store::Params params;
+  storage::Params params;
   PageWhere(*spec, query, options.include_retired, where, params);
   Page page;
   MAMORI_TRY(page.total, ledger.CachedCount(
                              "SELECT COUNT(*) FROM " + std::string(spec->table) + where, params));
-  store::Params page_params = params;
+  storage::Params page_params = params;
   page_params.emplace_back(static_cast<std::int64_t>(query.limit));
   page_params.emplace_back(static_cast<std::int64_t>(query.offset));
   MAMORI_TRY(page.records, Load(ledger, *spec, where, page_params, options, " LIMIT ? OFFSET ?"));
@@ -1049,7 +1049,7 @@ Result<Page> ListPage(Ledger& ledger, std::string_view register_id, const PageQu
 Result<std::map<std::string, std::map<std::string, std::int64_t>>> CountAssetsByLevel(
     Ledger& ledger, const PageQuery& query) {
   std::string where;
-  store::Params params;
+  storage::Params params;
   PageWhere(*FindRegister("asset"), query, false, where, params);
   MAMORI_TRY(const auto rows,
              ledger.Db().Query("SELECT effective_classification, COUNT(*) FROM assets" + where +

@@ -1,5 +1,5 @@
 -- 0001 core: the ledger's settings, the organization (部局, 課室等, people and
--- their roles) and the audit log. Portable SQL: see src/ledger/store/database.h.
+-- their roles) and the audit log. Portable SQL: see src/storage/database.h.
 
 CREATE TABLE ledger_meta (
   key   TEXT PRIMARY KEY,
@@ -73,8 +73,18 @@ CREATE TABLE audit_checkpoints (
 );
 
 -- Append-only inside the program too: an update or delete is refused. (Anyone
--- who can write the file can drop these; the hash chain catches that.)
+-- who can write the database can drop these; the hash chain catches that.)
+-- Trigger syntax is the one place the two engines' SQL differs here.
+-- engine: sqlite
 CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
 CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+-- engine: postgres
+CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'audit_events is append-only'; END $$;
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
+-- engine: all

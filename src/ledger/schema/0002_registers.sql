@@ -5,7 +5,7 @@
 -- fields, and retired_date/retired_reason (rows are retired, never deleted, so
 -- that the audit log's history keeps pointing at something). Empty optional
 -- values are NULL. Booleans are INTEGER 0/1. Portable SQL: see
--- src/ledger/store/database.h.
+-- src/storage/database.h.
 
 -- 情報資産台帳 (2.1, 2.2). classification: the asset's own levels as JSON
 -- {"axis": "level"} on the profile's axes. effective_classification and

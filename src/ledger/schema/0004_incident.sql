@@ -1,5 +1,5 @@
 -- 0004 incident: 情報セキュリティインシデント (阪南市 対策基準 5.3) and
--- 研修・訓練 (5.2). Portable SQL: see src/ledger/store/database.h. Times are
+-- 研修・訓練 (5.2). Portable SQL: see src/storage/database.h. Times are
 -- TEXT in UTC (FormatUtc), dates TEXT YYYY-MM-DD. The rules live in
 -- src/ledger/incident/ and docs/incidents.md.
 

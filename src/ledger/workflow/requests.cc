@@ -580,10 +580,10 @@ Result<RequestRecord> SubmitRequest(Ledger& ledger, const SubmitInput& input) {
     const std::string status = effect == policy::Effect::kAllow  ? "approved"
                                : effect == policy::Effect::kDeny ? "denied"
                                                                  : "pending";
-    const store::Value expires =
-        pending ? store::Value(internal::AddDaysUtc(ledger, RequestExpiryDays(profile)))
-                : store::Null();
-    const store::Value decided = pending ? store::Null() : store::Value(now);
+    const storage::Value expires =
+        pending ? storage::Value(internal::AddDaysUtc(ledger, RequestExpiryDays(profile)))
+                : storage::Null();
+    const storage::Value decided = pending ? storage::Null() : storage::Value(now);
     MAMORI_TRY(const std::int64_t id,
                ledger.Db().QueryInt(
                    "INSERT INTO requests (requester_id, section_id, action, purpose, request_json, "
@@ -623,10 +623,10 @@ Result<RequestRecord> SubmitRequest(Ledger& ledger, const SubmitInput& input) {
       const bool emergency =
           request.context[static_cast<std::size_t>(policy::ContextKey::kEmergency)] == 1;
       // 7.4(2): an emergency exception is reported afterwards, by this deadline.
-      const store::Value due =
+      const storage::Value due =
           emergency && effect != policy::Effect::kDeny
-              ? store::Value(internal::AddDaysUtc(ledger, EmergencyReportDays(profile)))
-              : store::Null();
+              ? storage::Value(internal::AddDaysUtc(ledger, EmergencyReportDays(profile)))
+              : storage::Null();
       MAMORI_TRY_STATUS(ledger.Db().Execute(
           "INSERT INTO exceptions (request_id, emergency, report_due) VALUES (?, ?, ?)",
           {id, std::int64_t{emergency ? 1 : 0}, due}));
@@ -822,7 +822,7 @@ Result<std::vector<RequestRecord>> ListRequests(Ledger& ledger, const RequestFil
   MAMORI_TRY_STATUS(checks.Done());
   std::string sql =
       "SELECT r.id FROM requests r JOIN people p ON p.id = r.requester_id WHERE 1 = 1";
-  store::Params params;
+  storage::Params params;
   std::optional<RequestStatus> status = filter.status;
   if (!filter.waiting_for.empty()) status = RequestStatus::kPending;
   if (status) {

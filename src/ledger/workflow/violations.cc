@@ -27,13 +27,13 @@ constexpr std::string_view kSuspensionSelect =
     "coalesce(x.restore_reason, '') FROM suspensions x JOIN people p ON p.id = x.person_id "
     "JOIN people d ON d.id = x.decided_by LEFT JOIN people r ON r.id = x.restored_by";
 
-Violation ViolationFromRow(const store::Row& row) {
+Violation ViolationFromRow(const storage::Row& row) {
   return Violation{row.Int(0),  row.Text(1), row.Text(2),
                    row.Text(3), row.Text(4), row.Text(5),
                    internal::FromJsonArray(row.Text(6)), row.Text(7), row.Text(8)};
 }
 
-Suspension SuspensionFromRow(const store::Row& row) {
+Suspension SuspensionFromRow(const storage::Row& row) {
   return Suspension{row.Int(0),  row.Text(1), row.Int(2),
                     row.Text(3), row.Text(4), row.Text(5),
                     internal::FromJsonArray(row.Text(6)), row.Text(7), row.Text(8),
@@ -211,7 +211,7 @@ Result<Suspension> SuspendPerson(Ledger& ledger, const std::string& actor, const
                             "person \"" + person + "\" is suspended already (suspension " +
                                 std::to_string(active->id) + ")");
     }
-    store::Value violation = store::Null();
+    storage::Value violation = storage::Null();
     if (violation_id != 0) {
       MAMORI_TRY(const auto count,
                  ledger.Db().QueryInt("SELECT count(*) FROM violations WHERE id = ? AND person_id = ?",
@@ -272,7 +272,7 @@ Result<Suspension> RestorePerson(Ledger& ledger, const std::string& actor, const
 
 Result<std::vector<Violation>> ListViolations(Ledger& ledger, const std::string& person) {
   std::string sql(kViolationSelect);
-  store::Params params;
+  storage::Params params;
   if (!person.empty()) {
     MAMORI_TRY_STATUS(CheckCode(person, "person"));
     sql += " WHERE p.code = ?";
@@ -287,7 +287,7 @@ Result<std::vector<Violation>> ListViolations(Ledger& ledger, const std::string&
 
 Result<std::vector<Suspension>> ListSuspensions(Ledger& ledger, const std::string& person) {
   std::string sql(kSuspensionSelect);
-  store::Params params;
+  storage::Params params;
   if (!person.empty()) {
     MAMORI_TRY_STATUS(CheckCode(person, "person"));
     sql += " WHERE p.code = ?";

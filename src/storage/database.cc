@@ -1,10 +1,10 @@
-#include "ledger/store/database.h"
+#include "storage/database.h"
 
 #include <map>
 #include <mutex>
 #include <utility>
 
-namespace mamori::store {
+namespace mamori::storage {
 
 Value Null() { return std::monostate{}; }
 
@@ -87,4 +87,4 @@ Error DatabaseError(std::string_view engine_message, std::string_view sql) {
                "database operation failed: " + std::string(engine_message) + " [" + head + "]");
 }
 
-}  // namespace mamori::store
+}  // namespace mamori::storage

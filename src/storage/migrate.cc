@@ -1,8 +1,32 @@
-#include "ledger/store/migrate.h"
+#include "storage/migrate.h"
 
 #include <string>
 
-namespace mamori::store {
+namespace mamori::storage {
+
+std::string ForEngine(std::string_view sql, std::string_view engine) {
+  constexpr std::string_view kMarker = "-- engine:";
+  std::string out;
+  std::string_view current = "all";
+  while (!sql.empty()) {
+    const std::size_t newline = sql.find('\n');
+    const std::string_view line =
+        sql.substr(0, newline == std::string_view::npos ? sql.size() : newline + 1);
+    sql.remove_prefix(line.size());
+    if (line.starts_with(kMarker)) {
+      std::string_view name = line.substr(kMarker.size());
+      while (!name.empty() && (name.front() == ' ')) name.remove_prefix(1);
+      while (!name.empty() && (name.back() == '\n' || name.back() == '\r' || name.back() == ' ')) {
+        name.remove_suffix(1);
+      }
+      current = name;
+      out += '\n';  // keeps line numbers of engine errors true
+      continue;
+    }
+    out += (current == "all" || current == engine) ? line : std::string_view("\n");
+  }
+  return out;
+}
 
 Result<int> SchemaVersion(Database& db) {
   MAMORI_TRY_STATUS(db.Execute(
@@ -31,7 +55,7 @@ Result<int> Migrate(Database& db, std::span<const Migration> migrations, TimePoi
   }
   for (const auto& migration : migrations.subspan(static_cast<std::size_t>(version))) {
     MAMORI_TRY_STATUS(db.Transaction([&]() -> Status {
-      MAMORI_TRY_STATUS(db.ExecuteScript(migration.sql));
+      MAMORI_TRY_STATUS(db.ExecuteScript(ForEngine(migration.sql, db.Engine())));
       return db.Execute(
           "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
           {static_cast<std::int64_t>(migration.version), std::string(migration.name),
@@ -42,4 +66,4 @@ Result<int> Migrate(Database& db, std::span<const Migration> migrations, TimePoi
   return version;
 }
 
-}  // namespace mamori::store
+}  // namespace mamori::storage

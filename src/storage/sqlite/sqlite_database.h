@@ -7,9 +7,9 @@
 #include <memory>
 #include <string>
 
-#include "ledger/store/database.h"
+#include "storage/database.h"
 
-namespace mamori::store {
+namespace mamori::storage {
 
 struct SqliteOptions {
   bool create = false;        // create the file if missing (else kNotFound)
@@ -25,4 +25,4 @@ struct SqliteOptions {
 // in-memory database (tests).
 Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, const SqliteOptions& options);
 
-}  // namespace mamori::store
+}  // namespace mamori::storage

@@ -1,10 +1,13 @@
 // The storage interface the ledger is written against. SQLite is the embedded
-// default (src/ledger/sqlite/); a PostgreSQL backend implements the same class.
+// default (src/storage/sqlite/); a PostgreSQL backend implements the same class.
 //
 // SQL given to a Database is the portable subset both engines read: `?`
 // placeholders (a PostgreSQL backend numbers them), TEXT and INTEGER columns,
 // `INSERT ... RETURNING id`, no engine-specific functions. Times are TEXT in
 // UTC (common/clock.h). Registers and workflows never see which engine runs.
+// A statement that fails inside Transaction() fails the transaction (and its
+// commit) on both engines. DDL belongs in migrations (migrate.h), which run
+// through ExecuteScript: PostgreSQL translates their types there.
 //
 // Thread safety: one Database per thread; a Database is not shared.
 #pragma once
@@ -20,7 +23,7 @@
 
 #include "common/result.h"
 
-namespace mamori::store {
+namespace mamori::storage {
 
 // A value bound to a placeholder or read from a column: NULL, an integer or text.
 using Value = std::variant<std::monostate, std::int64_t, std::string>;
@@ -75,6 +78,16 @@ class Database {
   // database, so that something computed from it can be kept until then.
   virtual Result<std::string> DataVersion() = 0;
 
+  // What the database holds, for copying a whole ledger between engines
+  // (copy.h): the tables in the order they were created (a table refers
+  // only to tables made before it), and a table's columns in order.
+  virtual Result<std::vector<std::string>> TableNames() = 0;
+  virtual Result<std::vector<std::string>> ColumnNames(const std::string& table) = 0;
+  // After rows were inserted with their ids: the next id assigned by the
+  // engine follows the largest (PostgreSQL's identity sequences; SQLite
+  // needs nothing).
+  virtual Status ResetIdentities(const std::string& table) = 0;
+
   // Helpers over Query.
   // The single row; kNotFound when there is none.
   Result<Row> QueryOne(std::string_view sql, const Params& params = {});
@@ -97,10 +110,12 @@ class Database {
 
 // A LIKE pattern (with ESCAPE '\\') that matches any text containing `text`
 // literally: LIKE's own wildcards in it are escaped, so "10%" finds a percent
-// sign, not everything that starts with 10.
+// sign, not everything that starts with 10. LIKE ignores ASCII case in
+// SQLite and not in PostgreSQL: a search box writes
+// `lower(column) LIKE lower(?) ESCAPE '\\'`, the same on both.
 std::string LikeContaining(std::string_view text);
 
 // A database error: what the engine said, with the statement's first words.
 Error DatabaseError(std::string_view engine_message, std::string_view sql);
 
-}  // namespace mamori::store
+}  // namespace mamori::storage

@@ -1,4 +1,4 @@
-#include "ledger/sqlite/sqlite_database.h"
+#include "storage/sqlite/sqlite_database.h"
 
 #include <sqlite3.h>
 
@@ -7,7 +7,7 @@
 #include <string>
 #include <unordered_map>
 
-namespace mamori::store {
+namespace mamori::storage {
 namespace {
 
 class SqliteDatabase final : public Database {
@@ -71,6 +71,23 @@ class SqliteDatabase final : public Database {
     return std::to_string(serial_) + ":" + std::to_string(version) + ":" +
            std::to_string(sqlite3_total_changes64(db_));
   }
+
+  Result<std::vector<std::string>> TableNames() override {
+    MAMORI_TRY(const auto rows, Query("SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                                      "name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid"));
+    std::vector<std::string> names;
+    for (const auto& row : rows) names.push_back(row.Text(0));
+    return names;
+  }
+
+  Result<std::vector<std::string>> ColumnNames(const std::string& table) override {
+    MAMORI_TRY(const auto rows, Query("SELECT name FROM pragma_table_info(?) ORDER BY cid", {table}));
+    std::vector<std::string> names;
+    for (const auto& row : rows) names.push_back(row.Text(0));
+    return names;
+  }
+
+  Status ResetIdentities(const std::string&) override { return OkStatus(); }
 
  private:
   // Prepared statements are kept by their SQL text and reused: a server
@@ -195,4 +212,4 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, const Sqli
   return std::unique_ptr<Database>(std::move(db));
 }
 
-}  // namespace mamori::store
+}  // namespace mamori::storage
