@@ -207,7 +207,8 @@ class PostgresDatabase final : public Database {
   Result<std::vector<std::string>> TableNames() override {
     MAMORI_TRY(const auto rows,
                Query("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                     "WHERE n.nspname = current_schema() AND c.relkind = 'r' ORDER BY c.oid"));
+                     "WHERE n.nspname = current_schema() AND c.relkind = 'r' ORDER BY c.oid",
+                     {}));
     std::vector<std::string> names;
     for (const auto& row : rows) names.push_back(row.Text(0));
     return names;

@@ -74,7 +74,8 @@ class SqliteDatabase final : public Database {
 
   Result<std::vector<std::string>> TableNames() override {
     MAMORI_TRY(const auto rows, Query("SELECT name FROM sqlite_master WHERE type = 'table' AND "
-                                      "name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid"));
+                                      "name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid",
+                                      {}));
     std::vector<std::string> names;
     for (const auto& row : rows) names.push_back(row.Text(0));
     return names;
