@@ -28,6 +28,7 @@ void Output::Fail(const Error& error) {
     case ErrorCode::kNotFound:
     case ErrorCode::kInvalidProfile:
     case ErrorCode::kLimitExceeded:
+    case ErrorCode::kConflict:
       exit_code = kExitInvalidInput;
       break;
     default:

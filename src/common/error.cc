@@ -16,6 +16,8 @@ const char* ErrorCodeName(ErrorCode code) {
       return "invalid_profile";
     case ErrorCode::kLimitExceeded:
       return "limit_exceeded";
+    case ErrorCode::kConflict:
+      return "conflict";
     case ErrorCode::kInternal:
       return "internal";
   }

@@ -20,6 +20,8 @@ enum class ErrorCode {
   kIo,               // the operating system refused a read or write
   kInvalidProfile,   // a policy profile failed to parse or validate
   kLimitExceeded,    // an input was larger or deeper than its Limits allow
+  kConflict,         // the object is no longer in the state the caller acted on
+                     // (someone else acted first, e.g. approved the same step)
   kInternal,         // a bug: an invariant did not hold
 };
 

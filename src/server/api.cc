@@ -110,6 +110,10 @@ Reply FromError(const Error& error) {
       status = 413;
       code = "payload_too_large";
       break;
+    case ErrorCode::kConflict:
+      status = 409;
+      code = "conflict";
+      break;
     default:
       break;
   }

@@ -152,14 +152,17 @@ std::string StepRolesEn(const policy::Profile& profile, const std::vector<policy
   return out;
 }
 
+// A conflict (409 through the API): the request was decided, or moved on,
+// since the caller saw it — e.g. another approver, on another server,
+// acted first.
 Error NotPending(const RequestRecord& request, const std::string& doing_ja,
                  const std::string& doing_en) {
-  return RequestError("request",
-                      "申請 " + IdText(request.id) + " は「" +
-                          std::string(TitleJa(request.status)) + "」のため" + doing_ja +
-                          "できません",
-                      "request " + IdText(request.id) + " is " + std::string(Id(request.status)) +
-                          " and cannot be " + doing_en);
+  return Error(ErrorCode::kConflict,
+               "申請 " + IdText(request.id) + " は「" + std::string(TitleJa(request.status)) +
+                   "」のため" + doing_ja + "できません",
+               "request " + IdText(request.id) + " is " + std::string(Id(request.status)) +
+                   " and cannot be " + doing_en,
+               {"", 0, "request"});
 }
 
 bool HasActed(const RequestRecord& request, const std::string& code) {
