@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <optional>
 #include <utility>
 #include <vector>
+
+#include "netcheck/vendor.h"
 
 namespace mamori::netcheck {
 namespace {
@@ -67,45 +68,6 @@ std::optional<std::vector<std::string>> Tokenize(std::string_view line, std::siz
     }
   }
   return tokens;
-}
-
-std::vector<std::string_view> SplitComma(std::string_view text) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  while (true) {
-    const auto comma = text.find(',', start);
-    out.push_back(text.substr(start, comma == std::string_view::npos ? text.npos : comma - start));
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
-std::optional<std::uint16_t> ParsePortNumber(std::string_view text) {
-  unsigned value = 0;
-  if (text.empty() || text.size() > 5) return std::nullopt;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value > 65535) {
-    return std::nullopt;
-  }
-  return static_cast<std::uint16_t>(value);
-}
-
-// "22", "1024:65535", ":1023", "1024:" → an interval of ports.
-std::optional<Interval> ParsePortRange(std::string_view text) {
-  const auto colon = text.find(':');
-  if (colon == std::string_view::npos) {
-    const auto port = ParsePortNumber(text);
-    if (!port) return std::nullopt;
-    return Interval{U128::Of(*port), U128::Of(*port)};
-  }
-  const std::string_view low_text = text.substr(0, colon);
-  const std::string_view high_text = text.substr(colon + 1);
-  const auto low = low_text.empty() ? std::optional<std::uint16_t>(0) : ParsePortNumber(low_text);
-  const auto high =
-      high_text.empty() ? std::optional<std::uint16_t>(65535) : ParsePortNumber(high_text);
-  if (!low || !high || *low > *high) return std::nullopt;
-  return Interval{U128::Of(*low), U128::Of(*high)};
 }
 
 InterfacePattern ParseInterface(std::string_view name) {
@@ -380,13 +342,7 @@ class Parser {
       Fail(failure->ja, failure->en);
       return OkStatus();
     }
-    if (!rule.match.Exact()) {
-      std::string joined;
-      for (const auto& what : rule.match.unmodelled) joined += (joined.empty() ? "" : ", ") + what;
-      Warn("解析しない条件があります（" + joined + "）。この規則は一致し得るすべてに一致するものとして扱います",
-           "conditions not modelled (" + joined +
-               "); the rule is taken to match everything it might");
-    }
+    if (!rule.match.Exact()) rules_.warnings.push_back(UnmodelledWarning(rule));
     table().chains[static_cast<std::size_t>(*chain_index)].rules.push_back(std::move(rule));
     ++rule_count_;
     return OkStatus();
@@ -454,7 +410,7 @@ class Parser {
         auto text = value();
         if (!text) return missing();
         std::vector<Interval> intervals;
-        const auto items = SplitComma(*text);
+        const auto items = Split(*text, ',');
         if (items.size() > limits_.max_list_items) return TooMany(token);
         for (auto item : items) {
           auto network = ParseNetwork(item, HostBits::kMask);
@@ -550,10 +506,10 @@ class Parser {
       auto text = value();
       if (!text) return missing();
       std::vector<Interval> ports;
-      const auto items = multi_port ? SplitComma(*text) : std::vector<std::string_view>{*text};
+      const auto items = multi_port ? Split(*text, ',') : std::vector<std::string_view>{*text};
       if (items.size() > limits_.max_list_items) return TooMany(token);
       for (auto item : items) {
-        auto range = ParsePortRange(item);
+        auto range = ParsePortRange(item, ':');
         if (!range) {
           return ParseFailure{"ポート「" + std::string(item) +
                                   "」を読めません（0〜65535、範囲は 下限:上限）",
@@ -590,7 +546,7 @@ class Parser {
       auto text = value();
       if (!text) return missing();
       std::vector<Interval> states;
-      for (auto item : SplitComma(*text)) {
+      for (auto item : Split(*text, ',')) {
         const auto state = ParseConnectionState(item);
         if (!state) {
           if (item == "SNAT" || item == "DNAT") {

@@ -76,14 +76,14 @@ inline const PairResult& Pair(const CheckReport& report, const std::string& from
   return report.pairs.front();
 }
 
-// A new TCP/UDP/… packet from port 49152.
+// A new packet from port 1024 to `port`, in by `in` and out by `out`.
 inline Packet Make(const char* source, const char* destination, std::uint8_t protocol,
-                   std::uint16_t port, const char* in, const char* out) {
+                   std::uint16_t port, const char* in = "eth0", const char* out = "eth1") {
   Packet packet;
   packet.source = *ParseAddress(source);
   packet.destination = *ParseAddress(destination);
   packet.protocol = protocol;
-  packet.source_port = 49152;
+  packet.source_port = 1024;
   packet.destination_port = port;
   packet.input_interface = in;
   packet.output_interface = out;
