@@ -610,26 +610,6 @@ class Reader {
       rule.unmodelled_action = "secure filter name";
       return Push(chain, std::move(rule));
     }
-    for (const std::uint64_t number : applied.filters) {
-      const auto it = filters_.find(number);
-      if (it == filters_.end()) {
-        Warn(applied.line, "フィルタ " + std::to_string(number) + " は定義されていないため飛ばします",
-             "filter " + std::to_string(number) + " is not defined: skipped");
-        continue;
-      }
-      const Filter& filter = it->second;
-      for (const Box& box : filter.boxes) {
-        Rule rule = Base(applied, filter.line, filter.text);
-        rule.match.box = box;
-        rule.match.unmodelled = filter.unmodelled;
-        rule.action = filter.action;
-        rule.unmodelled_action = filter.unmodelled_action;
-        if (!rule.Exact() && warned_.insert(filter.line).second) {
-          rules_.warnings.push_back(UnmodelledWarning(rule));
-        }
-        MAMORI_TRY_STATUS(Push(chain, std::move(rule)));
-      }
-    }
     for (const std::uint64_t number : applied.dynamics) {
       const auto it = dynamics_.find(number);
       if (it == dynamics_.end()) {
@@ -655,8 +635,31 @@ class Reader {
         Rule rule = Base(applied, dynamic.line, dynamic.text);
         rule.match.box = std::move(box);
         rule.match.unmodelled = dynamic.unmodelled;
+        // Whether RTX matches a trigger before or after the list's static
+        // filters is not documented: first, and not exact, covers both.
+        rule.match.unmodelled.push_back("dynamic filter (before or after the static filters)");
         rule.action = ActionKind::kAccept;
         if (!rule.Exact() && warned_.insert(dynamic.line).second) {
+          rules_.warnings.push_back(UnmodelledWarning(rule));
+        }
+        MAMORI_TRY_STATUS(Push(chain, std::move(rule)));
+      }
+    }
+    for (const std::uint64_t number : applied.filters) {
+      const auto it = filters_.find(number);
+      if (it == filters_.end()) {
+        Warn(applied.line, "フィルタ " + std::to_string(number) + " は定義されていないため飛ばします",
+             "filter " + std::to_string(number) + " is not defined: skipped");
+        continue;
+      }
+      const Filter& filter = it->second;
+      for (const Box& box : filter.boxes) {
+        Rule rule = Base(applied, filter.line, filter.text);
+        rule.match.box = box;
+        rule.match.unmodelled = filter.unmodelled;
+        rule.action = filter.action;
+        rule.unmodelled_action = filter.unmodelled_action;
+        if (!rule.Exact() && warned_.insert(filter.line).second) {
           rules_.warnings.push_back(UnmodelledWarning(rule));
         }
         MAMORI_TRY_STATUS(Push(chain, std::move(rule)));

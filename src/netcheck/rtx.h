@@ -9,9 +9,9 @@
 // `out` list. The model has two forward base chains in one ip table:
 //
 //   "secure filter in"   for each interface with an in list, in the order
-//                        the configuration applies them: its filters
-//                        matched with iif = the interface, its dynamic
-//                        filters' triggers, then a drop of the rest (the
+//                        the configuration applies them: its dynamic
+//                        filters' triggers, its filters matched with iif =
+//                        the interface, then a drop of the rest (the
 //                        implicit deny, at the line of the secure filter
 //                        command); the chain's policy is accept (interfaces
 //                        without a list do not filter);
@@ -37,10 +37,13 @@
 //
 // Dynamic filters (`ip filter dynamic N SRC DST APPLICATION` or `… filter L
 // [in L] [out L]`) listed after `dynamic` in a secure filter line: their
-// trigger passes after the static filters of the list (RTX's template puts
-// the static filters first and reads them first), and the connections they
-// track come back — modelled as accepting established and related packets
-// at the top of both chains when any dynamic filter is applied.
+// trigger passes, and the connections they track come back — modelled as
+// accepting established and related packets at the top of both chains when
+// any dynamic filter is applied. The command reference does not say whether
+// RTX matches a trigger before or after the list's static filters, so the
+// trigger stands first in the list and is not exact: a static reject still
+// decides what the trigger does not match, and what only the trigger
+// passes is reported as possible — right under either reading.
 //
 // Not modelled, each with a warning naming file:line, and over-approximated
 // (model.h): restrict (passes only while the line is up: accept,

@@ -102,7 +102,12 @@ TEST(RtxTest, ReadsTheAlphaFixture) {
   const auto www = RulesAt(*rules, 1, Line(text, "ip filter dynamic 2300"));
   ASSERT_EQ(www.size(), 1u);
   EXPECT_TRUE(www[0]->match.Matches(Make("10.20.0.9", "93.184.216.34", 6, 443, "lan1", "lan2")));
-  EXPECT_EQ(rules->warnings.size(), 1u);
+  // A trigger comes first and is inexact: RTX may match it before or after the static filters.
+  EXPECT_FALSE(www[0]->Exact());
+  EXPECT_EQ(chains[1].rules[1].where.line, Line(text, "ip filter dynamic 1310"));
+  EXPECT_TRUE(Warned(*rules, "dynamic filter (before or after the static filters)",
+                     Line(text, "ip filter dynamic 2300")));
+  EXPECT_EQ(rules->warnings.size(), 4u);  // 2030 and the three dynamic filters
 }
 
 TEST(RtxTest, AddressForms) {
@@ -215,13 +220,14 @@ TEST(RtxTest, ListsUndefinedFiltersAndReplacedLines) {
   auto rules = ParseRtx(text, "l.conf");
   ASSERT_TRUE(rules.Ok()) << rules.Err().ToString();
   const auto& in = rules->tables[0].chains[0].rules;
-  // Return traffic, 2, (3 undefined), the dynamic filter's trigger (filter 5's udp/53
-  // from its own addresses), deny.
+  // Return traffic, the dynamic filter's trigger (filter 5's udp/53 from its own
+  // addresses; first and inexact), 2, (3 undefined), deny.
   ASSERT_EQ(in.size(), 4u);
-  EXPECT_EQ(in[1].where.line, 3);
-  EXPECT_EQ(in[2].where.line, 5);
-  EXPECT_TRUE(in[2].match.Matches(Make("10.1.2.3", "8.8.8.8", 17, 53, "lan1", "lan2")));
-  EXPECT_FALSE(in[2].match.Matches(Make("10.2.2.3", "8.8.8.8", 17, 53, "lan1", "lan2")));
+  EXPECT_EQ(in[1].where.line, 5);
+  EXPECT_FALSE(in[1].Exact());
+  EXPECT_TRUE(in[1].match.Matches(Make("10.1.2.3", "8.8.8.8", 17, 53, "lan1", "lan2")));
+  EXPECT_FALSE(in[1].match.Matches(Make("10.2.2.3", "8.8.8.8", 17, 53, "lan1", "lan2")));
+  EXPECT_EQ(in[2].where.line, 3);
   EXPECT_TRUE(Warned(*rules, "filter 3 is not defined: skipped", 2));
   auto verdict = EvaluateForward(*rules, Make("10.1.2.3", "8.8.8.8", 6, 80, "lan1", "lan2"));
   ASSERT_TRUE(verdict.Ok());
