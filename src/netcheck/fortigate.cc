@@ -90,10 +90,10 @@ Status Tokenize(std::string_view text, const std::string& file, const FortiGateL
   const auto finish = [&]() -> Status {
     if (current.words.empty()) return OkStatus();
     if (out.size() >= limits.max_statements) {
-      return LimitError(file, current.line,
-                        "文が多すぎます（上限 " + std::to_string(limits.max_statements) + "）",
-                        "too many statements (limit " + std::to_string(limits.max_statements) +
-                            ")");
+      return LimitError(
+          file, current.line,
+          "文が多すぎます（上限 " + std::to_string(limits.max_statements) + "）",
+          "too many statements (limit " + std::to_string(limits.max_statements) + ")");
     }
     out.push_back(std::move(current));
     current = Statement{};
@@ -101,11 +101,10 @@ Status Tokenize(std::string_view text, const std::string& file, const FortiGateL
     return OkStatus();
   };
   const auto too_long = [&] {
-    return LimitError(file, current.line,
-                      "文が長すぎます（上限 " + std::to_string(limits.max_statement_bytes) +
-                          " バイト）",
-                      "statement too long (limit " + std::to_string(limits.max_statement_bytes) +
-                          " bytes)");
+    return LimitError(
+        file, current.line,
+        "文が長すぎます（上限 " + std::to_string(limits.max_statement_bytes) + " バイト）",
+        "statement too long (limit " + std::to_string(limits.max_statement_bytes) + " bytes)");
   };
   while (i < text.size()) {
     const char c = text[i];
@@ -162,10 +161,10 @@ Status Tokenize(std::string_view text, const std::string& file, const FortiGateL
     if (bytes > limits.max_statement_bytes) return too_long();
     current.words.push_back(std::move(word));
     if (current.words.size() > limits.max_words) {
-      return LimitError(file, current.line,
-                        "文の語数が多すぎます（上限 " + std::to_string(limits.max_words) + "）",
-                        "too many words in the statement (limit " +
-                            std::to_string(limits.max_words) + ")");
+      return LimitError(
+          file, current.line,
+          "文の語数が多すぎます（上限 " + std::to_string(limits.max_words) + "）",
+          "too many words in the statement (limit " + std::to_string(limits.max_words) + ")");
     }
   }
   return finish();
@@ -205,11 +204,10 @@ class TreeBuilder {
 
   Status ReadBlock(Block& block, int depth) {
     if (depth > limits_.max_depth) {
-      return LimitError(file_, block.line,
-                        "config の入れ子が深すぎます（上限 " + std::to_string(limits_.max_depth) +
-                            "）",
-                        "config blocks nested too deeply (limit " +
-                            std::to_string(limits_.max_depth) + ")");
+      return LimitError(
+          file_, block.line,
+          "config の入れ子が深すぎます（上限 " + std::to_string(limits_.max_depth) + "）",
+          "config blocks nested too deeply (limit " + std::to_string(limits_.max_depth) + ")");
     }
     while (index_ < statements_.size()) {
       const Statement& statement = statements_[index_++];
@@ -245,11 +243,10 @@ class TreeBuilder {
   // `ended`: the edit was closed by `end`, which closes its block too.
   Status ReadEdit(Edit& edit, int depth, bool& ended) {
     if (depth > limits_.max_depth) {
-      return LimitError(file_, edit.line,
-                        "config の入れ子が深すぎます（上限 " + std::to_string(limits_.max_depth) +
-                            "）",
-                        "config blocks nested too deeply (limit " +
-                            std::to_string(limits_.max_depth) + ")");
+      return LimitError(
+          file_, edit.line,
+          "config の入れ子が深すぎます（上限 " + std::to_string(limits_.max_depth) + "）",
+          "config blocks nested too deeply (limit " + std::to_string(limits_.max_depth) + ")");
     }
     while (index_ < statements_.size()) {
       const Statement& statement = statements_[index_++];
@@ -273,7 +270,8 @@ class TreeBuilder {
              "\"" + keyword + "\" cannot stand in an edit");
       }
     }
-    errors_.push_back({{file_, edit.line, {}}, "edit " + edit.name + " が閉じられていません",
+    errors_.push_back({{file_, edit.line, {}},
+                       "edit " + edit.name + " が閉じられていません",
                        "edit " + edit.name + " is not closed"});
     ended = true;
     return OkStatus();
@@ -290,7 +288,8 @@ class TreeBuilder {
     const std::string& key = statement.words[1];
     std::vector<std::string> values(statement.words.begin() + 2, statement.words.end());
     if (keyword == "append") {
-      if (const Setting* existing = Find(settings, key)) values.insert(values.begin(), existing->values.begin(), existing->values.end());
+      if (const Setting* existing = Find(settings, key))
+        values.insert(values.begin(), existing->values.begin(), existing->values.end());
     }
     settings.push_back({key, std::move(values), statement.line, keyword == "unset"});
     return true;
@@ -313,6 +312,8 @@ bool In(std::string_view word, const auto& list) {
   return std::find(list.begin(), list.end(), word) != list.end();
 }
 
+// The lists of settings are laid out by hand.
+// clang-format off
 // Settings of a policy that do not change which packets it matches: names,
 // logging, NAT, inspection profiles (which may drop more, never accept more).
 constexpr std::array<std::string_view, 121> kPolicyIgnored = {
@@ -344,17 +345,17 @@ constexpr std::array<std::string_view, 121> kPolicyIgnored = {
     "streaming-content-bypass", "learning-mode"};
 
 // Conditions a policy may add that the model does not have. They narrow the
-// match, so the policy is kept as matching everything else it names.
-constexpr std::array<std::string_view, 18> kPolicyNarrowing = {
+// match, so the policy is kept as matching everything else it names. (The
+// internet-service-* lists count only under internet-service enable, which
+// is modelled: every address, inexact.)
+constexpr std::array<std::string_view, 14> kPolicyNarrowing = {
     "users", "groups", "fsso-groups", "src-vendor-mac", "application", "app-category",
     "app-group", "url-category", "ztna-ems-tag", "ztna-ems-tag-secondary", "ztna-geo-tag",
-    "sgt", "vlan-filter", "device-ownership", "internet-service-name", "internet-service-id",
-    "internet-service-group", "internet-service-custom"};
+    "sgt", "vlan-filter", "device-ownership"};
 
 // Switches that, when enabled, narrow the match in ways not modelled.
-constexpr std::array<std::string_view, 5> kPolicyNarrowingSwitches = {
-    "ztna-status", "policy-expiry", "sgt-check", "internet-service-negate",
-    "internet-service-src-negate"};
+constexpr std::array<std::string_view, 3> kPolicyNarrowingSwitches = {
+    "ztna-status", "policy-expiry", "sgt-check"};
 
 constexpr std::array<std::string_view, 18> kPolicyModelled = {
     "srcintf", "dstintf", "srcaddr", "dstaddr", "srcaddr6", "dstaddr6", "srcaddr-negate",
@@ -378,6 +379,7 @@ constexpr std::array<std::string_view, 17> kServiceIgnored = {
     "tcp-halfclose-timer", "tcp-halfopen-timer", "tcp-timewait-timer", "tcp-rst-timer",
     "udp-idle-timer", "check-reset-range", "app-service-type", "fabric-object", "helper",
     "global-object"};
+// clang-format on
 
 // What predefined services FortiOS has: used when the file does not define
 // them (a backup of a device whose defaults were never edited still lists
@@ -453,8 +455,10 @@ ServiceSet PredefinedService(const Predefined& predefined) {
   ServiceSet out;
   if (predefined.protocol == 0) return ServiceSet::Any();
   if (predefined.protocol > 0) {
-    out.boxes.push_back({IntervalSet::Point(U128::Of(static_cast<std::uint64_t>(predefined.protocol)))});
-    if (predefined.inexact) out.unmodelled.push_back("service " + std::string(predefined.name) + " (ICMP type)");
+    out.boxes.push_back(
+        {IntervalSet::Point(U128::Of(static_cast<std::uint64_t>(predefined.protocol)))});
+    if (predefined.inexact)
+      out.unmodelled.push_back("service " + std::string(predefined.name) + " (ICMP type)");
     return out;
   }
   for (const auto& [ports, protocol] :
@@ -493,14 +497,15 @@ struct Context {
 
 class Reader {
  public:
-  Reader(std::string file, const FortiGateLimits& limits) : file_(std::move(file)), limits_(limits) {}
+  Reader(std::string file, const FortiGateLimits& limits)
+      : file_(std::move(file)), limits_(limits) {}
 
   Result<RuleSet> Read(std::string_view text) {
     if (text.size() > limits_.max_bytes) {
-      return LimitError(file_, 0,
-                        "ファイルが大きすぎます（上限 " + std::to_string(limits_.max_bytes) +
-                            " バイト）",
-                        "file too large (limit " + std::to_string(limits_.max_bytes) + " bytes)");
+      return LimitError(
+          file_, 0,
+          "ファイルが大きすぎます（上限 " + std::to_string(limits_.max_bytes) + " バイト）",
+          "file too large (limit " + std::to_string(limits_.max_bytes) + " bytes)");
     }
     rules_.sources.push_back(file_);
     std::vector<Statement> statements;
@@ -608,7 +613,8 @@ class Reader {
       }
     }
     if (!any_policy_block) {
-      Warn(0, "VDOM " + c.vdom + " に config firewall policy がありません。転送される通信はありません",
+      Warn(0,
+           "VDOM " + c.vdom + " に config firewall policy がありません。転送される通信はありません",
            "VDOM " + c.vdom + " has no config firewall policy: nothing is forwarded");
     }
     if (several_) {
@@ -687,8 +693,7 @@ class Reader {
                      std::vector<std::string>* unmodelled) {
     for (const Setting& setting : edit.settings) {
       if (In(setting.key, modelled) || In(setting.key, ignored)) continue;
-      Warn(setting.line,
-           what + "「" + edit.name + "」の設定 " + setting.key + " は解析しません",
+      Warn(setting.line, what + "「" + edit.name + "」の設定 " + setting.key + " は解析しません",
            "setting " + setting.key + " of " + what + " \"" + edit.name + "\" is not modelled");
       if (unmodelled != nullptr) unmodelled->push_back("set " + setting.key);
     }
@@ -696,10 +701,10 @@ class Reader {
 
   bool CountObject(Context& c, const Edit& edit) {
     if (++c.objects <= limits_.max_objects) return true;
-    limit_error_ = LimitError(file_, edit.line,
-                              "オブジェクトが多すぎます（上限 " +
-                                  std::to_string(limits_.max_objects) + "）",
-                              "too many objects (limit " + std::to_string(limits_.max_objects) + ")");
+    limit_error_ =
+        LimitError(file_, edit.line,
+                   "オブジェクトが多すぎます（上限 " + std::to_string(limits_.max_objects) + "）",
+                   "too many objects (limit " + std::to_string(limits_.max_objects) + ")");
     return false;
   }
 
@@ -770,8 +775,10 @@ class Reader {
     }
     auto network = ParseNetwork(text, HostBits::kMask);
     if (setting.values.empty() || setting.values.size() > 2 || !network.Ok()) {
-      const std::string why_ja = network.Ok() ? "値の数が合いません" : network.Err().Headline().message_ja;
-      const std::string why_en = network.Ok() ? "wrong number of values" : network.Err().Headline().message_en;
+      const std::string why_ja =
+          network.Ok() ? "値の数が合いません" : network.Err().Headline().message_ja;
+      const std::string why_en =
+          network.Ok() ? "wrong number of values" : network.Err().Headline().message_en;
       Fail(setting.line, "set " + setting.key + " を読めません: " + why_ja,
            "cannot read set " + setting.key + ": " + why_en);
       return std::nullopt;
@@ -803,8 +810,9 @@ class Reader {
 
   AddressSet Address4(const Edit& edit) {
     std::vector<std::string> unknown;
-    CheckSettings(edit, {"type", "subnet", "start-ip", "end-ip", "fqdn", "country", "wildcard",
-                         "wildcard-fqdn", "macaddr", "start-mac", "end-mac"},
+    CheckSettings(edit,
+                  {"type", "subnet", "start-ip", "end-ip", "fqdn", "country", "wildcard",
+                   "wildcard-fqdn", "macaddr", "start-mac", "end-mac"},
                   kAddressIgnored, "アドレス / address", &unknown);
     AddressSet value = AddressValue(edit, false);
     for (auto& reason : unknown) value.unmodelled.push_back(edit.name + ": " + reason);
@@ -813,9 +821,10 @@ class Reader {
 
   AddressSet Address6(const Edit& edit) {
     std::vector<std::string> unknown;
-    CheckSettings(edit, {"type", "ip6", "start-ip", "end-ip", "fqdn", "country", "macaddr",
-                         "start-mac", "end-mac"},
-                  kAddressIgnored, "アドレス / address6", &unknown);
+    CheckSettings(
+        edit,
+        {"type", "ip6", "start-ip", "end-ip", "fqdn", "country", "macaddr", "start-mac", "end-mac"},
+        kAddressIgnored, "アドレス / address6", &unknown);
     AddressSet value = AddressValue(edit, true);
     for (auto& reason : unknown) value.unmodelled.push_back(edit.name + ": " + reason);
     return value;
@@ -835,10 +844,12 @@ class Reader {
     std::string detail = Value(edit.settings, type == "geography" ? "country" : type);
     if (type == "fqdn") detail = Value(edit.settings, "fqdn");
     Warn(edit.line,
-         "アドレス「" + edit.name + "」（type " + type + "）は解析しません。すべてのアドレスとして扱います",
+         "アドレス「" + edit.name + "」（type " + type +
+             "）は解析しません。すべてのアドレスとして扱います",
          "address \"" + edit.name + "\" (type " + type +
              ") is not modelled: taken as every address");
-    return AddressSet::Unmodelled(all, edit.name + " (" + type + (detail.empty() ? "" : " " + detail) + ")");
+    return AddressSet::Unmodelled(
+        all, edit.name + " (" + type + (detail.empty() ? "" : " " + detail) + ")");
   }
 
   // A VIP as the policy sees it: its mapped addresses (after destination NAT).
@@ -846,7 +857,9 @@ class Reader {
     const IntervalSet all = v6 ? Ipv6Addresses() : Ipv4Addresses();
     const std::string type = Value(edit.settings, "type", "static-nat");
     if (type != "static-nat") {
-      Warn(edit.line, "VIP「" + edit.name + "」（type " + type + "）は解析しません。すべてのアドレスとして扱います",
+      Warn(edit.line,
+           "VIP「" + edit.name + "」（type " + type +
+               "）は解析しません。すべてのアドレスとして扱います",
            "VIP \"" + edit.name + "\" (type " + type + ") is not modelled: taken as every address");
       return AddressSet::Unmodelled(all, "VIP " + edit.name + " (type " + type + ")");
     }
@@ -904,8 +917,9 @@ class Reader {
 
   ServiceSet Service(const Edit& edit) {
     ServiceSet out;
-    CheckSettings(edit, {"protocol", "tcp-portrange", "udp-portrange", "sctp-portrange",
-                         "protocol-number", "icmptype", "icmpcode", "iprange", "fqdn"},
+    CheckSettings(edit,
+                  {"protocol", "tcp-portrange", "udp-portrange", "sctp-portrange",
+                   "protocol-number", "icmptype", "icmpcode", "iprange", "fqdn"},
                   kServiceIgnored, "サービス / service", &out.unmodelled);
     const std::string protocol = Upper(Value(edit.settings, "protocol", "TCP/UDP/SCTP"));
     if (protocol == "TCP/UDP/SCTP" || protocol == "TCP/UDP/UDP-LITE/SCTP") {
@@ -920,7 +934,8 @@ class Reader {
           const auto box = PortRangeItem(item, number);
           if (!box) {
             Fail(setting->line,
-                 std::string(key) + " の「" + item + "」を読めません（宛先[-宛先][:送信元[-送信元]]、0〜65535）",
+                 std::string(key) + " の「" + item +
+                     "」を読めません（宛先[-宛先][:送信元[-送信元]]、0〜65535）",
                  "cannot read \"" + item + "\" of " + key + " (dst[-dst][:src[-src]], 0-65535)");
             continue;
           }
@@ -929,7 +944,9 @@ class Reader {
         }
       }
       if (!any_range) {
-        Warn(edit.line, "サービス「" + edit.name + "」にポート範囲がありません。TCP/UDP/SCTP のすべてのポートとして扱います",
+        Warn(edit.line,
+             "サービス「" + edit.name +
+                 "」にポート範囲がありません。TCP/UDP/SCTP のすべてのポートとして扱います",
              "service \"" + edit.name + "\" has no port range: taken as every TCP/UDP/SCTP port");
         out.Add({{{PortProtocols()}}, {edit.name + " (no port range)"}});
       }
@@ -952,13 +969,17 @@ class Reader {
       }
     } else {
       // Explicit-proxy services (HTTP, CONNECT, SOCKS…) and anything newer.
-      Warn(edit.line, "サービス「" + edit.name + "」（protocol " + protocol + "）は解析しません。すべての通信として扱います",
-           "service \"" + edit.name + "\" (protocol " + protocol + ") is not modelled: taken as every packet");
+      Warn(edit.line,
+           "サービス「" + edit.name + "」（protocol " + protocol +
+               "）は解析しません。すべての通信として扱います",
+           "service \"" + edit.name + "\" (protocol " + protocol +
+               ") is not modelled: taken as every packet");
       out.Add(ServiceSet::Any());
       out.unmodelled.push_back(edit.name + " (protocol " + protocol + ")");
     }
     const std::string iprange = Value(edit.settings, "iprange", "0.0.0.0");
-    if (iprange != "0.0.0.0" && !iprange.empty()) out.unmodelled.push_back(edit.name + " iprange " + iprange);
+    if (iprange != "0.0.0.0" && !iprange.empty())
+      out.unmodelled.push_back(edit.name + " iprange " + iprange);
     const std::string fqdn = Value(edit.settings, "fqdn");
     if (!fqdn.empty()) out.unmodelled.push_back(edit.name + " fqdn " + fqdn);
     return out;
@@ -1059,8 +1080,9 @@ class Reader {
     std::vector<std::string>& unmodelled = rule.match.unmodelled;
     for (const Setting& setting : settings) {
       if (In(setting.key, kPolicyModelled) || In(setting.key, kPolicyIgnored)) continue;
-      if (In(setting.key, kPolicyNarrowing) || setting.key.starts_with("internet-service")) {
-        if (!setting.values.empty() && !setting.key.starts_with("internet-service")) {
+      if (setting.key.starts_with("internet-service")) continue;
+      if (In(setting.key, kPolicyNarrowing)) {
+        if (!setting.values.empty()) {
           unmodelled.push_back("set " + setting.key + " " + Quoted(setting.values));
         }
         continue;
@@ -1114,7 +1136,8 @@ class Reader {
       for (const auto& reason : set->unmodelled) unmodelled.push_back(reason);
     }
     if (vip) {
-      Warn(edit.line, label + " の宛先は VIP（宛先 NAT）です。変換後のアドレス（mappedip）で検査します",
+      Warn(edit.line,
+           label + " の宛先は VIP（宛先 NAT）です。変換後のアドレス（mappedip）で検査します",
            label + " names a VIP (destination NAT): checked against the mapped address");
     }
     ServiceSet services = Services(c, Find(settings, "service"));
@@ -1154,7 +1177,8 @@ class Reader {
     return OkStatus();
   }
 
-  static std::vector<std::string> Values(const std::vector<Setting>& settings, std::string_view key) {
+  static std::vector<std::string> Values(const std::vector<Setting>& settings,
+                                         std::string_view key) {
     const Setting* setting = Find(settings, key);
     return setting != nullptr ? setting->values : std::vector<std::string>{};
   }

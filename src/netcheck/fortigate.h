@@ -67,7 +67,7 @@ struct FortiGateLimits {
   std::size_t max_statement_bytes = std::size_t{1} << 20;  // certificates span lines
   std::size_t max_words = 10'000;  // in one statement (set member "a" "b" …)
   std::size_t max_statements = 4'000'000;
-  int max_depth = 16;  // nested config / edit
+  int max_depth = 16;                 // nested config / edit
   std::size_t max_objects = 200'000;  // addresses, services, groups, VIPs of one VDOM
   std::size_t max_policies = 100'000;
   std::size_t max_rules = 500'000;  // after one rule per service

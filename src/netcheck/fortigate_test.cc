@@ -29,7 +29,9 @@ std::string Policy(const std::string& id, const std::string& settings) {
          settings + "    next\n";
 }
 
-const std::vector<Rule>& Rules(const RuleSet& rules) { return rules.tables.at(0).chains.at(0).rules; }
+const std::vector<Rule>& Rules(const RuleSet& rules) {
+  return rules.tables.at(0).chains.at(0).rules;
+}
 
 TEST(FortiGateTest, ReadsTheAlphaFixture) {
   const std::string text = ReadFile(kData + "alpha_ok.fortigate.conf");
@@ -119,15 +121,19 @@ TEST(FortiGateTest, ServicesPortRangesProtocolsAndPredefined) {
       Config("config firewall service custom\n"
              "    edit \"WEB-ALT\"\n        set tcp-portrange 8000-8080 443:1024-65535\n"
              "        set udp-portrange 53\n    next\n"
-             "    edit \"GRE-ONLY\"\n        set protocol IP\n        set protocol-number 47\n    next\n"
+             "    edit \"GRE-ONLY\"\n        set protocol IP\n        set protocol-number 47\n    "
+             "next\n"
              "    edit \"ECHO\"\n        set protocol ICMP\n        set icmptype 8\n    next\n"
              "end\n",
-             Policy("1", "        set srcaddr \"all\"\n        set dstaddr \"all\"\n"
-                         "        set action accept\n        set service \"WEB-ALT\" \"GRE-ONLY\"\n") +
-                 Policy("2", "        set srcaddr \"all\"\n        set dstaddr \"all\"\n"
-                             "        set action accept\n        set service \"DNS\" \"ALL_ICMP\"\n") +
-                 Policy("3", "        set srcaddr \"all\"\n        set dstaddr \"all\"\n"
-                             "        set action deny\n        set service \"ECHO\"\n")),
+             Policy("1",
+                    "        set srcaddr \"all\"\n        set dstaddr \"all\"\n"
+                    "        set action accept\n        set service \"WEB-ALT\" \"GRE-ONLY\"\n") +
+                 Policy("2",
+                        "        set srcaddr \"all\"\n        set dstaddr \"all\"\n"
+                        "        set action accept\n        set service \"DNS\" \"ALL_ICMP\"\n") +
+                 Policy("3",
+                        "        set srcaddr \"all\"\n        set dstaddr \"all\"\n"
+                        "        set action deny\n        set service \"ECHO\"\n")),
       "s.conf");
   ASSERT_TRUE(rules.Ok()) << rules.Err().ToString();
   const auto& r = Rules(*rules);
@@ -161,34 +167,38 @@ TEST(FortiGateTest, ServicesPortRangesProtocolsAndPredefined) {
 
 TEST(FortiGateTest, AddressKindsNegationAndNestedGroupsWithExclusion) {
   auto rules = ParseFortiGate(
-      Config("config firewall address\n"
-             "    edit \"range\"\n        set type iprange\n        set start-ip 10.0.0.5\n"
-             "        set end-ip 10.0.0.9\n    next\n"
-             "    edit \"net\"\n        set subnet 10.0.0.0/24\n    next\n"
-             "    edit \"web\"\n        set type fqdn\n        set fqdn \"www.example.jp\"\n    next\n"
-             "    edit \"jp\"\n        set type geography\n        set country \"JP\"\n    next\n"
-             "end\n"
-             "config firewall address6\n"
-             "    edit \"v6net\"\n        set ip6 2001:db8:1::/48\n    next\n"
-             "end\n"
-             "config firewall addrgrp\n"
-             "    edit \"inner\"\n        set member \"range\"\n    next\n"
-             "    edit \"outer\"\n        set member \"net\" \"inner\"\n        set exclude enable\n"
-             "        set exclude-member \"range\"\n    next\n"
-             "end\n",
-             Policy("1", "        set srcaddr \"outer\"\n        set dstaddr \"all\"\n"
-                         "        set srcaddr6 \"v6net\"\n        set dstaddr6 \"all\"\n"
-                         "        set action accept\n        set service \"ALL\"\n") +
-                 Policy("2", "        set srcaddr \"net\"\n        set srcaddr-negate enable\n"
-                             "        set dstaddr \"web\" \"jp\"\n        set action accept\n"
-                             "        set service \"ALL\"\n")),
+      Config(
+          "config firewall address\n"
+          "    edit \"range\"\n        set type iprange\n        set start-ip 10.0.0.5\n"
+          "        set end-ip 10.0.0.9\n    next\n"
+          "    edit \"net\"\n        set subnet 10.0.0.0/24\n    next\n"
+          "    edit \"web\"\n        set type fqdn\n        set fqdn \"www.example.jp\"\n    next\n"
+          "    edit \"jp\"\n        set type geography\n        set country \"JP\"\n    next\n"
+          "end\n"
+          "config firewall address6\n"
+          "    edit \"v6net\"\n        set ip6 2001:db8:1::/48\n    next\n"
+          "end\n"
+          "config firewall addrgrp\n"
+          "    edit \"inner\"\n        set member \"range\"\n    next\n"
+          "    edit \"outer\"\n        set member \"net\" \"inner\"\n        set exclude enable\n"
+          "        set exclude-member \"range\"\n    next\n"
+          "end\n",
+          Policy("1",
+                 "        set srcaddr \"outer\"\n        set dstaddr \"all\"\n"
+                 "        set srcaddr6 \"v6net\"\n        set dstaddr6 \"all\"\n"
+                 "        set action accept\n        set service \"ALL\"\n") +
+              Policy("2",
+                     "        set srcaddr \"net\"\n        set srcaddr-negate enable\n"
+                     "        set dstaddr \"web\" \"jp\"\n        set action accept\n"
+                     "        set service \"ALL\"\n")),
       "a.conf");
   ASSERT_TRUE(rules.Ok()) << rules.Err().ToString();
   const auto& r = Rules(*rules);
   ASSERT_EQ(r.size(), 2u);
   EXPECT_TRUE(r[0].Exact());
   EXPECT_TRUE(r[0].match.Matches(Make("10.0.0.4", "8.8.8.8", 6, 1, "port1", "port2")));
-  EXPECT_FALSE(r[0].match.Matches(Make("10.0.0.7", "8.8.8.8", 6, 1, "port1", "port2")));  // excluded
+  EXPECT_FALSE(
+      r[0].match.Matches(Make("10.0.0.7", "8.8.8.8", 6, 1, "port1", "port2")));  // excluded
   EXPECT_TRUE(r[0].match.Matches(Make("2001:db8:1::5", "2001:db8:9::1", 6, 1, "port1", "port2")));
   EXPECT_FALSE(r[0].match.Matches(Make("2001:db8:2::5", "2001:db8:9::1", 6, 1, "port1", "port2")));
   // Negated source; the FQDN and the country are every IPv4 address, inexact.
@@ -200,13 +210,14 @@ TEST(FortiGateTest, AddressKindsNegationAndNestedGroupsWithExclusion) {
 }
 
 TEST(FortiGateTest, NegatingAnInexactSetGivesEveryAddress) {
-  auto rules = ParseFortiGate(
-      Config("config firewall address\n    edit \"web\"\n        set type fqdn\n"
-             "        set fqdn \"www.example.jp\"\n    next\nend\n",
-             Policy("1", "        set srcaddr \"all\"\n        set dstaddr \"web\"\n"
-                         "        set dstaddr-negate enable\n        set action deny\n"
-                         "        set service \"ALL\"\n")),
-      "n.conf");
+  auto rules =
+      ParseFortiGate(Config("config firewall address\n    edit \"web\"\n        set type fqdn\n"
+                            "        set fqdn \"www.example.jp\"\n    next\nend\n",
+                            Policy("1",
+                                   "        set srcaddr \"all\"\n        set dstaddr \"web\"\n"
+                                   "        set dstaddr-negate enable\n        set action deny\n"
+                                   "        set service \"ALL\"\n")),
+                     "n.conf");
   ASSERT_TRUE(rules.Ok()) << rules.Err().ToString();
   const Rule& rule = Rules(*rules)[0];
   EXPECT_FALSE(rule.Exact());
@@ -216,22 +227,24 @@ TEST(FortiGateTest, NegatingAnInexactSetGivesEveryAddress) {
 
 TEST(FortiGateTest, ConditionsNotModelledMakeThePolicyInexact) {
   auto rules = ParseFortiGate(
-      Config("",
-             Policy("1", "        set srcaddr \"all\"\n        set dstaddr \"all\"\n"
-                         "        set action deny\n        set service \"ALL\"\n"
-                         "        set schedule \"weekdays\"\n        set groups \"staff\"\n"
-                         "        set logtraffic all\n        set av-profile \"default\"\n"
-                         "        set frobnicate enable\n") +
-                 Policy("2", "        set srcaddr \"all\"\n        set dstaddr \"all\"\n"
-                             "        set internet-service enable\n"
-                             "        set internet-service-name \"Microsoft-Web\"\n"
-                             "        set action accept\n        set service \"ALL\"\n")),
+      Config("", Policy("1",
+                        "        set srcaddr \"all\"\n        set dstaddr \"all\"\n"
+                        "        set action deny\n        set service \"ALL\"\n"
+                        "        set schedule \"weekdays\"\n        set groups \"staff\"\n"
+                        "        set logtraffic all\n        set av-profile \"default\"\n"
+                        "        set frobnicate enable\n") +
+                     Policy("2",
+                            "        set srcaddr \"all\"\n        set dstaddr \"all\"\n"
+                            "        set internet-service enable\n"
+                            "        set internet-service-name \"Microsoft-Web\"\n"
+                            "        set action accept\n        set service \"ALL\"\n")),
       "u.conf");
   ASSERT_TRUE(rules.Ok()) << rules.Err().ToString();
   const auto& r = Rules(*rules);
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0].match.unmodelled,
-            (std::vector<std::string>{"set groups \"staff\"", "set frobnicate", "schedule \"weekdays\""}));
+            (std::vector<std::string>{"set groups \"staff\"", "set frobnicate",
+                                      "schedule \"weekdays\""}));
   // An unknown setting is named with its line.
   EXPECT_TRUE(Warned(*rules, "setting frobnicate of policy 1 is not modelled", 21));
   // internet-service: the destination is FortiGuard's database, every address here.
@@ -247,8 +260,9 @@ TEST(FortiGateTest, VipWithPortForwardingAndUnknownObjectSettings) {
              "config firewall address\n    edit \"odd\"\n        set subnet 10.9.0.0/16\n"
              "        set shiny yes\n    next\nend\n"
              "config system ha\n    set mode a-p\nend\n",
-             Policy("1", "        set srcaddr \"odd\"\n        set dstaddr \"web\"\n"
-                         "        set action accept\n        set service \"HTTP\"\n")),
+             Policy("1",
+                    "        set srcaddr \"odd\"\n        set dstaddr \"web\"\n"
+                    "        set action accept\n        set service \"HTTP\"\n")),
       "v.conf");
   ASSERT_TRUE(rules.Ok()) << rules.Err().ToString();
   const Rule& rule = Rules(*rules)[0];
@@ -344,9 +358,10 @@ TEST_P(FortiGateErrorTest, NamesFileLineAndWhy) {
 }
 
 std::string Accept(const std::string& extra) {
-  return Policy("1", "        set srcaddr \"all\"\n        set dstaddr \"all\"\n"
-                     "        set action accept\n        set service \"ALL\"\n" +
-                         extra);
+  return Policy("1",
+                "        set srcaddr \"all\"\n        set dstaddr \"all\"\n"
+                "        set action accept\n        set service \"ALL\"\n" +
+                    extra);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -375,18 +390,21 @@ INSTANTIATE_TEST_SUITE_P(
                 "address \"nobody\" is not defined"},
         BadCase{"UndefinedService", Config("", Accept("        set service \"NOPE\"\n")), 17,
                 "service \"NOPE\" is not defined"},
-        BadCase{"GroupCycle",
-                Config("config firewall addrgrp\n    edit \"a\"\n        set member \"b\"\n    next\n"
-                       "    edit \"b\"\n        set member \"a\"\n    next\nend\n",
-                       Policy("1", "        set srcaddr \"a\"\n")),
-                10, "the group contains itself (a → b → a)"},
-        BadCase{"MissingMember",
-                "config firewall addrgrp\n    edit \"g\"\n        set member \"x\"\n    next\nend\n" +
-                    Config("", Policy("1", "        set srcaddr \"g\"\n")),
-                2, "member \"x\" of the group \"g\" is not defined"},
-        BadCase{"DuplicateObject",
-                "config firewall address\n    edit \"a\"\n    next\n    edit \"a\"\n    next\nend\n",
-                4, "is defined twice"},
+        BadCase{
+            "GroupCycle",
+            Config("config firewall addrgrp\n    edit \"a\"\n        set member \"b\"\n    next\n"
+                   "    edit \"b\"\n        set member \"a\"\n    next\nend\n",
+                   Policy("1", "        set srcaddr \"a\"\n")),
+            10, "the group contains itself (a → b → a)"},
+        BadCase{
+            "MissingMember",
+            "config firewall addrgrp\n    edit \"g\"\n        set member \"x\"\n    next\nend\n" +
+                Config("", Policy("1", "        set srcaddr \"g\"\n")),
+            2, "member \"x\" of the group \"g\" is not defined"},
+        BadCase{
+            "DuplicateObject",
+            "config firewall address\n    edit \"a\"\n    next\n    edit \"a\"\n    next\nend\n", 4,
+            "is defined twice"},
         BadCase{"BadProtocolNumber",
                 "config firewall service custom\n    edit \"s\"\n        set protocol IP\n"
                 "        set protocol-number 300\n    next\nend\n",
@@ -428,7 +446,8 @@ TEST(FortiGateTest, TellsItsFormat) {
 // --- The α fixtures through the check ----------------------------------------
 
 TEST(FortiGateCheckTest, AlphaWithoutHoleConforms) {
-  auto rules = ParseFortiGate(ReadFile(kData + "alpha_ok.fortigate.conf"), "alpha_ok.fortigate.conf");
+  auto rules =
+      ParseFortiGate(ReadFile(kData + "alpha_ok.fortigate.conf"), "alpha_ok.fortigate.conf");
   ASSERT_TRUE(rules.Ok()) << rules.Err().ToString();
   const CheckReport report = fixture::RunCheck(*rules, "alpha_zones_fortigate.toml");
   EXPECT_FALSE(report.HasViolation()) << ReportToText(report);

@@ -32,6 +32,7 @@ bool In(std::string_view word, const auto& list) {
 }
 
 // Children of a rule entry that do not change which packets it matches.
+// clang-format off
 constexpr std::array<std::string_view, 13> kRuleIgnored = {
     "description", "tag", "profile-setting", "log-setting", "log-start", "log-end", "option",
     "qos", "group-tag", "target", "uuid", "icmp-unreachable", "disable-server-response-inspection"};
@@ -42,12 +43,12 @@ constexpr std::array<std::string_view, 9> kRuleNarrowing = {
 constexpr std::array<std::string_view, 11> kRuleModelled = {
     "from", "to", "source", "destination", "service", "action", "disabled", "negate-source",
     "negate-destination", "rule-type", "schedule"};
+// clang-format on
 
 // Two capital letters: a region (country) code such as JP.
 bool IsRegion(std::string_view name) {
-  return name.size() == 2 && std::all_of(name.begin(), name.end(), [](char c) {
-           return c >= 'A' && c <= 'Z';
-         });
+  return name.size() == 2 &&
+         std::all_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
 struct Member {
@@ -83,10 +84,10 @@ class Reader {
 
   Result<RuleSet> Read(std::string_view text) {
     if (text.size() > limits_.max_bytes) {
-      return Error(ErrorCode::kLimitExceeded,
-                   "ファイルが大きすぎます（上限 " + std::to_string(limits_.max_bytes) + " バイト）",
-                   "file too large (limit " + std::to_string(limits_.max_bytes) + " bytes)",
-                   {file_, 0, {}});
+      return Error(
+          ErrorCode::kLimitExceeded,
+          "ファイルが大きすぎます（上限 " + std::to_string(limits_.max_bytes) + " バイト）",
+          "file too large (limit " + std::to_string(limits_.max_bytes) + " bytes)", {file_, 0, {}});
     }
     for (std::size_t i = 0; i < text.size(); ++i) {
       if (text[i] == '\n') newlines_.push_back(i);
@@ -116,7 +117,8 @@ class Reader {
     for (pugi::xml_node device : config.child("devices").children("entry")) {
       if (device.child("device-group")) {
         Warn(LineOf(device.child("device-group")),
-             "Panorama のデバイスグループは読みません（ファイアウォールの running-config を渡してください）",
+             "Panorama のデバイスグループは読みません（ファイアウォールの running-config "
+             "を渡してください）",
              "Panorama device groups are not read (give the firewall's running-config)");
       }
       for (pugi::xml_node vsys : device.child("vsys").children("entry")) vsys_nodes.push_back(vsys);
@@ -143,8 +145,8 @@ class Reader {
  private:
   int LineAt(std::ptrdiff_t offset) const {
     if (offset < 0) return 0;
-    const auto it = std::upper_bound(newlines_.begin(), newlines_.end(),
-                                     static_cast<std::size_t>(offset));
+    const auto it =
+        std::upper_bound(newlines_.begin(), newlines_.end(), static_cast<std::size_t>(offset));
     return static_cast<int>(it - newlines_.begin()) + 1;
   }
   int LineOf(pugi::xml_node node) const { return node ? LineAt(node.offset_debug()) : 0; }
@@ -182,10 +184,10 @@ class Reader {
 
   bool Count(std::size_t& objects, pugi::xml_node entry) {
     if (++objects <= limits_.max_objects) return true;
-    limit_error_ = Error(ErrorCode::kLimitExceeded,
-                         "オブジェクトが多すぎます（上限 " + std::to_string(limits_.max_objects) + "）",
-                         "too many objects (limit " + std::to_string(limits_.max_objects) + ")",
-                         Here(entry));
+    limit_error_ =
+        Error(ErrorCode::kLimitExceeded,
+              "オブジェクトが多すぎます（上限 " + std::to_string(limits_.max_objects) + "）",
+              "too many objects (limit " + std::to_string(limits_.max_objects) + ")", Here(entry));
     return false;
   }
 
@@ -214,7 +216,8 @@ class Reader {
       if (pugi::xml_node dynamic = entry.child("dynamic")) {
         const std::string filter = TextOf(dynamic.child("filter"));
         Warn(LineOf(entry),
-             "動的アドレスグループ「" + name + "」（" + filter + "）は解析しません。すべてのアドレスとして扱います",
+             "動的アドレスグループ「" + name + "」（" + filter +
+                 "）は解析しません。すべてのアドレスとして扱います",
              "dynamic address group \"" + name + "\" (" + filter +
                  ") is not modelled: taken as every address");
         added = addresses.AddObject(
@@ -240,7 +243,8 @@ class Reader {
   }
 
   void Duplicate(pugi::xml_node entry, const std::string& name) {
-    Fail(LineOf(entry), "「" + name + "」が二度定義されています", "\"" + name + "\" is defined twice");
+    Fail(LineOf(entry), "「" + name + "」が二度定義されています",
+         "\"" + name + "\" is defined twice");
   }
 
   AddressSet Address(pugi::xml_node entry, const std::string& name) {
@@ -260,14 +264,16 @@ class Reader {
       }
       if (kind == "fqdn" || kind == "ip-wildcard") {
         Warn(LineOf(child),
-             "アドレス「" + name + "」（" + std::string(kind) + "）は解析しません。すべてのアドレスとして扱います",
+             "アドレス「" + name + "」（" + std::string(kind) +
+                 "）は解析しません。すべてのアドレスとして扱います",
              "address \"" + name + "\" (" + std::string(kind) +
                  ") is not modelled: taken as every address");
         return AddressSet::Unmodelled(IntervalSet::All(),
                                       name + " (" + std::string(kind) + " " + TextOf(child) + ")");
       }
     }
-    Fail(LineOf(entry), "アドレス「" + name + "」に ip-netmask, ip-range, fqdn のいずれもありません",
+    Fail(LineOf(entry),
+         "アドレス「" + name + "」に ip-netmask, ip-range, fqdn のいずれもありません",
          "address \"" + name + "\" has no ip-netmask, ip-range or fqdn");
     return AddressSet::Of(IntervalSet());
   }
@@ -280,7 +286,8 @@ class Reader {
       const auto range = ParsePortRange(Trim(item), '-', OpenEnds::kRejected);
       if (!range) {
         Fail(LineOf(node),
-             "サービス「" + name + "」のポート「" + std::string(item) + "」を読めません（0〜65535、範囲は 下限-上限）",
+             "サービス「" + name + "」のポート「" + std::string(item) +
+                 "」を読めません（0〜65535、範囲は 下限-上限）",
              "cannot read port \"" + std::string(item) + "\" of service \"" + name +
                  "\" (0-65535, ranges as low-high)");
         return std::nullopt;
@@ -293,8 +300,9 @@ class Reader {
   ServiceSet Service(pugi::xml_node entry, const std::string& name) {
     ServiceSet out;
     const pugi::xml_node protocol = entry.child("protocol");
-    for (const auto& [kind, number] : {std::pair{"tcp", std::uint8_t{6}}, std::pair{"udp", std::uint8_t{17}},
-                                       std::pair{"sctp", std::uint8_t{132}}}) {
+    for (const auto& [kind, number] :
+         {std::pair{"tcp", std::uint8_t{6}}, std::pair{"udp", std::uint8_t{17}},
+          std::pair{"sctp", std::uint8_t{132}}}) {
       const pugi::xml_node node = protocol.child(kind);
       if (!node) continue;
       const auto destination = Ports(node.child("port"), name);
@@ -316,8 +324,12 @@ class Reader {
   // --- A vsys ---
 
   Status ReadVsys(pugi::xml_node node) {
-    Vsys vsys{Name(node), node, Catalog<AddressSet>(&shared_addresses_),
-              Catalog<ServiceSet>(&shared_services_), {}, {}};
+    Vsys vsys{Name(node),
+              node,
+              Catalog<AddressSet>(&shared_addresses_),
+              Catalog<ServiceSet>(&shared_services_),
+              {},
+              {}};
     std::size_t objects = shared_addresses_.Size() + shared_services_.Size();
     MAMORI_TRY_STATUS(ReadObjects(node, vsys.addresses, vsys.services, objects));
     for (pugi::xml_node entry : node.child("zone").children("entry")) {
@@ -342,9 +354,11 @@ class Reader {
     const pugi::xml_node rulebase = node.child("rulebase");
     const pugi::xml_node rules = rulebase.child("security").child("rules");
     chain.where = {file_, LineOf(rules ? rules : node), {}, -1};
-    for (pugi::xml_node entry : rules.children("entry")) MAMORI_TRY_STATUS(SecurityRule(vsys, entry, chain));
+    for (pugi::xml_node entry : rules.children("entry"))
+      MAMORI_TRY_STATUS(SecurityRule(vsys, entry, chain));
     if (rulebase.child("nat").child("rules").child("entry")) {
-      Warn(LineOf(rulebase.child("nat")), "NAT の規則は反映しません（変換前のアドレスで検査します）",
+      Warn(LineOf(rulebase.child("nat")),
+           "NAT の規則は反映しません（変換前のアドレスで検査します）",
            "NAT rules are not applied (addresses are checked as written in the security rules)");
     }
     Defaults(vsys, rulebase.child("default-security-rules").child("rules"), chain);
@@ -379,7 +393,8 @@ class Reader {
       rule.match.output = {false, false, zone.interfaces};
       rule.action = intrazone;
       rule.where = intrazone_where;
-      rule.text = "intrazone-default " + std::string(Id(intrazone)) + " (zone \"" + zone.name + "\")";
+      rule.text =
+          "intrazone-default " + std::string(Id(intrazone)) + " (zone \"" + zone.name + "\")";
       chain.rules.push_back(std::move(rule));
     }
     chain.policy = interzone;
@@ -405,8 +420,10 @@ class Reader {
       return ActionKind::kReject;
     }
     Fail(LineOf(node),
-         "action「" + action + "」を読めません（allow, deny, drop, reset-client, reset-server, reset-both）",
-         "unknown action \"" + action + "\" (allow, deny, drop, reset-client, reset-server, reset-both)");
+         "action「" + action +
+             "」を読めません（allow, deny, drop, reset-client, reset-server, reset-both）",
+         "unknown action \"" + action +
+             "\" (allow, deny, drop, reset-client, reset-server, reset-both)");
     return std::nullopt;
   }
 
@@ -444,8 +461,8 @@ class Reader {
     const auto fallback = [](std::string_view name) -> std::optional<ServiceSet> {
       if (name == "any") return ServiceSet::Any();
       if (name == "service-http") {
-        return ServiceSet::Ports(6, IntervalSet::FromIntervals(
-                                        {{U128::Of(80), U128::Of(80)}, {U128::Of(8080), U128::Of(8080)}}));
+        return ServiceSet::Ports(6, IntervalSet::FromIntervals({{U128::Of(80), U128::Of(80)},
+                                                                {U128::Of(8080), U128::Of(8080)}}));
       }
       if (name == "service-https") return ServiceSet::Ports(6, IntervalSet::Range(443, 443));
       return std::nullopt;
@@ -458,8 +475,11 @@ class Reader {
         // hold: every protocol and port (ping and ipsec-esp are neither TCP
         // nor UDP), inexact.
         Warn(member.line,
-             label + " の service application-default は解析しません。すべてのプロトコルとポートとして扱います",
-             label + ": service application-default is not modelled: taken as every protocol and port");
+             label +
+                 " の service application-default "
+                 "は解析しません。すべてのプロトコルとポートとして扱います",
+             label +
+                 ": service application-default is not modelled: taken as every protocol and port");
         ServiceSet any = ServiceSet::Any();
         any.unmodelled.push_back("service application-default");
         out.Add(any);
@@ -550,7 +570,8 @@ class Reader {
     const auto destinations = Members(entry.child("destination"));
     AddressSet source = Addresses(vsys, entry.child("source"));
     AddressSet destination = Addresses(vsys, entry.child("destination"));
-    if (TextOf(entry.child("negate-source")) == "yes") source = source.Complement(IntervalSet::All());
+    if (TextOf(entry.child("negate-source")) == "yes")
+      source = source.Complement(IntervalSet::All());
     if (TextOf(entry.child("negate-destination")) == "yes") {
       destination = destination.Complement(IntervalSet::All());
     }

@@ -19,7 +19,8 @@ std::string Xml(const std::string& shared, const std::string& body) {
   return "<?xml version=\"1.0\"?>\n<config version=\"10.2.0\">\n<shared>" + shared +
          "</shared>\n<devices><entry name=\"d\"><vsys><entry name=\"vsys1\">\n"
          "<zone><entry name=\"a\"><network><layer3><member>e1</member></layer3></network></entry>"
-         "<entry name=\"b\"><network><layer3><member>e2</member></layer3></network></entry></zone>\n" +
+         "<entry "
+         "name=\"b\"><network><layer3><member>e2</member></layer3></network></entry></zone>\n" +
          body + "</entry></vsys></entry></devices></config>\n";
 }
 
@@ -68,14 +69,18 @@ TEST(PanOsTest, ReadsTheAlphaFixture) {
   EXPECT_EQ(mugaika.where.line, LineOf(text, "entry name=\"inet-to-mugaika\""));
   EXPECT_EQ(mugaika.comment, "無害化装置 (3(2)①)");
   EXPECT_TRUE(mugaika.Exact());
-  EXPECT_TRUE(mugaika.match.Matches(Make("198.51.100.1", "10.20.0.10", 6, 443, "ethernet1/1", "ethernet1/2")));
+  EXPECT_TRUE(mugaika.match.Matches(
+      Make("198.51.100.1", "10.20.0.10", 6, 443, "ethernet1/1", "ethernet1/2")));
   EXPECT_TRUE(mugaika.match.Matches(
       Make("2001:db8:16::9", "2001:db8:20::10", 6, 443, "ethernet1/1", "ethernet1/2")));
-  EXPECT_FALSE(mugaika.match.Matches(Make("198.51.100.1", "10.20.0.11", 6, 443, "ethernet1/1", "ethernet1/2")));
-  EXPECT_FALSE(mugaika.match.Matches(Make("198.51.100.1", "10.20.0.10", 6, 443, "ethernet1/3", "ethernet1/2")));
+  EXPECT_FALSE(mugaika.match.Matches(
+      Make("198.51.100.1", "10.20.0.11", 6, 443, "ethernet1/1", "ethernet1/2")));
+  EXPECT_FALSE(mugaika.match.Matches(
+      Make("198.51.100.1", "10.20.0.10", 6, 443, "ethernet1/3", "ethernet1/2")));
   // A shared service group of a predefined and a shared service.
   const auto& vdi = chain.rules[2];
-  EXPECT_TRUE(vdi.match.Matches(Make("10.20.1.1", "172.16.0.20", 6, 8443, "ethernet1/2", "ethernet1/1")));
+  EXPECT_TRUE(
+      vdi.match.Matches(Make("10.20.1.1", "172.16.0.20", 6, 8443, "ethernet1/2", "ethernet1/1")));
   EXPECT_FALSE(vdi.Exact());  // application ssl
   EXPECT_EQ(vdi.match.unmodelled, std::vector<std::string>{"application [ssl]"});
   // Source ports 1024-65535, an ip-range source.
@@ -86,11 +91,13 @@ TEST(PanOsTest, ReadsTheAlphaFixture) {
   EXPECT_FALSE(jumin.match.Matches(packet));
   EXPECT_EQ(chain.rules[4].action, ActionKind::kDrop);  // drop
   EXPECT_EQ(chain.rules[5].text, "intrazone-default accept (zone \"untrust\")");
-  EXPECT_TRUE(chain.rules[5].match.Matches(Make("1.1.1.1", "2.2.2.2", 17, 53, "ethernet1/1", "ethernet1/1")));
+  EXPECT_TRUE(chain.rules[5].match.Matches(
+      Make("1.1.1.1", "2.2.2.2", 17, 53, "ethernet1/1", "ethernet1/1")));
   EXPECT_TRUE(Warned(*rules, "dynamic address group \"quarantine\""));
   EXPECT_TRUE(Warned(*rules, "conditions not modelled (application [ssl])",
                      LineOf(text, "entry name=\"lgwan-to-vdi\"")));
-  EXPECT_TRUE(Warned(*rules, "rule \"old-vendor\" is disabled", LineOf(text, "entry name=\"old-vendor\"")));
+  EXPECT_TRUE(
+      Warned(*rules, "rule \"old-vendor\" is disabled", LineOf(text, "entry name=\"old-vendor\"")));
   EXPECT_EQ(rules->warnings.size(), 4u);
 }
 
@@ -131,11 +138,11 @@ TEST(PanOsTest, ObjectsLiteralsNegationAndServices) {
 }
 
 TEST(PanOsTest, ApplicationDefaultAndConditionsNotModelled) {
-  const std::string text = Xml(
-      "", Rules(Rule("web", {"any"}, {"any"}, {"application-default"}, "allow",
-                     "<application><member>web-browsing</member></application>"
-                     "<source-user><member>corp\\staff</member></source-user>"
-                     "<schedule>office-hours</schedule><sparkle>yes</sparkle>")));
+  const std::string text =
+      Xml("", Rules(Rule("web", {"any"}, {"any"}, {"application-default"}, "allow",
+                         "<application><member>web-browsing</member></application>"
+                         "<source-user><member>corp\\staff</member></source-user>"
+                         "<schedule>office-hours</schedule><sparkle>yes</sparkle>")));
   auto rules = ParsePanOs(text, "app.xml");
   ASSERT_TRUE(rules.Ok()) << rules.Err().ToString();
   const auto& rule = Chain0(*rules)[0];
@@ -152,17 +159,17 @@ TEST(PanOsTest, ApplicationDefaultAndConditionsNotModelled) {
 }
 
 TEST(PanOsTest, RuleTypesAndDefaultOverrides) {
-  auto rules = ParsePanOs(
-      Xml("", "<rulebase><security><rules>\n" +
-                  Rule("intra", {"any"}, {"any"}, {"any"}, "deny",
-                       "<rule-type>intrazone</rule-type>", {"any"}, {"any"}) +
-                  Rule("inter", {"any"}, {"any"}, {"any"}, "allow",
-                       "<rule-type>interzone</rule-type>", {"any"}, {"any"}) +
-                  "</rules></security>\n<default-security-rules><rules>"
-                  "<entry name=\"intrazone-default\"><action>deny</action></entry>"
-                  "<entry name=\"interzone-default\"><action>allow</action></entry>"
-                  "</rules></default-security-rules></rulebase>\n"),
-      "t.xml");
+  auto rules =
+      ParsePanOs(Xml("", "<rulebase><security><rules>\n" +
+                             Rule("intra", {"any"}, {"any"}, {"any"}, "deny",
+                                  "<rule-type>intrazone</rule-type>", {"any"}, {"any"}) +
+                             Rule("inter", {"any"}, {"any"}, {"any"}, "allow",
+                                  "<rule-type>interzone</rule-type>", {"any"}, {"any"}) +
+                             "</rules></security>\n<default-security-rules><rules>"
+                             "<entry name=\"intrazone-default\"><action>deny</action></entry>"
+                             "<entry name=\"interzone-default\"><action>allow</action></entry>"
+                             "</rules></default-security-rules></rulebase>\n"),
+                 "t.xml");
   ASSERT_TRUE(rules.Ok()) << rules.Err().ToString();
   const Chain& chain = rules->tables[0].chains[0];
   // intrazone: a→a, b→b; interzone: a→b, b→a; then the defaults a→a, b→b.
@@ -225,27 +232,33 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadCase{"NotXml", "<config>\n<shared>\n</config>\n", 3, "not valid XML"},
         BadCase{"NoConfig", "<?xml version=\"1.0\"?>\n<response/>\n", 2, "no <config> element"},
-        BadCase{"UndefinedZone", Xml("", Rules(Rule("r", {"any"}, {"any"}, {"any"}, "allow", "", {"c"}))),
-                8, "zone \"c\" is not defined"},
-        BadCase{"UndefinedAddress", Xml("", Rules(Rule("r", {"nobody"}, {"any"}, {"any"}, "allow"))), 8,
+        BadCase{"UndefinedZone",
+                Xml("", Rules(Rule("r", {"any"}, {"any"}, {"any"}, "allow", "", {"c"}))), 8,
+                "zone \"c\" is not defined"},
+        BadCase{"UndefinedAddress",
+                Xml("", Rules(Rule("r", {"nobody"}, {"any"}, {"any"}, "allow"))), 8,
                 "address \"nobody\" is not defined"},
-        BadCase{"UndefinedService", Xml("", Rules(Rule("r", {"any"}, {"any"}, {"ssh"}, "allow"))), 8,
-                "service \"ssh\" is not defined"},
+        BadCase{"UndefinedService", Xml("", Rules(Rule("r", {"any"}, {"any"}, {"ssh"}, "allow"))),
+                8, "service \"ssh\" is not defined"},
         BadCase{"BadAction", Xml("", Rules(Rule("r", {"any"}, {"any"}, {"any"}, "permit"))), 8,
                 "unknown action \"permit\""},
         BadCase{"BadPort",
-                Xml("", "<service>\n<entry name=\"s\"><protocol><tcp><port>80,70000</port></tcp>"
-                        "</protocol></entry></service>\n"),
+                Xml("",
+                    "<service>\n<entry name=\"s\"><protocol><tcp><port>80,70000</port></tcp>"
+                    "</protocol></entry></service>\n"),
                 7, "cannot read port \"70000\" of service \"s\""},
         BadCase{"BadAddress",
-                Xml("", "<address>\n<entry name=\"h\"><ip-netmask>10.0.0.300</ip-netmask></entry>"
-                        "</address>\n"),
+                Xml("",
+                    "<address>\n<entry name=\"h\"><ip-netmask>10.0.0.300</ip-netmask></entry>"
+                    "</address>\n"),
                 7, "address \"h\": cannot read address"},
-        BadCase{"GroupCycle",
-                Xml("", "<address-group>\n<entry name=\"p\"><static><member>q</member></static></entry>\n"
-                        "<entry name=\"q\"><static><member>p</member></static></entry></address-group>\n" +
-                            Rules(Rule("r", {"p"}, {"any"}, {"any"}, "allow"))),
-                7, "the group contains itself (p → q → p)"}),
+        BadCase{
+            "GroupCycle",
+            Xml("",
+                "<address-group>\n<entry name=\"p\"><static><member>q</member></static></entry>\n"
+                "<entry name=\"q\"><static><member>p</member></static></entry></address-group>\n" +
+                    Rules(Rule("r", {"p"}, {"any"}, {"any"}, "allow"))),
+            7, "the group contains itself (p → q → p)"}),
     [](const ::testing::TestParamInfo<BadCase>& param) { return std::string(param.param.name); });
 
 TEST(PanOsTest, LimitsAreEnforced) {

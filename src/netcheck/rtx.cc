@@ -80,8 +80,8 @@ struct Dynamic {
   std::string text;
   IntervalSet sources;
   IntervalSet destinations;
-  std::vector<Box> boxes;                // an application
-  std::vector<std::uint64_t> triggers;   // `filter L…`: static filters
+  std::vector<Box> boxes;               // an application
+  std::vector<std::uint64_t> triggers;  // `filter L…`: static filters
   std::vector<std::string> unmodelled;
 };
 
@@ -102,10 +102,10 @@ class Reader {
 
   Result<RuleSet> Read(std::string_view text) {
     if (text.size() > limits_.max_bytes) {
-      return Error(ErrorCode::kLimitExceeded,
-                   "ファイルが大きすぎます（上限 " + std::to_string(limits_.max_bytes) + " バイト）",
-                   "file too large (limit " + std::to_string(limits_.max_bytes) + " bytes)",
-                   {file_, 0, {}});
+      return Error(
+          ErrorCode::kLimitExceeded,
+          "ファイルが大きすぎます（上限 " + std::to_string(limits_.max_bytes) + " バイト）",
+          "file too large (limit " + std::to_string(limits_.max_bytes) + " bytes)", {file_, 0, {}});
     }
     rules_.sources.push_back(file_);
     std::size_t start = 0;
@@ -143,7 +143,9 @@ class Reader {
                            (w.size() > 1 && w[1] == "filter"))) {
       if (!ipv6_warned_) {
         ipv6_warned_ = true;
-        Warn(line_, "IPv6 のフィルタ（ipv6 … filter）は解析しません。IPv6 は制限なく転送されるものとして検査されます",
+        Warn(line_,
+             "IPv6 のフィルタ（ipv6 … filter）は解析しません。IPv6 "
+             "は制限なく転送されるものとして検査されます",
              "IPv6 filters (ipv6 … filter) are not modelled: IPv6 is checked as forwarded without "
              "filtering");
       }
@@ -156,10 +158,12 @@ class Reader {
         return OkStatus();  // ip filter dynamic timer …
       }
       if (w[2] == "set") {
-        Warn(line_, "フィルタセット（ip filter set）は解析しません", "filter sets (ip filter set) are not modelled");
+        Warn(line_, "フィルタセット（ip filter set）は解析しません",
+             "filter sets (ip filter set) are not modelled");
         return OkStatus();
       }
-      if (w[2].empty() || w[2][0] < '0' || w[2][0] > '9') return OkStatus();  // directed-broadcast, …
+      if (w[2].empty() || w[2][0] < '0' || w[2][0] > '9')
+        return OkStatus();  // directed-broadcast, …
       return FilterLine(w, line);
     }
     if (w.size() >= 4 && w[2] == "secure" && w[3] == "filter") return SecureLine(w, line);
@@ -224,7 +228,8 @@ class Reader {
 
   // `*`, a.b.c.d, a.b.c.d/n, a-b, a.b.c.*, names, comma lists. nullopt
   // (after Fail) when malformed.
-  std::optional<IntervalSet> Addresses(const std::string& text, std::vector<std::string>& unmodelled) {
+  std::optional<IntervalSet> Addresses(const std::string& text,
+                                       std::vector<std::string>& unmodelled) {
     const IntervalSet all = Ipv4Addresses();
     if (text == "*") return all;
     const auto items = Split(text, ',');
@@ -248,9 +253,10 @@ class Reader {
         const auto octets = Split(item, '.');
         std::size_t fixed = 0;
         while (fixed < octets.size() && octets[fixed] != "*") ++fixed;
-        const bool trailing = octets.size() == 4 &&
-                              std::all_of(octets.begin() + static_cast<std::ptrdiff_t>(fixed),
-                                          octets.end(), [](std::string_view o) { return o == "*"; });
+        const bool trailing =
+            octets.size() == 4 &&
+            std::all_of(octets.begin() + static_cast<std::ptrdiff_t>(fixed), octets.end(),
+                        [](std::string_view o) { return o == "*"; });
         if (!trailing) {
           unmodelled.push_back("address " + std::string(item));
           out = all;
@@ -274,7 +280,8 @@ class Reader {
         return std::nullopt;
       }
       if (!IsIpv4(parsed->low)) {
-        Fail("ip filter に IPv6 アドレス「" + std::string(item) + "」があります（ipv6 filter を使います）",
+        Fail("ip filter に IPv6 アドレス「" + std::string(item) +
+                 "」があります（ipv6 filter を使います）",
              "an IPv6 address \"" + std::string(item) + "\" in ip filter (IPv6 is ipv6 filter)");
         return std::nullopt;
       }
@@ -289,7 +296,9 @@ class Reader {
     if (HasLetter(text)) {
       if (const auto ports = MnemonicPorts(text)) return ports;
       unmodelled.push_back("port " + std::string(text));
-      Warn(line_, "ポートのニーモニック「" + std::string(text) + "」は解析しません。すべてのポートとして扱います",
+      Warn(line_,
+           "ポートのニーモニック「" + std::string(text) +
+               "」は解析しません。すべてのポートとして扱います",
            "port mnemonic \"" + std::string(text) + "\" is not modelled: taken as every port");
       return IntervalSet::Range(0, 65535);
     }
@@ -320,8 +329,9 @@ class Reader {
       const std::string_view high_text = item.substr(dash + 1);
       const auto low = low_text.empty() ? std::optional<IntervalSet>(IntervalSet::Range(0, 0))
                                         : Port(low_text, unmodelled);
-      const auto high = high_text.empty() ? std::optional<IntervalSet>(IntervalSet::Range(65535, 65535))
-                                          : Port(high_text, unmodelled);
+      const auto high = high_text.empty()
+                            ? std::optional<IntervalSet>(IntervalSet::Range(65535, 65535))
+                            : Port(high_text, unmodelled);
       if (!low || !high) return std::nullopt;
       const U128 from = low->Min();
       const U128 to = high->Intervals().back().high;
@@ -364,7 +374,9 @@ class Reader {
       } else if (HasLetter(item)) {
         protocols = IntervalSet::Range(0, 255);
         unmodelled.push_back("protocol " + std::string(item));
-        Warn(line_, "プロトコル「" + std::string(item) + "」は解析しません。すべてのプロトコルとして扱います",
+        Warn(line_,
+             "プロトコル「" + std::string(item) +
+                 "」は解析しません。すべてのプロトコルとして扱います",
              "protocol \"" + std::string(item) + "\" is not modelled: taken as every protocol");
       } else {
         Fail("プロトコル「" + std::string(item) + "」を読めません（tcp, udp, icmp, 0〜255 等）",
@@ -435,7 +447,8 @@ class Reader {
         } else if (const auto trigger = FilterNumber(w[i])) {
           if (triggers) dynamic.triggers.push_back(*trigger);
         } else {
-          Fail("フィルタ番号「" + w[i] + "」を読めません", "cannot read the filter number \"" + w[i] + "\"");
+          Fail("フィルタ番号「" + w[i] + "」を読めません",
+               "cannot read the filter number \"" + w[i] + "\"");
           return OkStatus();
         }
       }
@@ -467,7 +480,8 @@ class Reader {
       return {box(tcp.Union(udp), IntervalSet::Range(*port, *port))};
     }
     unmodelled.push_back("application " + name);
-    Warn(line_, "動的フィルタのアプリケーション「" + name + "」は解析しません。すべての通信として扱います",
+    Warn(line_,
+         "動的フィルタのアプリケーション「" + name + "」は解析しません。すべての通信として扱います",
          "dynamic filter application \"" + name + "\" is not modelled: taken as every packet");
     return {box(IntervalSet::Range(0, 255), IntervalSet::All())};
   }
@@ -495,8 +509,9 @@ class Reader {
     if (w.size() >= 6 && w[4] == "name") {
       applied.filter_set = true;
       applied.in = true;
-      Warn(line_, "フィルタセット（secure filter name）は解析しません。" + applied.interface +
-                      " では何も破棄しないものとして扱います",
+      Warn(line_,
+           "フィルタセット（secure filter name）は解析しません。" + applied.interface +
+               " では何も破棄しないものとして扱います",
            "filter sets (secure filter name) are not modelled: " + applied.interface +
                " is taken to discard nothing");
       for (const bool in : {true, false}) {
@@ -520,7 +535,8 @@ class Reader {
       }
       const auto number = FilterNumber(w[i]);
       if (!number) {
-        Fail("フィルタ番号「" + w[i] + "」を読めません", "cannot read the filter number \"" + w[i] + "\"");
+        Fail("フィルタ番号「" + w[i] + "」を読めません",
+             "cannot read the filter number \"" + w[i] + "\"");
         return OkStatus();
       }
       (dynamic ? applied.dynamics : applied.filters).push_back(*number);
@@ -613,7 +629,8 @@ class Reader {
     for (const std::uint64_t number : applied.dynamics) {
       const auto it = dynamics_.find(number);
       if (it == dynamics_.end()) {
-        Warn(applied.line, "動的フィルタ " + std::to_string(number) + " は定義されていないため飛ばします",
+        Warn(applied.line,
+             "動的フィルタ " + std::to_string(number) + " は定義されていないため飛ばします",
              "dynamic filter " + std::to_string(number) + " is not defined: skipped");
         continue;
       }
@@ -622,7 +639,8 @@ class Reader {
       for (const std::uint64_t trigger : dynamic.triggers) {
         const auto filter = filters_.find(trigger);
         if (filter == filters_.end()) {
-          Warn(dynamic.line, "フィルタ " + std::to_string(trigger) + " は定義されていないため飛ばします",
+          Warn(dynamic.line,
+               "フィルタ " + std::to_string(trigger) + " は定義されていないため飛ばします",
                "filter " + std::to_string(trigger) + " is not defined: skipped");
           continue;
         }
@@ -648,7 +666,8 @@ class Reader {
     for (const std::uint64_t number : applied.filters) {
       const auto it = filters_.find(number);
       if (it == filters_.end()) {
-        Warn(applied.line, "フィルタ " + std::to_string(number) + " は定義されていないため飛ばします",
+        Warn(applied.line,
+             "フィルタ " + std::to_string(number) + " は定義されていないため飛ばします",
              "filter " + std::to_string(number) + " is not defined: skipped");
         continue;
       }

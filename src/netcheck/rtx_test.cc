@@ -95,8 +95,8 @@ TEST(RtxTest, ReadsTheAlphaFixture) {
   const int restrict_line = Line(text, "ip filter 2030");
   const auto restrict = RulesAt(*rules, 1, restrict_line);
   ASSERT_EQ(restrict.size(), 1u);
-  EXPECT_EQ(restrict[0]->unmodelled_action, "restrict");
-  EXPECT_EQ(restrict[0]->match.unmodelled, std::vector<std::string>{"tcpfin"});
+  EXPECT_EQ(restrict[0] -> unmodelled_action, "restrict");
+  EXPECT_EQ(restrict[0] -> match.unmodelled, std::vector<std::string>{"tcpfin"});
   EXPECT_TRUE(Warned(*rules, "conditions not modelled (tcpfin, restrict)", restrict_line));
   // Dynamic www: tcp 80 and 443; domain: 53.
   const auto www = RulesAt(*rules, 1, Line(text, "ip filter dynamic 2300"));
@@ -275,14 +275,16 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadCase{"Number", "# c\nip filter 0 pass * *\n", 2, "the filter number \"0\" must be"},
         BadCase{"Action", "ip filter 1 allow * *\n", 1, "unknown action \"allow\""},
-        BadCase{"Address", "ip filter 1 pass 10.0.0.300 *\n", 1, "cannot read address \"10.0.0.300\""},
+        BadCase{"Address", "ip filter 1 pass 10.0.0.300 *\n", 1,
+                "cannot read address \"10.0.0.300\""},
         BadCase{"Ipv6", "ip filter 1 pass 2001:db8::1 *\n", 1, "an IPv6 address"},
         BadCase{"Port", "ip filter 1 pass * * tcp * 70000\n", 1, "cannot read port \"70000\""},
         BadCase{"PortRange", "ip filter 1 pass * * tcp * 90-80\n", 1, "starts after it ends"},
         BadCase{"Protocol", "ip filter 1 pass * * 300\n", 1, "cannot read protocol \"300\""},
         BadCase{"TooShort", "ip filter 1 pass\n", 1, "ip filter takes NUMBER ACTION SRC"},
         BadCase{"Direction", "ip lan1 secure filter sideways 1\n", 1, "takes in or out"},
-        BadCase{"ListNumber", "ip lan1 secure filter in 1 x\n", 1, "cannot read the filter number \"x\""},
+        BadCase{"ListNumber", "ip lan1 secure filter in 1 x\n", 1,
+                "cannot read the filter number \"x\""},
         BadCase{"PpOutsideSelect", "ip pp secure filter in 1\n", 1, "outside pp select"},
         BadCase{"Dynamic", "ip filter dynamic 5 * *\n", 1, "ip filter dynamic takes"}),
     [](const ::testing::TestParamInfo<BadCase>& param) { return std::string(param.param.name); });
@@ -337,8 +339,10 @@ TEST(RtxCheckTest, AlphaHoleIsThePassBeforeTheReject) {
   EXPECT_EQ(hole.mode, policy::FlowMode::kSanitized);
   EXPECT_FALSE(hole.possible);
   ASSERT_EQ(hole.rules.size(), 2u);  // lan2's in list, lan1's out list
-  EXPECT_EQ(hole.rules[0].where, "alpha_hole.rtx.conf:" + std::to_string(Line(text, "ip filter 2100")));
-  EXPECT_EQ(hole.rules[1].where, "alpha_hole.rtx.conf:" + std::to_string(Line(text, "ip filter 1230")));
+  EXPECT_EQ(hole.rules[0].where,
+            "alpha_hole.rtx.conf:" + std::to_string(Line(text, "ip filter 2100")));
+  EXPECT_EQ(hole.rules[1].where,
+            "alpha_hole.rtx.conf:" + std::to_string(Line(text, "ip filter 1230")));
   EXPECT_EQ(hole.example.source, "172.16.0.1");
   EXPECT_EQ(hole.example.destination, "10.20.0.1");
   EXPECT_EQ(hole.example.protocol_name, "tcp");

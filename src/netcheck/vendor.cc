@@ -37,8 +37,7 @@ std::optional<Interval> ParsePortRange(std::string_view text, char separator, Op
   const std::string_view low_text = text.substr(0, at);
   const std::string_view high_text = text.substr(at + 1);
   const bool open = open_ends == OpenEnds::kAllowed;
-  const auto low =
-      low_text.empty() && open ? std::optional<std::uint16_t>(0) : ParsePort(low_text);
+  const auto low = low_text.empty() && open ? std::optional<std::uint16_t>(0) : ParsePort(low_text);
   const auto high =
       high_text.empty() && open ? std::optional<std::uint16_t>(65535) : ParsePort(high_text);
   if (!low || !high || *low > *high) return std::nullopt;
@@ -49,24 +48,24 @@ std::optional<std::uint16_t> WellKnownPort(std::string_view name) {
   // IANA service names, the aliases of /etc/services that nft prints, and
   // the spellings of YAMAHA's mnemonics (netbios_ns, ftpdata, …).
   static constexpr std::array<std::pair<std::string_view, std::uint16_t>, 74> kPorts = {{
-      {"auth", 113},        {"bgp", 179},          {"bootpc", 68},        {"bootps", 67},
-      {"chargen", 19},      {"daytime", 13},       {"dhcpc", 68},         {"dhcps", 67},
-      {"dhcpv6c", 546},     {"dhcpv6s", 547},      {"discard", 9},        {"dns", 53},
-      {"domain", 53},       {"echo", 7},           {"finger", 79},        {"ftp", 21},
-      {"ftp-data", 20},     {"ftpdata", 20},       {"gopher", 70},        {"http", 80},
-      {"https", 443},       {"ident", 113},        {"ike", 500},          {"imap", 143},
-      {"imap3", 220},       {"imaps", 993},        {"ipsec-nat-t", 4500}, {"isakmp", 500},
-      {"kerberos", 88},     {"l2tp", 1701},        {"ldap", 389},         {"ldaps", 636},
-      {"login", 513},       {"microsoft-ds", 445}, {"ms-ds", 445},        {"ms-rpc", 135},
-      {"ms-sql", 1433},     {"netbios-dgm", 138},  {"netbios-ns", 137},   {"netbios-ssn", 139},
-      {"netbios_dgm", 138}, {"netbios_ns", 137},   {"netbios_ssn", 139},  {"nfs", 2049},
-      {"nntp", 119},        {"ntp", 123},          {"pop3", 110},         {"pop3s", 995},
-      {"pptp", 1723},       {"printer", 515},      {"radius", 1812},      {"rip", 520},
-      {"ripng", 521},       {"rlogin", 513},       {"rsh", 514},          {"rwho", 513},
-      {"shell", 514},       {"sip", 5060},         {"smtp", 25},          {"snmp", 161},
-      {"snmptrap", 162},    {"ssh", 22},           {"submission", 587},   {"sunrpc", 111},
-      {"syslog", 514},      {"telnet", 23},        {"tftp", 69},          {"time", 37},
-      {"whois", 43},        {"www", 80},           {"xdmcp", 177},        {"xmpp-client", 5222},
+      {"auth", 113},           {"bgp", 179},          {"bootpc", 68},        {"bootps", 67},
+      {"chargen", 19},         {"daytime", 13},       {"dhcpc", 68},         {"dhcps", 67},
+      {"dhcpv6c", 546},        {"dhcpv6s", 547},      {"discard", 9},        {"dns", 53},
+      {"domain", 53},          {"echo", 7},           {"finger", 79},        {"ftp", 21},
+      {"ftp-data", 20},        {"ftpdata", 20},       {"gopher", 70},        {"http", 80},
+      {"https", 443},          {"ident", 113},        {"ike", 500},          {"imap", 143},
+      {"imap3", 220},          {"imaps", 993},        {"ipsec-nat-t", 4500}, {"isakmp", 500},
+      {"kerberos", 88},        {"l2tp", 1701},        {"ldap", 389},         {"ldaps", 636},
+      {"login", 513},          {"microsoft-ds", 445}, {"ms-ds", 445},        {"ms-rpc", 135},
+      {"ms-sql", 1433},        {"netbios-dgm", 138},  {"netbios-ns", 137},   {"netbios-ssn", 139},
+      {"netbios_dgm", 138},    {"netbios_ns", 137},   {"netbios_ssn", 139},  {"nfs", 2049},
+      {"nntp", 119},           {"ntp", 123},          {"pop3", 110},         {"pop3s", 995},
+      {"pptp", 1723},          {"printer", 515},      {"radius", 1812},      {"rip", 520},
+      {"ripng", 521},          {"rlogin", 513},       {"rsh", 514},          {"rwho", 513},
+      {"shell", 514},          {"sip", 5060},         {"smtp", 25},          {"snmp", 161},
+      {"snmptrap", 162},       {"ssh", 22},           {"submission", 587},   {"sunrpc", 111},
+      {"syslog", 514},         {"telnet", 23},        {"tftp", 69},          {"time", 37},
+      {"whois", 43},           {"www", 80},           {"xdmcp", 177},        {"xmpp-client", 5222},
       {"ms-wbt-server", 3389}, {"rdp", 3389},
   }};
   if (name.empty() || name.size() > 20) return std::nullopt;
@@ -121,7 +120,8 @@ ServiceSet ServiceSet::Any() {
 
 ServiceSet ServiceSet::Ports(std::uint8_t protocol, IntervalSet ports) {
   ServiceSet out;
-  out.boxes.push_back({IntervalSet::Point(U128::Of(protocol)), IntervalSet::All(), std::move(ports)});
+  out.boxes.push_back(
+      {IntervalSet::Point(U128::Of(protocol)), IntervalSet::All(), std::move(ports)});
   return out;
 }
 
@@ -168,11 +168,11 @@ Diagnostic UnmodelledWarning(const Rule& rule) {
   std::vector<std::string> what = rule.match.unmodelled;
   if (!rule.unmodelled_action.empty()) what.push_back(rule.unmodelled_action);
   const std::string joined = Join(what);
-  return {rule.where.ToWhere(),
-          "解析しない条件があります（" + joined +
-              "）。この規則は一致し得るすべてに一致するものとして扱います",
-          "conditions not modelled (" + joined +
-              "); the rule is taken to match everything it might"};
+  return {
+      rule.where.ToWhere(),
+      "解析しない条件があります（" + joined +
+          "）。この規則は一致し得るすべてに一致するものとして扱います",
+      "conditions not modelled (" + joined + "); the rule is taken to match everything it might"};
 }
 
 }  // namespace mamori::netcheck

@@ -157,8 +157,8 @@ class Catalog {
     bool group = false;
   };
 
-  Result<std::optional<Value>> Find(std::string_view name, const Fallback& fallback,
-                                    int max_depth, std::vector<std::string>& stack) const {
+  Result<std::optional<Value>> Find(std::string_view name, const Fallback& fallback, int max_depth,
+                                    std::vector<std::string>& stack) const {
     const auto it = objects_.find(name);
     if (it == objects_.end()) {
       if (parent_ != nullptr) return parent_->Find(name, fallback, max_depth, stack);
@@ -175,8 +175,7 @@ class Catalog {
       std::string cycle;
       for (std::size_t j = i; j < stack.size(); ++j) cycle += stack[j] + " → ";
       cycle += std::string(name);
-      return Error(ErrorCode::kInvalidArgument,
-                   "グループが自分自身を含んでいます（" + cycle + "）",
+      return Error(ErrorCode::kInvalidArgument, "グループが自分自身を含んでいます（" + cycle + "）",
                    "the group contains itself (" + cycle + ")", entry.where);
     }
     if (static_cast<int>(stack.size()) >= max_depth) {
@@ -191,12 +190,12 @@ class Catalog {
       for (const auto& member : *list) {
         MAMORI_TRY(std::optional<Value> found, Find(member, fallback, max_depth, stack));
         if (!found) {
-          return Error(ErrorCode::kInvalidArgument,
-                       "グループ「" + std::string(name) + "」のメンバー「" + member +
-                           "」が定義されていません",
-                       "member \"" + member + "\" of the group \"" + std::string(name) +
-                           "\" is not defined",
-                       entry.where);
+          return Error(
+              ErrorCode::kInvalidArgument,
+              "グループ「" + std::string(name) + "」のメンバー「" + member +
+                  "」が定義されていません",
+              "member \"" + member + "\" of the group \"" + std::string(name) + "\" is not defined",
+              entry.where);
         }
         if (list == &entry.members) {
           value.Add(*found);
