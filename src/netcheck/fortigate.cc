@@ -74,10 +74,6 @@ std::string Quoted(const std::vector<std::string>& values) {
   return out;
 }
 
-Error LimitError(const std::string& file, int line, const std::string& ja, const std::string& en) {
-  return Error(ErrorCode::kLimitExceeded, ja, en, {file, line, {}});
-}
-
 // Splits the text into statements: words separated by blanks, a quoted word
 // possibly over several lines, a statement ending at a newline outside
 // quotes. Stops at an unclosed quote (an error in `errors`).
@@ -90,10 +86,7 @@ Status Tokenize(std::string_view text, const std::string& file, const FortiGateL
   const auto finish = [&]() -> Status {
     if (current.words.empty()) return OkStatus();
     if (out.size() >= limits.max_statements) {
-      return LimitError(
-          file, current.line,
-          "文が多すぎます（上限 " + std::to_string(limits.max_statements) + "）",
-          "too many statements (limit " + std::to_string(limits.max_statements) + ")");
+      return TooMany({file, current.line, {}}, "文", "statements", limits.max_statements);
     }
     out.push_back(std::move(current));
     current = Statement{};
@@ -101,10 +94,8 @@ Status Tokenize(std::string_view text, const std::string& file, const FortiGateL
     return OkStatus();
   };
   const auto too_long = [&] {
-    return LimitError(
-        file, current.line,
-        "文が長すぎます（上限 " + std::to_string(limits.max_statement_bytes) + " バイト）",
-        "statement too long (limit " + std::to_string(limits.max_statement_bytes) + " bytes)");
+    return TooLarge({file, current.line, {}}, "文が長すぎます", "statement too long",
+                    limits.max_statement_bytes);
   };
   while (i < text.size()) {
     const char c = text[i];
@@ -161,10 +152,8 @@ Status Tokenize(std::string_view text, const std::string& file, const FortiGateL
     if (bytes > limits.max_statement_bytes) return too_long();
     current.words.push_back(std::move(word));
     if (current.words.size() > limits.max_words) {
-      return LimitError(
-          file, current.line,
-          "文の語数が多すぎます（上限 " + std::to_string(limits.max_words) + "）",
-          "too many words in the statement (limit " + std::to_string(limits.max_words) + ")");
+      return TooMany({file, current.line, {}}, "文の語", "words in the statement",
+                     limits.max_words);
     }
   }
   return finish();
@@ -203,12 +192,7 @@ class TreeBuilder {
   }
 
   Status ReadBlock(Block& block, int depth) {
-    if (depth > limits_.max_depth) {
-      return LimitError(
-          file_, block.line,
-          "config の入れ子が深すぎます（上限 " + std::to_string(limits_.max_depth) + "）",
-          "config blocks nested too deeply (limit " + std::to_string(limits_.max_depth) + ")");
-    }
+    if (depth > limits_.max_depth) return TooDeep(block.line);
     while (index_ < statements_.size()) {
       const Statement& statement = statements_[index_++];
       const std::string& keyword = statement.words[0];
@@ -242,12 +226,7 @@ class TreeBuilder {
 
   // `ended`: the edit was closed by `end`, which closes its block too.
   Status ReadEdit(Edit& edit, int depth, bool& ended) {
-    if (depth > limits_.max_depth) {
-      return LimitError(
-          file_, edit.line,
-          "config の入れ子が深すぎます（上限 " + std::to_string(limits_.max_depth) + "）",
-          "config blocks nested too deeply (limit " + std::to_string(limits_.max_depth) + ")");
-    }
+    if (depth > limits_.max_depth) return TooDeep(edit.line);
     while (index_ < statements_.size()) {
       const Statement& statement = statements_[index_++];
       const std::string& keyword = statement.words[0];
@@ -295,6 +274,14 @@ class TreeBuilder {
     return true;
   }
 
+  Error TooDeep(int line) const {
+    return Error(
+        ErrorCode::kLimitExceeded,
+        "config の入れ子が深すぎます（上限 " + std::to_string(limits_.max_depth) + "）",
+        "config blocks nested too deeply (limit " + std::to_string(limits_.max_depth) + ")",
+        {file_, line, {}});
+  }
+
   void Fail(const Statement& statement, const std::string& ja, const std::string& en) {
     errors_.push_back({{file_, statement.line, {}}, ja, en});
   }
@@ -307,10 +294,6 @@ class TreeBuilder {
 };
 
 // --- What each block's settings mean ------------------------------------------
-
-bool In(std::string_view word, const auto& list) {
-  return std::find(list.begin(), list.end(), word) != list.end();
-}
 
 // The lists of settings are laid out by hand.
 // clang-format off
@@ -502,10 +485,8 @@ class Reader {
 
   Result<RuleSet> Read(std::string_view text) {
     if (text.size() > limits_.max_bytes) {
-      return LimitError(
-          file_, 0,
-          "ファイルが大きすぎます（上限 " + std::to_string(limits_.max_bytes) + " バイト）",
-          "file too large (limit " + std::to_string(limits_.max_bytes) + " bytes)");
+      return TooLarge({file_, 0, {}}, "ファイルが大きすぎます", "file too large",
+                      limits_.max_bytes);
     }
     rules_.sources.push_back(file_);
     std::vector<Statement> statements;
@@ -692,7 +673,7 @@ class Reader {
                      std::span<const std::string_view> ignored, const std::string& what,
                      std::vector<std::string>* unmodelled) {
     for (const Setting& setting : edit.settings) {
-      if (In(setting.key, modelled) || In(setting.key, ignored)) continue;
+      if (IsOneOf(setting.key, modelled) || IsOneOf(setting.key, ignored)) continue;
       Warn(setting.line, what + "「" + edit.name + "」の設定 " + setting.key + " は解析しません",
            "setting " + setting.key + " of " + what + " \"" + edit.name + "\" is not modelled");
       if (unmodelled != nullptr) unmodelled->push_back("set " + setting.key);
@@ -701,10 +682,7 @@ class Reader {
 
   bool CountObject(Context& c, const Edit& edit) {
     if (++c.objects <= limits_.max_objects) return true;
-    limit_error_ =
-        LimitError(file_, edit.line,
-                   "オブジェクトが多すぎます（上限 " + std::to_string(limits_.max_objects) + "）",
-                   "too many objects (limit " + std::to_string(limits_.max_objects) + ")");
+    limit_error_ = TooMany({file_, edit.line, {}}, "オブジェクト", "objects", limits_.max_objects);
     return false;
   }
 
@@ -1062,9 +1040,7 @@ class Reader {
 
   Status Policy(const Context& c, const Edit& edit, bool policy6, Chain& chain) {
     if (++policies_ > limits_.max_policies) {
-      return LimitError(file_, edit.line,
-                        "ポリシーが多すぎます（上限 " + std::to_string(limits_.max_policies) + "）",
-                        "too many policies (limit " + std::to_string(limits_.max_policies) + ")");
+      return TooMany({file_, edit.line, {}}, "ポリシー", "policies", limits_.max_policies);
     }
     const auto& settings = edit.settings;
     const std::string name = Value(settings, "name");
@@ -1079,15 +1055,15 @@ class Reader {
     rule.comment = Value(settings, "comments", name);
     std::vector<std::string>& unmodelled = rule.match.unmodelled;
     for (const Setting& setting : settings) {
-      if (In(setting.key, kPolicyModelled) || In(setting.key, kPolicyIgnored)) continue;
+      if (IsOneOf(setting.key, kPolicyModelled) || IsOneOf(setting.key, kPolicyIgnored)) continue;
       if (setting.key.starts_with("internet-service")) continue;
-      if (In(setting.key, kPolicyNarrowing)) {
+      if (IsOneOf(setting.key, kPolicyNarrowing)) {
         if (!setting.values.empty()) {
           unmodelled.push_back("set " + setting.key + " " + Quoted(setting.values));
         }
         continue;
       }
-      if (In(setting.key, kPolicyNarrowingSwitches)) {
+      if (IsOneOf(setting.key, kPolicyNarrowingSwitches)) {
         if (!setting.values.empty() && setting.values[0] == "enable") {
           unmodelled.push_back("set " + setting.key + " enable");
         }
@@ -1167,9 +1143,7 @@ class Reader {
     AppendServiceRules(rule, services, chain.rules);
     rule_count_ += chain.rules.size() - first;
     if (rule_count_ > limits_.max_rules) {
-      return LimitError(file_, edit.line,
-                        "規則が多すぎます（上限 " + std::to_string(limits_.max_rules) + "）",
-                        "too many rules (limit " + std::to_string(limits_.max_rules) + ")");
+      return TooMany({file_, edit.line, {}}, "規則", "rules", limits_.max_rules);
     }
     if (first < chain.rules.size() && !chain.rules[first].Exact()) {
       rules_.warnings.push_back(UnmodelledWarning(chain.rules[first]));
@@ -1211,15 +1185,9 @@ Result<RuleSet> ParseFortiGate(std::string_view text, const std::string& file,
 }
 
 bool LooksLikeFortiGate(std::string_view text) {
-  std::size_t start = 0;
-  for (int lines = 0; lines < 200 && start < text.size(); ++lines) {
-    const auto end = text.find('\n', start);
-    std::string_view line =
-        text.substr(start, end == std::string_view::npos ? text.npos : end - start);
-    start = end == std::string_view::npos ? text.size() : end + 1;
-    while (!line.empty() && (line[0] == ' ' || line[0] == '\t')) line.remove_prefix(1);
+  for (const std::string_view line : LeadingLines(text, 200)) {
     if (line.starts_with("#config-version=")) return true;
-    if (line.empty() || line[0] == '#' || line == "\r") continue;
+    if (line.empty() || line[0] == '#') continue;
     return line.starts_with("config ");
   }
   return false;

@@ -7,6 +7,7 @@
 namespace mamori::netcheck {
 namespace {
 
+using fixture::BadCase;
 using fixture::kData;
 using fixture::LineOf;
 using fixture::Make;
@@ -337,24 +338,12 @@ TEST(FortiGateTest, SeveralVdomsEachWithItsOwnImplicitDeny) {
   EXPECT_TRUE(Warned(*rules, "several VDOMs"));
 }
 
-struct BadCase {
-  const char* name;
-  std::string text;
-  int line;
-  const char* english;  // part of the message
-};
-
 class FortiGateErrorTest : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(FortiGateErrorTest, NamesFileLineAndWhy) {
-  const BadCase& bad = GetParam();
-  auto rules = ParseFortiGate(bad.text, "bad.conf");
+  auto rules = ParseFortiGate(GetParam().text, "bad.conf");
   ASSERT_FALSE(rules.Ok());
-  const Diagnostic& headline = rules.Err().Headline();
-  EXPECT_EQ(headline.where.file, "bad.conf");
-  EXPECT_EQ(headline.where.line, bad.line) << headline.ToString();
-  EXPECT_NE(headline.message_en.find(bad.english), std::string::npos) << headline.ToString();
-  EXPECT_FALSE(headline.message_ja.empty());
+  fixture::ExpectHeadline(rules.Err(), "bad.conf", GetParam());
 }
 
 std::string Accept(const std::string& extra) {
@@ -409,7 +398,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "config firewall service custom\n    edit \"s\"\n        set protocol IP\n"
                 "        set protocol-number 300\n    next\nend\n",
                 2, "protocol-number \"300\" must be a number 0-255"}),
-    [](const ::testing::TestParamInfo<BadCase>& param) { return std::string(param.param.name); });
+    fixture::CaseName);
 
 TEST(FortiGateTest, ReportsEveryErrorOfTheFile) {
   auto rules = ParseFortiGate(

@@ -20,10 +20,6 @@ constexpr std::array<std::string_view, 24> kContinueTargets = {
 // Targets that end the packet's walk in a way not modelled: treated as accept.
 constexpr std::array<std::string_view, 3> kQueueTargets = {"QUEUE", "NFQUEUE", "SYNPROXY"};
 
-bool In(std::string_view word, const auto& list) {
-  return std::find(list.begin(), list.end(), word) != list.end();
-}
-
 struct ParseFailure {
   std::string ja;
   std::string en;
@@ -82,7 +78,7 @@ bool IsGenericOption(std::string_view token) {
       "-s", "--source", "--src", "-d", "--destination", "--dst", "-p", "--protocol",
       "-i", "--in-interface", "-o", "--out-interface", "-m", "--match", "-j", "--jump",
       "-g", "--goto", "-f", "--fragment", "-c", "--set-counters", "-4", "-6"};
-  return In(token, kGeneric);
+  return IsOneOf(token, kGeneric);
 }
 
 class Parser {
@@ -95,10 +91,8 @@ class Parser {
 
   Result<RuleSet> Parse(std::string_view text) {
     if (text.size() > limits_.max_bytes) {
-      return Error(ErrorCode::kLimitExceeded,
-                   "ファイルが大きすぎます（上限 " + std::to_string(limits_.max_bytes) + " バイト）",
-                   "file too large (limit " + std::to_string(limits_.max_bytes) + " bytes)",
-                   {file_, 0, {}});
+      return TooLarge({file_, 0, {}}, "ファイルが大きすぎます", "file too large",
+                      limits_.max_bytes);
     }
     rules_.sources.push_back(file_);
     std::size_t start = 0;
@@ -111,10 +105,8 @@ class Parser {
       ++line_number;
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       if (line.size() > limits_.max_line_bytes) {
-        return Error(ErrorCode::kLimitExceeded,
-                     "行が長すぎます（上限 " + std::to_string(limits_.max_line_bytes) + " バイト）",
-                     "line too long (limit " + std::to_string(limits_.max_line_bytes) + " bytes)",
-                     {file_, line_number, {}});
+        return TooLarge({file_, line_number, {}}, "行が長すぎます", "line too long",
+                        limits_.max_line_bytes);
       }
       line_ = line_number;
       MAMORI_TRY_STATUS(Line(line));
@@ -295,10 +287,10 @@ class Parser {
                                "cannot jump to the built-in chain " + rule.target});
           }
           rule.target_chain = *target;
-        } else if (rule.action == ActionKind::kJump && In(rule.target, kContinueTargets)) {
+        } else if (rule.action == ActionKind::kJump && IsOneOf(rule.target, kContinueTargets)) {
           rule.action = ActionKind::kContinue;
         } else if (rule.action == ActionKind::kJump &&
-                   (In(rule.target, kQueueTargets) || IsUpperCase(rule.target))) {
+                   (IsOneOf(rule.target, kQueueTargets) || IsUpperCase(rule.target))) {
           rule.action = ActionKind::kAccept;
           rule.unmodelled_action = "-j " + rule.target;
           rules_.warnings.push_back(
@@ -324,10 +316,7 @@ class Parser {
   // One -A line. Stops at the first problem in it.
   Status RuleLine(const std::vector<std::string>& t, std::string_view line) {
     if (rule_count_ >= limits_.max_rules) {
-      return Error(ErrorCode::kLimitExceeded,
-                   "規則が多すぎます（上限 " + std::to_string(limits_.max_rules) + "）",
-                   "too many rules (limit " + std::to_string(limits_.max_rules) + ")",
-                   {file_, line_, {}});
+      return netcheck::TooMany({file_, line_, {}}, "規則", "rules", limits_.max_rules);
     }
     auto chain_index = table().FindChain(t[1]);
     if (!chain_index) {
@@ -459,7 +448,7 @@ class Parser {
         static constexpr std::array<std::string_view, 12> kKnown = {
             "tcp", "udp", "sctp", "dccp", "udplite", "multiport", "iprange", "conntrack",
             "state", "comment", "icmp", "icmp6"};
-        module_known = In(std::string_view(module), kKnown);
+        module_known = IsOneOf(std::string_view(module), kKnown);
         if (!module_known) unknown = "-m " + module;
       } else if (token == "-c" || token == "--set-counters") {
         i += 2;
@@ -626,13 +615,7 @@ Result<RuleSet> ParseIptablesSave(std::string_view text, const std::string& file
 }
 
 bool LooksLikeIptablesSave(std::string_view text) {
-  std::size_t start = 0;
-  for (int lines = 0; lines < 200 && start < text.size(); ++lines) {
-    const auto end = text.find('\n', start);
-    std::string_view line =
-        text.substr(start, end == std::string_view::npos ? text.npos : end - start);
-    start = end == std::string_view::npos ? text.size() : end + 1;
-    while (!line.empty() && (line[0] == ' ' || line[0] == '\t')) line.remove_prefix(1);
+  for (const std::string_view line : LeadingLines(text, 200)) {
     if (line.empty() || line[0] == '#') continue;
     return line[0] == '*' || line[0] == ':' || line.starts_with("-A ") ||
            line.starts_with("-P ") || line.starts_with("-N ");

@@ -79,10 +79,8 @@ class Parser {
 
   Result<RuleSet> Parse(std::string_view text) {
     if (text.size() > limits_.max_bytes) {
-      return Error(ErrorCode::kLimitExceeded,
-                   "ファイルが大きすぎます（上限 " + std::to_string(limits_.max_bytes) + " バイト）",
-                   "file too large (limit " + std::to_string(limits_.max_bytes) + " bytes)",
-                   {file_, 0, {}});
+      return TooLarge({file_, 0, {}}, "ファイルが大きすぎます", "file too large",
+                      limits_.max_bytes);
     }
     if (NestingDepth(text) > limits_.max_depth) {
       return Error(ErrorCode::kLimitExceeded,
@@ -104,10 +102,7 @@ class Parser {
                    "no \"nftables\" array at the top level", {file_, 0, {}});
     }
     if (entries->size() > limits_.max_entries) {
-      return Error(ErrorCode::kLimitExceeded,
-                   "要素が多すぎます（上限 " + std::to_string(limits_.max_entries) + "）",
-                   "too many entries (limit " + std::to_string(limits_.max_entries) + ")",
-                   {file_, 0, {}});
+      return TooMany({file_, 0, {}}, "要素", "entries", limits_.max_entries);
     }
     rules_.sources.push_back(file_);
     // Sets first: a rule may name a set listed after it.
@@ -277,7 +272,7 @@ class Parser {
       return OkStatus();
     }
     if (++rule_count_ > limits_.max_entries) {
-      return Error(ErrorCode::kLimitExceeded, "規則が多すぎます", "too many rules", EntryWhere());
+      return TooMany(EntryWhere(), "規則", "rules", limits_.max_entries);
     }
     Chain& chain = table->chains[static_cast<std::size_t>(*chain_index)];
     Rule rule;

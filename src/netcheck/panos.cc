@@ -27,10 +27,6 @@ std::string Trim(std::string_view text) {
 
 std::string TextOf(pugi::xml_node node) { return Trim(node.child_value()); }
 
-bool In(std::string_view word, const auto& list) {
-  return std::find(list.begin(), list.end(), word) != list.end();
-}
-
 // Children of a rule entry that do not change which packets it matches.
 // clang-format off
 constexpr std::array<std::string_view, 13> kRuleIgnored = {
@@ -84,10 +80,8 @@ class Reader {
 
   Result<RuleSet> Read(std::string_view text) {
     if (text.size() > limits_.max_bytes) {
-      return Error(
-          ErrorCode::kLimitExceeded,
-          "ファイルが大きすぎます（上限 " + std::to_string(limits_.max_bytes) + " バイト）",
-          "file too large (limit " + std::to_string(limits_.max_bytes) + " bytes)", {file_, 0, {}});
+      return TooLarge({file_, 0, {}}, "ファイルが大きすぎます", "file too large",
+                      limits_.max_bytes);
     }
     for (std::size_t i = 0; i < text.size(); ++i) {
       if (text[i] == '\n') newlines_.push_back(i);
@@ -184,10 +178,7 @@ class Reader {
 
   bool Count(std::size_t& objects, pugi::xml_node entry) {
     if (++objects <= limits_.max_objects) return true;
-    limit_error_ =
-        Error(ErrorCode::kLimitExceeded,
-              "オブジェクトが多すぎます（上限 " + std::to_string(limits_.max_objects) + "）",
-              "too many objects (limit " + std::to_string(limits_.max_objects) + ")", Here(entry));
+    limit_error_ = TooMany(Here(entry), "オブジェクト", "objects", limits_.max_objects);
     return false;
   }
 
@@ -551,8 +542,8 @@ class Reader {
     for (pugi::xml_node child : entry.children()) {
       if (child.type() != pugi::node_element) continue;
       const std::string_view kind = child.name();
-      if (In(kind, kRuleModelled) || In(kind, kRuleIgnored)) continue;
-      if (In(kind, kRuleNarrowing)) {
+      if (IsOneOf(kind, kRuleModelled) || IsOneOf(kind, kRuleIgnored)) continue;
+      if (IsOneOf(kind, kRuleNarrowing)) {
         const auto members = Members(child);
         if (!IsAny(members)) unmodelled.push_back(std::string(kind) + " " + List(members));
         continue;
@@ -628,10 +619,7 @@ class Reader {
       sided.match.output = std::move(output);
       AppendServiceRules(sided, services, chain.rules);
       if (chain.rules.size() > limits_.max_rules) {
-        return Error(ErrorCode::kLimitExceeded,
-                     "規則が多すぎます（上限 " + std::to_string(limits_.max_rules) + "）",
-                     "too many rules (limit " + std::to_string(limits_.max_rules) + ")",
-                     {file_, line, {}});
+        return TooMany({file_, line, {}}, "規則", "rules", limits_.max_rules);
       }
     }
     if (first < chain.rules.size() && !chain.rules[first].Exact()) {

@@ -7,6 +7,7 @@
 namespace mamori::netcheck {
 namespace {
 
+using fixture::BadCase;
 using fixture::kData;
 using fixture::LineOf;
 using fixture::Make;
@@ -207,24 +208,12 @@ TEST(PanOsTest, SeveralVsysEachWithItsOwnInterzoneDefault) {
   EXPECT_TRUE(verdict->accepted);
 }
 
-struct BadCase {
-  const char* name;
-  std::string text;
-  int line;
-  const char* english;
-};
-
 class PanOsErrorTest : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(PanOsErrorTest, NamesFileLineAndWhy) {
-  const BadCase& bad = GetParam();
-  auto rules = ParsePanOs(bad.text, "bad.xml");
+  auto rules = ParsePanOs(GetParam().text, "bad.xml");
   ASSERT_FALSE(rules.Ok());
-  const Diagnostic& headline = rules.Err().Headline();
-  EXPECT_EQ(headline.where.file, "bad.xml");
-  EXPECT_EQ(headline.where.line, bad.line) << headline.ToString();
-  EXPECT_NE(headline.message_en.find(bad.english), std::string::npos) << headline.ToString();
-  EXPECT_FALSE(headline.message_ja.empty());
+  fixture::ExpectHeadline(rules.Err(), "bad.xml", GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -259,7 +248,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "<entry name=\"q\"><static><member>p</member></static></entry></address-group>\n" +
                     Rules(Rule("r", {"p"}, {"any"}, {"any"}, "allow"))),
             7, "the group contains itself (p → q → p)"}),
-    [](const ::testing::TestParamInfo<BadCase>& param) { return std::string(param.param.name); });
+    fixture::CaseName);
 
 TEST(PanOsTest, LimitsAreEnforced) {
   PanOsLimits limits;

@@ -102,10 +102,8 @@ class Reader {
 
   Result<RuleSet> Read(std::string_view text) {
     if (text.size() > limits_.max_bytes) {
-      return Error(
-          ErrorCode::kLimitExceeded,
-          "ファイルが大きすぎます（上限 " + std::to_string(limits_.max_bytes) + " バイト）",
-          "file too large (limit " + std::to_string(limits_.max_bytes) + " bytes)", {file_, 0, {}});
+      return TooLarge({file_, 0, {}}, "ファイルが大きすぎます", "file too large",
+                      limits_.max_bytes);
     }
     rules_.sources.push_back(file_);
     std::size_t start = 0;
@@ -117,10 +115,8 @@ class Reader {
       ++line_;
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       if (line.size() > limits_.max_line_bytes) {
-        return Error(ErrorCode::kLimitExceeded,
-                     "行が長すぎます（上限 " + std::to_string(limits_.max_line_bytes) + " バイト）",
-                     "line too long (limit " + std::to_string(limits_.max_line_bytes) + " bytes)",
-                     {file_, line_, {}});
+        return TooLarge({file_, line_, {}}, "行が長すぎます", "line too long",
+                        limits_.max_line_bytes);
       }
       MAMORI_TRY_STATUS(Line(line));
     }
@@ -184,10 +180,7 @@ class Reader {
       return OkStatus();
     }
     if (filters_.size() >= limits_.max_filters && filters_.count(*number) == 0) {
-      return Error(ErrorCode::kLimitExceeded,
-                   "フィルタが多すぎます（上限 " + std::to_string(limits_.max_filters) + "）",
-                   "too many filters (limit " + std::to_string(limits_.max_filters) + ")",
-                   {file_, line_, {}});
+      return TooMany({file_, line_, {}}, "フィルタ", "filters", limits_.max_filters);
     }
     if (w.size() < 5 || w.size() > 9) {
       Fail("ip filter は「番号 動作 始点 [終点 [プロトコル [始点ポート [終点ポート]]]]」です",
@@ -501,10 +494,7 @@ class Reader {
         return OkStatus();
       }
     } else {
-      applied.interface = name;
-      for (char& c : applied.interface) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      }
+      applied.interface = AsciiLower(name);
     }
     if (w.size() >= 6 && w[4] == "name") {
       applied.filter_set = true;
@@ -610,10 +600,7 @@ class Reader {
 
   Status Push(Chain& chain, Rule rule) {
     if (++rule_count_ > limits_.max_rules) {
-      return Error(ErrorCode::kLimitExceeded,
-                   "規則が多すぎます（上限 " + std::to_string(limits_.max_rules) + "）",
-                   "too many rules (limit " + std::to_string(limits_.max_rules) + ")",
-                   rule.where.ToWhere());
+      return TooMany(rule.where.ToWhere(), "規則", "rules", limits_.max_rules);
     }
     chain.rules.push_back(std::move(rule));
     return OkStatus();
@@ -720,13 +707,7 @@ Result<RuleSet> ParseRtx(std::string_view text, const std::string& file, const R
 }
 
 bool LooksLikeRtx(std::string_view text) {
-  std::size_t start = 0;
-  for (int lines = 0; lines < 300 && start < text.size(); ++lines) {
-    const auto end = text.find('\n', start);
-    std::string_view line =
-        text.substr(start, end == std::string_view::npos ? text.npos : end - start);
-    start = end == std::string_view::npos ? text.size() : end + 1;
-    while (!line.empty() && (line[0] == ' ' || line[0] == '\t')) line.remove_prefix(1);
+  for (const std::string_view line : LeadingLines(text, 300)) {
     if (line.starts_with("# RTX") || line.starts_with("# NVR") || line.starts_with("ip filter ") ||
         line.starts_with("pp select ") || line.starts_with("tunnel select ")) {
       return true;

@@ -7,6 +7,7 @@
 namespace mamori::netcheck {
 namespace {
 
+using fixture::BadCase;
 using fixture::kData;
 using fixture::LineOf;
 using fixture::Make;
@@ -250,24 +251,12 @@ TEST(RtxTest, FilterSetsAndIpv6AreWarned) {
   EXPECT_EQ(in[0].unmodelled_action, "secure filter name");
 }
 
-struct BadCase {
-  const char* name;
-  std::string text;
-  int line;
-  const char* english;
-};
-
 class RtxErrorTest : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(RtxErrorTest, NamesFileLineAndWhy) {
-  const BadCase& bad = GetParam();
-  auto rules = ParseRtx(bad.text, "bad.conf");
+  auto rules = ParseRtx(GetParam().text, "bad.conf");
   ASSERT_FALSE(rules.Ok());
-  const Diagnostic& headline = rules.Err().Headline();
-  EXPECT_EQ(headline.where.file, "bad.conf");
-  EXPECT_EQ(headline.where.line, bad.line) << headline.ToString();
-  EXPECT_NE(headline.message_en.find(bad.english), std::string::npos) << headline.ToString();
-  EXPECT_FALSE(headline.message_ja.empty());
+  fixture::ExpectHeadline(rules.Err(), "bad.conf", GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -287,7 +276,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "cannot read the filter number \"x\""},
         BadCase{"PpOutsideSelect", "ip pp secure filter in 1\n", 1, "outside pp select"},
         BadCase{"Dynamic", "ip filter dynamic 5 * *\n", 1, "ip filter dynamic takes"}),
-    [](const ::testing::TestParamInfo<BadCase>& param) { return std::string(param.param.name); });
+    fixture::CaseName);
 
 TEST(RtxTest, ReportsEveryErrorOfTheFile) {
   auto rules = ParseRtx("ip filter 1 pass 10.0.0.256 *\nip filter 2 pass * 1.2.3\n", "two.conf");

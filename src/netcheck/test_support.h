@@ -99,4 +99,26 @@ inline bool Warned(const RuleSet& rules, std::string_view part, int line = -1) {
   return false;
 }
 
+// One malformed input of a reader's table of errors.
+struct BadCase {
+  const char* name;     // the test's name
+  std::string text;     // the input
+  int line;             // where the first diagnostic must be
+  const char* english;  // part of its English text
+};
+
+inline std::string CaseName(const ::testing::TestParamInfo<BadCase>& param) {
+  return param.param.name;
+}
+
+// The error's first diagnostic names `file` and the case's line, says what
+// the case expects in English, and has Japanese text.
+inline void ExpectHeadline(const Error& error, const std::string& file, const BadCase& bad) {
+  const Diagnostic& headline = error.Headline();
+  EXPECT_EQ(headline.where.file, file);
+  EXPECT_EQ(headline.where.line, bad.line) << headline.ToString();
+  EXPECT_NE(headline.message_en.find(bad.english), std::string::npos) << headline.ToString();
+  EXPECT_FALSE(headline.message_ja.empty());
+}
+
 }  // namespace mamori::netcheck::fixture

@@ -13,8 +13,6 @@ void AddReasons(std::vector<std::string>& to, const std::vector<std::string>& fr
   }
 }
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 }  // namespace
 
 std::optional<std::uint16_t> ParsePort(std::string_view text) {
@@ -69,12 +67,48 @@ std::optional<std::uint16_t> WellKnownPort(std::string_view name) {
       {"ms-wbt-server", 3389}, {"rdp", 3389},
   }};
   if (name.empty() || name.size() > 20) return std::nullopt;
-  std::string lower(name);
-  for (char& c : lower) c = Lower(c);
+  const std::string lower = AsciiLower(name);
   for (const auto& [service, port] : kPorts) {
     if (service == lower) return port;
   }
   return std::nullopt;
+}
+
+Error TooLarge(const Where& where, std::string_view ja, std::string_view en, std::size_t limit) {
+  return Error(ErrorCode::kLimitExceeded,
+               std::string(ja) + "（上限 " + std::to_string(limit) + " バイト）",
+               std::string(en) + " (limit " + std::to_string(limit) + " bytes)", where);
+}
+
+Error TooMany(const Where& where, std::string_view what_ja, std::string_view what_en,
+              std::size_t limit) {
+  return Error(ErrorCode::kLimitExceeded,
+               std::string(what_ja) + "が多すぎます（上限 " + std::to_string(limit) + "）",
+               "too many " + std::string(what_en) + " (limit " + std::to_string(limit) + ")",
+               where);
+}
+
+std::vector<std::string_view> LeadingLines(std::string_view text, std::size_t count) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  while (out.size() < count && start < text.size()) {
+    const auto end = text.find('\n', start);
+    std::string_view line =
+        text.substr(start, end == std::string_view::npos ? text.npos : end - start);
+    start = end == std::string_view::npos ? text.size() : end + 1;
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    out.push_back(line);
+  }
+  return out;
+}
+
+std::string AsciiLower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
 }
 
 std::vector<std::string_view> Split(std::string_view text, char separator) {

@@ -25,9 +25,11 @@
 // resolved, so one Catalog is not shared between threads.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -57,6 +59,27 @@ std::optional<Interval> ParsePortRange(std::string_view text, char separator,
 // (IANA names and the aliases www, domain, ftpdata, netbios_ns, …; see
 // docs/netcheck.md). Case-insensitive. nullopt for any other name.
 std::optional<std::uint16_t> WellKnownPort(std::string_view name);
+
+// Whether `word` is one of `list`.
+template <typename List>
+bool IsOneOf(std::string_view word, const List& list) {
+  return std::find(std::begin(list), std::end(list), word) != std::end(list);
+}
+
+// The readers' limit errors (kLimitExceeded, at `where`):
+// TooLarge(where, "ファイルが大きすぎます", "file too large", n) says
+// "…（上限 n バイト）" / "… (limit n bytes)"; TooMany(where, "規則", "rules", n)
+// says "規則が多すぎます（上限 n）" / "too many rules (limit n)".
+Error TooLarge(const Where& where, std::string_view ja, std::string_view en, std::size_t limit);
+Error TooMany(const Where& where, std::string_view what_ja, std::string_view what_en,
+              std::size_t limit);
+
+// The first `count` lines of `text`, without leading blanks or a trailing
+// CR: what the LooksLike… functions read.
+std::vector<std::string_view> LeadingLines(std::string_view text, std::size_t count);
+
+// `text` in ASCII lower case.
+std::string AsciiLower(std::string_view text);
 
 // `text` split at `separator` (empty items kept: "a,,b" is three).
 std::vector<std::string_view> Split(std::string_view text, char separator);
