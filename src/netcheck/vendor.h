@@ -144,19 +144,12 @@ class Catalog {
 
   // False when the name is already taken in this catalog (the caller says so).
   bool AddObject(const std::string& name, Value value, const Where& where) {
-    if (Holds(name)) return false;
-    objects_.emplace(name, Entry{std::move(value), {}, {}, where, false});
-    return true;
+    return objects_.emplace(name, Entry{std::move(value), {}, {}, where, false}).second;
   }
   bool AddGroup(const std::string& name, std::vector<std::string> members,
                 std::vector<std::string> excluded, const Where& where) {
-    if (Holds(name)) return false;
-    objects_.emplace(name, Entry{{}, std::move(members), std::move(excluded), where, true});
-    return true;
-  }
-  bool Holds(std::string_view name) const { return objects_.find(name) != objects_.end(); }
-  bool Knows(std::string_view name) const {
-    return Holds(name) || (parent_ != nullptr && parent_->Knows(name));
+    return objects_.emplace(name, Entry{{}, std::move(members), std::move(excluded), where, true})
+        .second;
   }
   std::size_t Size() const { return objects_.size(); }
 
