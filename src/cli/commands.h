@@ -46,7 +46,8 @@ int PolicyCheck(const std::vector<std::string>& files, std::ostream& out, std::o
 int PolicyShow(const std::string& file, std::ostream& out, std::ostream& err);
 
 // `mamori netcheck config FILE... --zones FILE [--vendor V] [--profile P]`:
-// reads the rule sets (vendor auto: nft -j JSON or iptables-save), the
+// reads the rule sets (vendor auto: nft -j JSON, iptables-save, FortiGate,
+// PAN-OS XML or YAMAHA RTX, told apart by their content), the
 // address plan and the profile, and checks the forward path against the
 // profile's flows (src/netcheck/check.h). Prints the Japanese report, or
 // JSON with `json`. Exit 0 (no violation), 7 (a violation), 3 (invalid
@@ -54,7 +55,7 @@ int PolicyShow(const std::string& file, std::ostream& out, std::ostream& err);
 struct NetcheckOptions {
   std::vector<std::string> configs;
   std::string zones;
-  std::string vendor = "auto";  // auto | nft | iptables
+  std::string vendor = "auto";  // auto | nft | iptables | fortigate | panos | rtx
   std::string profile;
   bool json = false;
 };

@@ -17,8 +17,11 @@
 #include "cli/output.h"
 #include "netcheck/analysis.h"
 #include "netcheck/check.h"
+#include "netcheck/fortigate.h"
 #include "netcheck/iptables.h"
 #include "netcheck/nft_json.h"
+#include "netcheck/panos.h"
+#include "netcheck/rtx.h"
 #include "netcheck/zones.h"
 #include "policy/loader.h"
 
@@ -47,24 +50,40 @@ Result<std::string> ReadInput(const std::string& path) {
   return data;
 }
 
+// The readers --vendor names; auto tries each in this order, from its content.
+constexpr std::array<std::string_view, 5> kVendors = {"nft", "panos", "iptables", "fortigate",
+                                                      "rtx"};
+
+std::string_view DetectVendor(std::string_view text) {
+  if (netcheck::LooksLikeNftJson(text)) return "nft";
+  if (netcheck::LooksLikePanOs(text)) return "panos";
+  if (netcheck::LooksLikeIptablesSave(text)) return "iptables";
+  if (netcheck::LooksLikeFortiGate(text)) return "fortigate";
+  if (netcheck::LooksLikeRtx(text)) return "rtx";
+  return {};
+}
+
 Result<netcheck::RuleSet> ReadRuleSet(const std::string& path, const std::string& vendor) {
   MAMORI_TRY(std::string text, ReadInput(path));
-  std::string kind = vendor;
+  std::string_view kind = vendor;
   if (kind == "auto") {
-    if (netcheck::LooksLikeNftJson(text)) {
-      kind = "nft";
-    } else if (netcheck::LooksLikeIptablesSave(text)) {
-      kind = "iptables";
-    } else {
-      return Error(ErrorCode::kInvalidArgument,
-                   "規則の形式を判別できません（nft -j list ruleset の JSON か iptables-save の出力。"
-                   "--vendor で指定できます）",
-                   "cannot tell the rule set's format (nft -j list ruleset JSON or iptables-save "
-                   "output; use --vendor)",
-                   {path, 0, ""});
+    kind = DetectVendor(text);
+    if (kind.empty()) {
+      return Error(
+          ErrorCode::kInvalidArgument,
+          "規則の形式を判別できません（nft -j list ruleset の JSON、iptables-save、"
+          "FortiGate の設定、PAN-OS の running-config の XML、YAMAHA RTX の設定のいずれか。"
+          "--vendor で指定できます）",
+          "cannot tell the rule set's format (nft -j list ruleset JSON, iptables-save, "
+          "a FortiGate configuration, a PAN-OS running-config XML or a YAMAHA RTX "
+          "configuration; use --vendor)",
+          {path, 0, ""});
     }
   }
   if (kind == "nft") return netcheck::ParseNftJson(text, path);
+  if (kind == "fortigate") return netcheck::ParseFortiGate(text, path);
+  if (kind == "panos") return netcheck::ParsePanOs(text, path);
+  if (kind == "rtx") return netcheck::ParseRtx(text, path);
   return netcheck::ParseIptablesSave(text, path);
 }
 
@@ -300,15 +319,17 @@ void AddNetcheckCommands(CLI::App& app, LedgerCli& cli) {
   auto options = std::make_shared<NetcheckOptions>();
   auto* config = netcheck->add_subcommand(
       "config", "ファイアウォールの規則をプロファイルの通信経路と照合する / check rule sets");
-  config->add_option("FILE", options->configs,
-                     "規則（nft -j list ruleset の JSON, iptables-save / ip6tables-save）")
-      ->required()
-      ->check(CLI::ExistingFile);
+  const std::string files_help =
+      "規則（nft -j list ruleset の JSON, iptables-save / ip6tables-save, FortiGate の設定, "
+      "PAN-OS の running-config, YAMAHA RTX の設定）";
+  const std::string vendor_help = "auto（既定）, nft, iptables, fortigate, panos, rtx";
+  std::vector<std::string> vendors = {"auto"};
+  vendors.insert(vendors.end(), kVendors.begin(), kVendors.end());
+  config->add_option("FILE", options->configs, files_help)->required()->check(CLI::ExistingFile);
   config->add_option("--zones", options->zones, "区域ファイル（TOML 又は CSV）")
       ->required()
       ->check(CLI::ExistingFile);
-  config->add_option("--vendor", options->vendor, "auto（既定）, nft, iptables")
-      ->check(CLI::IsMember({"auto", "nft", "iptables"}));
+  config->add_option("--vendor", options->vendor, vendor_help)->check(CLI::IsMember(vendors));
   config->add_option("-p,--profile", options->profile,
                      "プロファイル（TOML。省略時は台帳のプロファイル）")
       ->check(CLI::ExistingFile);
@@ -316,16 +337,12 @@ void AddNetcheckCommands(CLI::App& app, LedgerCli& cli) {
   auto eval_options = std::make_shared<NetcheckEvalOptions>();
   auto* eval = netcheck->add_subcommand(
       "eval", "パケットごとに転送の可否と決めた規則を示す / evaluate packets against rule sets");
-  eval->add_option("FILE", eval_options->configs,
-                   "規則（nft -j list ruleset の JSON, iptables-save / ip6tables-save）")
-      ->required()
-      ->check(CLI::ExistingFile);
+  eval->add_option("FILE", eval_options->configs, files_help)->required()->check(CLI::ExistingFile);
   eval->add_option("--packets", eval_options->packets,
                    "パケット（JSON Lines: protocol, src, dst, sport, dport, iif, oif, state）")
       ->required()
       ->check(CLI::ExistingFile);
-  eval->add_option("--vendor", eval_options->vendor, "auto（既定）, nft, iptables")
-      ->check(CLI::IsMember({"auto", "nft", "iptables"}));
+  eval->add_option("--vendor", eval_options->vendor, vendor_help)->check(CLI::IsMember(vendors));
   eval->add_flag("--json", eval_options->json, "JSON Lines で出力 / JSON Lines output");
   eval->callback([&cli, eval_options] {
     NetcheckEvalOptions resolved = *eval_options;

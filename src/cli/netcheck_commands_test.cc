@@ -104,6 +104,44 @@ TEST(NetcheckCommandTest, ViolationExitsSevenWithRuleAndClause) {
   EXPECT_NE(outcome.out.find("mynumber → internet"), std::string::npos) << outcome.out;
 }
 
+// The vendor readers through --vendor auto: the RTX hole is named by both
+// filters it passes (lan2's in list, lan1's out list); the FortiGate and
+// PAN-OS files without their hole exit 0.
+TEST(NetcheckCommandTest, VendorConfigurationsAreRecognised) {
+  const Outcome hole = Netcheck({"alpha_hole.rtx.conf"}, "alpha_zones_rtx.toml");
+  EXPECT_EQ(hole.code, kExitViolation) << hole.err << hole.out;
+  EXPECT_NE(hole.out.find("internet → lgwan"), std::string::npos) << hole.out;
+  EXPECT_NE(hole.out.find("alpha_hole.rtx.conf:46  ip filter 2100"), std::string::npos) << hole.out;
+  EXPECT_NE(hole.out.find("alpha_hole.rtx.conf:40  ip filter 1230"), std::string::npos) << hole.out;
+  const Outcome fortigate = Netcheck({"alpha_ok.fortigate.conf"}, "alpha_zones_fortigate.toml");
+  EXPECT_EQ(fortigate.code, kExitOk) << fortigate.err << fortigate.out;
+  const Outcome panos = Netcheck({"alpha_ok.panos.xml"}, "alpha_zones_panos.toml", true);
+  EXPECT_EQ(panos.code, kExitOk) << panos.err << panos.out;
+  EXPECT_EQ(nlohmann::json::parse(panos.out)["summary"]["violations"], 0);
+  // Forced to the wrong reader, the file is an error with its line.
+  const Outcome forced =
+      Netcheck({"alpha_ok.rtx.conf"}, "alpha_zones_rtx.toml", false, "fortigate");
+  EXPECT_EQ(forced.code, kExitInvalidInput);
+  EXPECT_NE(forced.err.find("alpha_ok.rtx.conf:22"), std::string::npos) << forced.err;
+}
+
+TEST(NetcheckCommandTest, EvalReadsVendorConfigurations) {
+  const Outcome outcome = Eval(
+      "alpha_hole.panos.xml",
+      R"({"protocol": "udp", "src": "172.16.0.1", "dst": "10.20.0.10", "dport": 53, "iif": "ethernet1/1", "oif": "ethernet1/2"}
+{"protocol": "tcp", "src": "172.16.0.1", "dst": "10.20.0.11", "dport": 443, "iif": "ethernet1/1", "oif": "ethernet1/2"}
+)");
+  ASSERT_EQ(outcome.code, kExitOk) << outcome.err;
+  std::istringstream out(outcome.out);
+  std::vector<nlohmann::json> lines;
+  for (std::string line; std::getline(out, line);) lines.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(lines.size(), 2u) << outcome.out;
+  EXPECT_EQ(lines[0]["verdict"], "accept");
+  EXPECT_EQ(lines[1]["verdict"], "drop");
+  EXPECT_NE(lines[1]["rule"].get<std::string>().find("security rules"), std::string::npos)
+      << lines[1];
+}
+
 TEST(NetcheckCommandTest, JsonReport) {
   const Outcome outcome = Netcheck({"alpha_hole.nft.json"}, "alpha_zones.toml", true, "nft");
   EXPECT_EQ(outcome.code, kExitViolation) << outcome.err;
@@ -145,7 +183,7 @@ TEST(NetcheckCommandTest, WholeCommandLine) {
   std::ostringstream out2;
   std::ostringstream err2;
   const int usage = RunMamori({"netcheck", "config", kData + "alpha_ok.rules", "--zones",
-                               kData + "alpha_zones.toml", "--vendor", "fortigate"},
+                               kData + "alpha_zones.toml", "--vendor", "checkpoint"},
                               in, out2, err2, clock);
   EXPECT_EQ(usage, kExitUsage);
 }

@@ -2,42 +2,22 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "netcheck/iptables.h"
 #include "netcheck/nft_json.h"
-#include "policy/loader.h"
+#include "netcheck/test_support.h"
 
 namespace mamori::netcheck {
 namespace {
 
-const std::string kSource = MAMORI_SOURCE_DIR;
-const std::string kData = kSource + "/tests/data/netcheck/";
+using fixture::Hannan;
+using fixture::kData;
+using fixture::kSource;
+using fixture::Pair;
+using fixture::ReadFile;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-const policy::Profile& Hannan() {
-  static const policy::Profile profile = [] {
-    auto loaded = policy::LoadProfile(kSource + "/policies/hannan.toml");
-    EXPECT_TRUE(loaded.Ok());
-    return std::move(loaded).Value();
-  }();
-  return profile;
-}
-
-AddressPlan Plan(const std::string& name = "alpha_zones.toml") {
-  auto plan = ParseZones(ReadFile(kData + name), name);
-  EXPECT_TRUE(plan.Ok()) << plan.Err().ToString();
-  EXPECT_TRUE(ValidateZones(*plan, Hannan().network).Ok());
-  return std::move(plan).Value();
-}
+AddressPlan Plan(const std::string& name = "alpha_zones.toml") { return fixture::Plan(name); }
 
 RuleSet Rules(const std::vector<std::string>& files) {
   RuleSet rules;
@@ -54,14 +34,6 @@ CheckReport RunCheck(const std::vector<std::string>& files, const std::string& z
   auto report = Check(Rules(files), Plan(zones), Hannan());
   EXPECT_TRUE(report.Ok()) << report.Err().ToString();
   return std::move(report).Value();
-}
-
-const PairResult& Pair(const CheckReport& report, const std::string& from, const std::string& to) {
-  for (const auto& pair : report.pairs) {
-    if (pair.from == from && pair.to == to) return pair;
-  }
-  ADD_FAILURE() << "no pair " << from << " → " << to;
-  return report.pairs.front();
 }
 
 TEST(CheckTest, HannanIsTheAlphaModel) {

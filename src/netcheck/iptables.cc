@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <optional>
 #include <utility>
 #include <vector>
+
+#include "netcheck/vendor.h"
 
 namespace mamori::netcheck {
 namespace {
@@ -18,10 +19,6 @@ constexpr std::array<std::string_view, 24> kContinueTargets = {
     "CONNSECMARK", "LED", "IDLETIMER", "RATEEST",  "TEE",      "TCPOPTSTRIP"};
 // Targets that end the packet's walk in a way not modelled: treated as accept.
 constexpr std::array<std::string_view, 3> kQueueTargets = {"QUEUE", "NFQUEUE", "SYNPROXY"};
-
-bool In(std::string_view word, const auto& list) {
-  return std::find(list.begin(), list.end(), word) != list.end();
-}
 
 struct ParseFailure {
   std::string ja;
@@ -69,45 +66,6 @@ std::optional<std::vector<std::string>> Tokenize(std::string_view line, std::siz
   return tokens;
 }
 
-std::vector<std::string_view> SplitComma(std::string_view text) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  while (true) {
-    const auto comma = text.find(',', start);
-    out.push_back(text.substr(start, comma == std::string_view::npos ? text.npos : comma - start));
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
-std::optional<std::uint16_t> ParsePortNumber(std::string_view text) {
-  unsigned value = 0;
-  if (text.empty() || text.size() > 5) return std::nullopt;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value > 65535) {
-    return std::nullopt;
-  }
-  return static_cast<std::uint16_t>(value);
-}
-
-// "22", "1024:65535", ":1023", "1024:" → an interval of ports.
-std::optional<Interval> ParsePortRange(std::string_view text) {
-  const auto colon = text.find(':');
-  if (colon == std::string_view::npos) {
-    const auto port = ParsePortNumber(text);
-    if (!port) return std::nullopt;
-    return Interval{U128::Of(*port), U128::Of(*port)};
-  }
-  const std::string_view low_text = text.substr(0, colon);
-  const std::string_view high_text = text.substr(colon + 1);
-  const auto low = low_text.empty() ? std::optional<std::uint16_t>(0) : ParsePortNumber(low_text);
-  const auto high =
-      high_text.empty() ? std::optional<std::uint16_t>(65535) : ParsePortNumber(high_text);
-  if (!low || !high || *low > *high) return std::nullopt;
-  return Interval{U128::Of(*low), U128::Of(*high)};
-}
-
 InterfacePattern ParseInterface(std::string_view name) {
   if (!name.empty() && name.back() == '+') {
     return {std::string(name.substr(0, name.size() - 1)), true};
@@ -120,7 +78,7 @@ bool IsGenericOption(std::string_view token) {
       "-s", "--source", "--src", "-d", "--destination", "--dst", "-p", "--protocol",
       "-i", "--in-interface", "-o", "--out-interface", "-m", "--match", "-j", "--jump",
       "-g", "--goto", "-f", "--fragment", "-c", "--set-counters", "-4", "-6"};
-  return In(token, kGeneric);
+  return IsOneOf(token, kGeneric);
 }
 
 class Parser {
@@ -133,10 +91,8 @@ class Parser {
 
   Result<RuleSet> Parse(std::string_view text) {
     if (text.size() > limits_.max_bytes) {
-      return Error(ErrorCode::kLimitExceeded,
-                   "ファイルが大きすぎます（上限 " + std::to_string(limits_.max_bytes) + " バイト）",
-                   "file too large (limit " + std::to_string(limits_.max_bytes) + " bytes)",
-                   {file_, 0, {}});
+      return TooLarge({file_, 0, {}}, "ファイルが大きすぎます", "file too large",
+                      limits_.max_bytes);
     }
     rules_.sources.push_back(file_);
     std::size_t start = 0;
@@ -149,10 +105,8 @@ class Parser {
       ++line_number;
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       if (line.size() > limits_.max_line_bytes) {
-        return Error(ErrorCode::kLimitExceeded,
-                     "行が長すぎます（上限 " + std::to_string(limits_.max_line_bytes) + " バイト）",
-                     "line too long (limit " + std::to_string(limits_.max_line_bytes) + " bytes)",
-                     {file_, line_number, {}});
+        return TooLarge({file_, line_number, {}}, "行が長すぎます", "line too long",
+                        limits_.max_line_bytes);
       }
       line_ = line_number;
       MAMORI_TRY_STATUS(Line(line));
@@ -333,10 +287,10 @@ class Parser {
                                "cannot jump to the built-in chain " + rule.target});
           }
           rule.target_chain = *target;
-        } else if (rule.action == ActionKind::kJump && In(rule.target, kContinueTargets)) {
+        } else if (rule.action == ActionKind::kJump && IsOneOf(rule.target, kContinueTargets)) {
           rule.action = ActionKind::kContinue;
         } else if (rule.action == ActionKind::kJump &&
-                   (In(rule.target, kQueueTargets) || IsUpperCase(rule.target))) {
+                   (IsOneOf(rule.target, kQueueTargets) || IsUpperCase(rule.target))) {
           rule.action = ActionKind::kAccept;
           rule.unmodelled_action = "-j " + rule.target;
           rules_.warnings.push_back(
@@ -362,10 +316,7 @@ class Parser {
   // One -A line. Stops at the first problem in it.
   Status RuleLine(const std::vector<std::string>& t, std::string_view line) {
     if (rule_count_ >= limits_.max_rules) {
-      return Error(ErrorCode::kLimitExceeded,
-                   "規則が多すぎます（上限 " + std::to_string(limits_.max_rules) + "）",
-                   "too many rules (limit " + std::to_string(limits_.max_rules) + ")",
-                   {file_, line_, {}});
+      return netcheck::TooMany({file_, line_, {}}, "規則", "rules", limits_.max_rules);
     }
     auto chain_index = table().FindChain(t[1]);
     if (!chain_index) {
@@ -380,13 +331,7 @@ class Parser {
       Fail(failure->ja, failure->en);
       return OkStatus();
     }
-    if (!rule.match.Exact()) {
-      std::string joined;
-      for (const auto& what : rule.match.unmodelled) joined += (joined.empty() ? "" : ", ") + what;
-      Warn("解析しない条件があります（" + joined + "）。この規則は一致し得るすべてに一致するものとして扱います",
-           "conditions not modelled (" + joined +
-               "); the rule is taken to match everything it might");
-    }
+    if (!rule.match.Exact()) rules_.warnings.push_back(UnmodelledWarning(rule));
     table().chains[static_cast<std::size_t>(*chain_index)].rules.push_back(std::move(rule));
     ++rule_count_;
     return OkStatus();
@@ -454,7 +399,7 @@ class Parser {
         auto text = value();
         if (!text) return missing();
         std::vector<Interval> intervals;
-        const auto items = SplitComma(*text);
+        const auto items = Split(*text, ',');
         if (items.size() > limits_.max_list_items) return TooMany(token);
         for (auto item : items) {
           auto network = ParseNetwork(item, HostBits::kMask);
@@ -503,7 +448,7 @@ class Parser {
         static constexpr std::array<std::string_view, 12> kKnown = {
             "tcp", "udp", "sctp", "dccp", "udplite", "multiport", "iprange", "conntrack",
             "state", "comment", "icmp", "icmp6"};
-        module_known = In(std::string_view(module), kKnown);
+        module_known = IsOneOf(std::string_view(module), kKnown);
         if (!module_known) unknown = "-m " + module;
       } else if (token == "-c" || token == "--set-counters") {
         i += 2;
@@ -550,10 +495,10 @@ class Parser {
       auto text = value();
       if (!text) return missing();
       std::vector<Interval> ports;
-      const auto items = multi_port ? SplitComma(*text) : std::vector<std::string_view>{*text};
+      const auto items = multi_port ? Split(*text, ',') : std::vector<std::string_view>{*text};
       if (items.size() > limits_.max_list_items) return TooMany(token);
       for (auto item : items) {
-        auto range = ParsePortRange(item);
+        auto range = ParsePortRange(item, ':');
         if (!range) {
           return ParseFailure{"ポート「" + std::string(item) +
                                   "」を読めません（0〜65535、範囲は 下限:上限）",
@@ -590,7 +535,7 @@ class Parser {
       auto text = value();
       if (!text) return missing();
       std::vector<Interval> states;
-      for (auto item : SplitComma(*text)) {
+      for (auto item : Split(*text, ',')) {
         const auto state = ParseConnectionState(item);
         if (!state) {
           if (item == "SNAT" || item == "DNAT") {
@@ -670,13 +615,7 @@ Result<RuleSet> ParseIptablesSave(std::string_view text, const std::string& file
 }
 
 bool LooksLikeIptablesSave(std::string_view text) {
-  std::size_t start = 0;
-  for (int lines = 0; lines < 200 && start < text.size(); ++lines) {
-    const auto end = text.find('\n', start);
-    std::string_view line =
-        text.substr(start, end == std::string_view::npos ? text.npos : end - start);
-    start = end == std::string_view::npos ? text.size() : end + 1;
-    while (!line.empty() && (line[0] == ' ' || line[0] == '\t')) line.remove_prefix(1);
+  for (const std::string_view line : LeadingLines(text, 200)) {
     if (line.empty() || line[0] == '#') continue;
     return line[0] == '*' || line[0] == ':' || line.starts_with("-A ") ||
            line.starts_with("-P ") || line.starts_with("-N ");

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "netcheck/vendor.h"
+
 namespace mamori::netcheck {
 namespace {
 
@@ -44,19 +46,6 @@ std::string Dump(const Json& value) {
   return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-// A few service names nft may print instead of port numbers.
-std::optional<std::uint16_t> ServicePort(std::string_view name) {
-  static constexpr std::array<std::pair<std::string_view, std::uint16_t>, 14> kServices = {{
-      {"ftp", 21},     {"ssh", 22},    {"telnet", 23}, {"smtp", 25},  {"domain", 53},
-      {"http", 80},    {"pop3", 110},  {"ntp", 123},   {"imap", 143}, {"snmp", 161},
-      {"ldap", 389},   {"https", 443}, {"submission", 587}, {"imaps", 993},
-  }};
-  for (const auto& [service, port] : kServices) {
-    if (service == name) return port;
-  }
-  return std::nullopt;
-}
-
 // What a match's left side is.
 enum class Field : std::uint8_t {
   kSourceAddress,
@@ -90,10 +79,8 @@ class Parser {
 
   Result<RuleSet> Parse(std::string_view text) {
     if (text.size() > limits_.max_bytes) {
-      return Error(ErrorCode::kLimitExceeded,
-                   "ファイルが大きすぎます（上限 " + std::to_string(limits_.max_bytes) + " バイト）",
-                   "file too large (limit " + std::to_string(limits_.max_bytes) + " bytes)",
-                   {file_, 0, {}});
+      return TooLarge({file_, 0, {}}, "ファイルが大きすぎます", "file too large",
+                      limits_.max_bytes);
     }
     if (NestingDepth(text) > limits_.max_depth) {
       return Error(ErrorCode::kLimitExceeded,
@@ -115,10 +102,7 @@ class Parser {
                    "no \"nftables\" array at the top level", {file_, 0, {}});
     }
     if (entries->size() > limits_.max_entries) {
-      return Error(ErrorCode::kLimitExceeded,
-                   "要素が多すぎます（上限 " + std::to_string(limits_.max_entries) + "）",
-                   "too many entries (limit " + std::to_string(limits_.max_entries) + ")",
-                   {file_, 0, {}});
+      return TooMany({file_, 0, {}}, "要素", "entries", limits_.max_entries);
     }
     rules_.sources.push_back(file_);
     // Sets first: a rule may name a set listed after it.
@@ -288,7 +272,7 @@ class Parser {
       return OkStatus();
     }
     if (++rule_count_ > limits_.max_entries) {
-      return Error(ErrorCode::kLimitExceeded, "規則が多すぎます", "too many rules", EntryWhere());
+      return TooMany(EntryWhere(), "規則", "rules", limits_.max_entries);
     }
     Chain& chain = table->chains[static_cast<std::size_t>(*chain_index)];
     Rule rule;
@@ -360,11 +344,9 @@ class Parser {
       }
     }
     if (!rule.Exact()) {
-      std::string joined;
-      for (const auto& what : rule.match.unmodelled) joined += (joined.empty() ? "" : ", ") + what;
-      if (!rule.unmodelled_action.empty()) {
-        joined += (joined.empty() ? "" : ", ") + rule.unmodelled_action;
-      }
+      std::vector<std::string> what = rule.match.unmodelled;
+      if (!rule.unmodelled_action.empty()) what.push_back(rule.unmodelled_action);
+      const std::string joined = Join(what);
       Warn(rule.where.ToWhere(),
            "解析しない式があります（" + joined + "）。一致し得るすべてに一致するものとして扱います",
            "expressions not modelled (" + joined + "); taken to match everything they might");
@@ -644,7 +626,7 @@ class Parser {
         if (value.is_string()) {
           const std::string text = value.get<std::string>();
           if (text.starts_with("@")) return NamedSet(field, text, out, budget, problem, depth);
-          if (const auto port = ServicePort(text)) {
+          if (const auto port = WellKnownPort(text)) {
             out.push_back({U128::Of(*port), U128::Of(*port)});
             return true;
           }

@@ -2,35 +2,15 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "netcheck/analysis.h"
+#include "netcheck/test_support.h"
 
 namespace mamori::netcheck {
 namespace {
 
-const std::string kData = std::string(MAMORI_SOURCE_DIR) + "/tests/data/netcheck/";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-Packet Make(const char* source, const char* destination, std::uint8_t protocol,
-            std::uint16_t port, const char* in = "eth0", const char* out = "eth1") {
-  Packet packet;
-  packet.source = *ParseAddress(source);
-  packet.destination = *ParseAddress(destination);
-  packet.protocol = protocol;
-  packet.source_port = 1024;
-  packet.destination_port = port;
-  packet.input_interface = in;
-  packet.output_interface = out;
-  return packet;
-}
+using fixture::kData;
+using fixture::Make;
+using fixture::ReadFile;
 
 // A ruleset with one inet table, a forward chain and `rules` (JSON objects
 // of the "rule" body's expr arrays).

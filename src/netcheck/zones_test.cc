@@ -2,32 +2,14 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
-#include "policy/loader.h"
+#include "netcheck/test_support.h"
 
 namespace mamori::netcheck {
 namespace {
 
-const std::string kSource = MAMORI_SOURCE_DIR;
-const std::string kData = kSource + "/tests/data/netcheck/";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-const policy::Profile& Hannan() {
-  static const policy::Profile profile = [] {
-    auto loaded = policy::LoadProfile(kSource + "/policies/hannan.toml");
-    EXPECT_TRUE(loaded.Ok());
-    return std::move(loaded).Value();
-  }();
-  return profile;
-}
+using fixture::Hannan;
+using fixture::kData;
+using fixture::ReadFile;
 
 TEST(ZonesTest, TomlAndCsvGiveTheSamePlan) {
   auto toml = ParseZones(ReadFile(kData + "alpha_zones.toml"), "alpha_zones.toml");
