@@ -90,14 +90,13 @@ TEST(LedgerTest, AChangedProfileIsRecorded) {
 
 TEST(LedgerTest, ReadingAnOlderSchemaSaysSoAndChangingUpgradesIt) {
   testing::TempLedger ledger("old_schema");
-  // Make the file look as it did before the newest migration (0008 drops
-  // the sessions' stored CSRF token).
-  ASSERT_EQ(Migrations().back().name, "sealed_secrets");
+  // Make the file look as it did before the two newest migrations (0008
+  // drops the sessions' stored CSRF token, 0009 adds the shared rate limits).
+  ASSERT_EQ(Migrations().back().name, "rate_limits");
   ASSERT_TRUE(ledger->Db()
                   .ExecuteScript("ALTER TABLE sessions ADD COLUMN csrf_token TEXT NOT NULL "
-                                 "DEFAULT ''; "
-                                 "DELETE FROM schema_migrations "
-                                 "WHERE version = (SELECT max(version) FROM schema_migrations);")
+                                 "DEFAULT ''; DROP TABLE rate_limits; "
+                                 "DELETE FROM schema_migrations WHERE version >= 8;")
                   .Ok());
   ledger.Close();
   auto read = Ledger::Open(ledger.paths(), ledger.clock(), {.read_only = true});

@@ -482,9 +482,13 @@ Api::Api(ledger::Ledger& ledger, ApiOptions options)
       options_(std::move(options)),
       readers_(std::make_unique<LedgerPool>(OpenerOf(ledger, true), options_.readers, nullptr)),
       writers_(std::make_unique<LedgerPool>(OpenerOf(ledger, false), options_.writers, &ledger)),
+      // Counted in the database, so that every server process on it counts
+      // the same address once (rate_limit.h).
       public_reports_(PublicReportLimits(options_.public_reports_per_hour),
-                      options_.max_tracked_addresses),
-      sign_in_failures_(SignInLimits(ledger.Profile().auth), options_.max_tracked_addresses) {
+                      options_.max_tracked_addresses, "public_report",
+                      LedgerRateStore(OpenerOf(ledger, false))),
+      sign_in_failures_(SignInLimits(ledger.Profile().auth), options_.max_tracked_addresses,
+                        "sign_in_failure", LedgerRateStore(OpenerOf(ledger, false))) {
   readers_->Warm(std::min(options_.readers, 4));
   AddAuthRoutes();
   AddOrgRoutes();

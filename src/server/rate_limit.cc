@@ -4,11 +4,41 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+
+#include "ledger/ledger.h"
 
 namespace mamori::server {
 
 RateLimiter::RateLimiter(RateLimits limits, std::size_t max_keys)
     : limits_(limits), max_keys_(std::max<std::size_t>(max_keys, 1)) {}
+
+RateLimiter::RateLimiter(RateLimits limits, std::size_t max_keys, std::string name,
+                         RateStore store)
+    : limits_(limits),
+      max_keys_(std::max<std::size_t>(max_keys, 1)),
+      name_(std::move(name)),
+      store_(std::move(store)) {}
+
+void RateLimiter::Prune(RateState& state, TimePoint now) const {
+  while (!state.times.empty() && state.times.front() + limits_.window <= now) {
+    state.times.pop_front();
+  }
+}
+
+void RateLimiter::WithState(Entry& entry, TimePoint now,
+                            const std::function<void(RateState&)>& update) {
+  if (store_) {
+    const Status stored =
+        store_(name_, entry.key, now, now - limits_.window - limits_.block, [&](RateState& state) {
+      Prune(state, now);
+      update(state);
+    });
+    if (stored.Ok()) return;
+  }
+  Prune(entry.state, now);
+  update(entry.state);
+}
 
 RateLimiter::Entry* RateLimiter::Find(const std::string& key, TimePoint now, bool create) {
   const auto it = index_.find(key);
@@ -20,26 +50,26 @@ RateLimiter::Entry* RateLimiter::Find(const std::string& key, TimePoint now, boo
       index_.erase(entries_.back().key);
       entries_.pop_back();
     }
-    entries_.push_front(Entry{key, {}, {}, false});
+    entries_.push_front(Entry{key, {}, false});
     index_[key] = entries_.begin();
   }
   Entry& entry = entries_.front();
-  while (!entry.times.empty() && entry.times.front() + limits_.window <= now) {
-    entry.times.pop_front();
-  }
+  Prune(entry.state, now);
   return &entry;
 }
 
-RateLimiter::Answer RateLimiter::CheckLocked(Entry& entry, TimePoint now) const {
+RateLimiter::Answer RateLimiter::CheckState(const RateState& state, TimePoint now) const {
   const auto at_least_one = [](std::chrono::seconds seconds) {
     return std::max(seconds, std::chrono::seconds(1));
   };
-  if (entry.blocked_until > now) {
-    return {Verdict::kRefuse, at_least_one(entry.blocked_until - now)};
+  if (state.blocked_until > now) {
+    return {Verdict::kRefuse, at_least_one(std::chrono::ceil<std::chrono::seconds>(
+                                  state.blocked_until - now))};
   }
-  const auto count = static_cast<int>(entry.times.size());
+  const auto count = static_cast<int>(state.times.size());
   if (limits_.block.count() == 0 && count >= limits_.block_after) {
-    return {Verdict::kRefuse, at_least_one(entry.times.front() + limits_.window - now)};
+    return {Verdict::kRefuse, at_least_one(std::chrono::ceil<std::chrono::seconds>(
+                                  state.times.front() + limits_.window - now))};
   }
   if (limits_.delay_after > 0 && count >= limits_.delay_after) {
     return {Verdict::kDelay, {}};
@@ -47,26 +77,28 @@ RateLimiter::Answer RateLimiter::CheckLocked(Entry& entry, TimePoint now) const 
   return {};
 }
 
-bool RateLimiter::CountLocked(Entry& entry, TimePoint now) {
-  entry.times.push_back(now);
+bool RateLimiter::CountState(RateState& state, TimePoint now) const {
+  state.times.push_back(now);
   const auto keep =
       static_cast<std::size_t>(std::max({limits_.delay_after, limits_.block_after, 1}));
-  while (entry.times.size() > keep) entry.times.pop_front();
-  if (limits_.block.count() == 0 || entry.blocked_until > now ||
-      static_cast<int>(entry.times.size()) < limits_.block_after) {
+  while (state.times.size() > keep) state.times.pop_front();
+  if (limits_.block.count() == 0 || state.blocked_until > now ||
+      static_cast<int>(state.times.size()) < limits_.block_after) {
     return false;
   }
   // The block replaces the count: once it runs out the address starts afresh.
-  entry.blocked_until = now + limits_.block;
-  entry.times.clear();
+  state.blocked_until = now + limits_.block;
+  state.times.clear();
   return true;
 }
 
 RateLimiter::Answer RateLimiter::Check(const std::string& key, TimePoint now) {
   std::lock_guard lock(mutex_);
-  Entry* entry = Find(key, now, false);
+  // Shared counts may exist for a key this process has not seen.
+  Entry* entry = Find(key, now, static_cast<bool>(store_));
   if (entry == nullptr) return {};
-  Answer answer = CheckLocked(*entry, now);
+  Answer answer;
+  WithState(*entry, now, [&](RateState& state) { answer = CheckState(state, now); });
   if (answer.verdict == Verdict::kDelay) {
     if (entry->delaying) return {Verdict::kRefuse, std::chrono::seconds(1)};
     entry->delaying = true;
@@ -82,21 +114,93 @@ void RateLimiter::EndDelay(const std::string& key) {
 
 bool RateLimiter::Count(const std::string& key, TimePoint now) {
   std::lock_guard lock(mutex_);
-  return CountLocked(*Find(key, now, true), now);
+  bool began_block = false;
+  WithState(*Find(key, now, true), now,
+            [&](RateState& state) { began_block = CountState(state, now); });
+  return began_block;
 }
 
 RateLimiter::Answer RateLimiter::Take(const std::string& key, TimePoint now) {
   std::lock_guard lock(mutex_);
-  Entry& entry = *Find(key, now, true);
-  Answer answer = CheckLocked(entry, now);
-  if (answer.verdict == Verdict::kRefuse) return answer;
-  (void)CountLocked(entry, now);
-  return {};
+  Answer answer;
+  WithState(*Find(key, now, true), now, [&](RateState& state) {
+    answer = CheckState(state, now);
+    if (answer.verdict != Verdict::kRefuse) (void)CountState(state, now);
+  });
+  return answer.verdict == Verdict::kRefuse ? answer : Answer{};
 }
 
 std::size_t RateLimiter::TrackedKeys() const {
   std::lock_guard lock(mutex_);
   return entries_.size();
+}
+
+namespace {
+
+std::int64_t Seconds(TimePoint time) { return time.time_since_epoch().count(); }
+TimePoint FromSeconds(std::int64_t seconds) { return TimePoint(std::chrono::seconds(seconds)); }
+
+// "t1,t2,…" (epoch seconds, oldest first).
+std::deque<TimePoint> ParseTimes(std::string_view text) {
+  std::deque<TimePoint> times;
+  while (!text.empty()) {
+    const std::size_t comma = text.find(',');
+    const std::string_view item = text.substr(0, comma);
+    std::int64_t value = 0;
+    if (std::from_chars(item.data(), item.data() + item.size(), value).ec == std::errc()) {
+      times.push_back(FromSeconds(value));
+    }
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+  }
+  return times;
+}
+
+std::string FormatTimes(const std::deque<TimePoint>& times) {
+  std::string text;
+  for (const TimePoint time : times) {
+    if (!text.empty()) text += ',';
+    text += std::to_string(Seconds(time));
+  }
+  return text;
+}
+
+}  // namespace
+
+RateStore LedgerRateStore(LedgerOpener open) {
+  auto connection = std::make_shared<std::unique_ptr<ledger::Ledger>>();
+  return [open = std::move(open), connection](std::string_view limiter, const std::string& key,
+                                              TimePoint now, TimePoint stale_before,
+                                              const std::function<void(RateState&)>& update) -> Status {
+    if (!*connection) {
+      MAMORI_TRY(*connection, open());
+    }
+    storage::Database& db = (*connection)->Db();
+    const std::string name(limiter);
+    return db.Transaction([&]() -> Status {
+      MAMORI_TRY(const auto rows,
+                 db.Query("SELECT times, blocked_until FROM rate_limits WHERE limiter = ? AND "
+                          "subject = ?",
+                          {name, key}));
+      RateState state;
+      if (!rows.empty()) {
+        state.times = ParseTimes(rows.front().Text(0));
+        state.blocked_until = FromSeconds(rows.front().Int(1));
+      }
+      update(state);
+      // What no longer counts is forgotten: this key's, and any key's untouched
+      // since both its window and block are over (an address seen once).
+      MAMORI_TRY_STATUS(db.Execute("DELETE FROM rate_limits WHERE limiter = ? AND updated < ?",
+                                   {name, Seconds(stale_before)}));
+      if (state.times.empty() && state.blocked_until <= now) {
+        return db.Execute("DELETE FROM rate_limits WHERE limiter = ? AND subject = ?", {name, key});
+      }
+      return db.Execute(
+          "INSERT INTO rate_limits (limiter, subject, times, blocked_until, updated) VALUES (?, ?, "
+          "?, ?, ?) ON CONFLICT (limiter, subject) DO UPDATE SET times = excluded.times, "
+          "blocked_until = excluded.blocked_until, updated = excluded.updated",
+          {name, key, FormatTimes(state.times), Seconds(state.blocked_until), Seconds(now)});
+    });
+  };
 }
 
 std::string AddressKey(const std::string& remote_addr) {

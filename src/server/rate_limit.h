@@ -11,18 +11,31 @@
 //
 // Times come from the caller (the ledger's clock), so tests control them.
 //
+// Several server processes on one database share the counts through a
+// RateStore (the ledger's rate_limits table, Api::Api): an address that
+// fails on one server and then another is counted once, in one place. The
+// delay slot stays in each process (it limits that process's sleeping
+// threads). Should the store fail, the process counts on its own.
+//
 // Thread safety: every method may be called from any thread.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 
 #include "common/clock.h"
+#include "common/result.h"
+
+namespace mamori::ledger {
+class Ledger;
+}
 
 namespace mamori::server {
 
@@ -38,9 +51,31 @@ struct RateLimits {
   std::chrono::seconds block{0};
 };
 
+// A key's state as stored: its event times (oldest first) and the end of
+// its block.
+struct RateState {
+  std::deque<TimePoint> times;
+  TimePoint blocked_until{};
+};
+
+// Shared counts: runs `update` on the stored state of (`limiter`, `key`)
+// and stores the result, atomically with respect to every other process.
+// States untouched since `stale_before` (window and block both over) may be
+// forgotten.
+using RateStore =
+    std::function<Status(std::string_view limiter, const std::string& key, TimePoint now,
+                         TimePoint stale_before, const std::function<void(RateState&)>& update)>;
+
+// A RateStore over the ledger's rate_limits table, on a connection of its
+// own opened by `open` when first needed (used under the limiter's lock).
+using LedgerOpener = std::function<Result<std::unique_ptr<ledger::Ledger>>()>;
+RateStore LedgerRateStore(LedgerOpener open);
+
 class RateLimiter {
  public:
   explicit RateLimiter(RateLimits limits, std::size_t max_keys = 10000);
+  // Counts shared through `store` under the name `name` (see above).
+  RateLimiter(RateLimits limits, std::size_t max_keys, std::string name, RateStore store);
 
   enum class Verdict { kAllow, kDelay, kRefuse };
   struct Answer {
@@ -68,8 +103,7 @@ class RateLimiter {
  private:
   struct Entry {
     std::string key;
-    std::deque<TimePoint> times;  // oldest first, within the window
-    TimePoint blocked_until{};
+    RateState state;        // times within the window; here or a copy of the store's
     bool delaying = false;  // the delay slot is taken
   };
   using Entries = std::list<Entry>;  // most recently used first
@@ -77,11 +111,17 @@ class RateLimiter {
   // The entry of `key`, made most recently used; created (evicting the
   // least recently used one when full) unless `create` is false.
   Entry* Find(const std::string& key, TimePoint now, bool create);
-  Answer CheckLocked(Entry& entry, TimePoint now) const;
-  bool CountLocked(Entry& entry, TimePoint now);
+  void Prune(RateState& state, TimePoint now) const;
+  Answer CheckState(const RateState& state, TimePoint now) const;
+  bool CountState(RateState& state, TimePoint now) const;
+  // Runs `update` on the key's state: the store's when there is one (and it
+  // answers), else `entry`'s.
+  void WithState(Entry& entry, TimePoint now, const std::function<void(RateState&)>& update);
 
   const RateLimits limits_;
   const std::size_t max_keys_;
+  const std::string name_;
+  const RateStore store_;
   mutable std::mutex mutex_;
   Entries entries_;                                           // guarded by mutex_
   std::unordered_map<std::string, Entries::iterator> index_;  // guarded by mutex_

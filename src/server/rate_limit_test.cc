@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <string>
 
 namespace mamori::server {
@@ -50,6 +51,51 @@ TEST(RateLimiterTest, AllowsThenDelaysThenBlocksOncePerBlock) {
   EXPECT_EQ(limiter.Check("10.0.0.2", kStart).verdict, Verdict::kAllow);
   // After the block the address starts afresh.
   EXPECT_EQ(limiter.Check("10.0.0.1", kStart + minutes(10)).verdict, Verdict::kAllow);
+}
+
+// Two server processes on one database: each has its own limiter, the
+// counts are the store's. Failures alternating between them block at the
+// same count as on one server; the block holds on both.
+TEST(RateLimiterTest, LimitersOnOneStoreCountTogether) {
+  std::map<std::string, RateState> table;
+  int stale_sweeps = 0;
+  const RateStore store = [&](std::string_view limiter, const std::string& key, TimePoint,
+                              TimePoint stale_before,
+                              const std::function<void(RateState&)>& update) -> Status {
+    if (stale_before < kStart) ++stale_sweeps;
+    update(table[std::string(limiter) + "/" + key]);
+    return OkStatus();
+  };
+  RateLimiter a(SignInLike(), 100, "sign_in_failure", store);
+  RateLimiter b(SignInLike(), 100, "sign_in_failure", store);
+  int blocks = 0;
+  for (int i = 0; i < 5; ++i) {
+    RateLimiter& server = i % 2 == 0 ? a : b;
+    if (server.Check("10.0.0.1", kStart).verdict == Verdict::kDelay) server.EndDelay("10.0.0.1");
+    blocks += server.Count("10.0.0.1", kStart) ? 1 : 0;
+  }
+  EXPECT_EQ(blocks, 1);  // the fifth failure, on a, began the block
+  EXPECT_EQ(a.Check("10.0.0.1", kStart + minutes(1)).verdict, Verdict::kRefuse);
+  EXPECT_EQ(b.Check("10.0.0.1", kStart + minutes(1)).verdict, Verdict::kRefuse);
+  EXPECT_EQ(b.Check("10.0.0.2", kStart).verdict, Verdict::kAllow);
+  EXPECT_GT(stale_sweeps, 0);  // the store is told what has gone stale
+}
+
+// A store that fails (the database is away) leaves the process counting on
+// its own rather than letting everyone through.
+TEST(RateLimiterTest, AFailingStoreFallsBackToCountingHere) {
+  const RateStore broken = [](std::string_view, const std::string&, TimePoint, TimePoint,
+                              const std::function<void(RateState&)>&) -> Status {
+    return Error(ErrorCode::kIo, "データベースに接続できません", "database away");
+  };
+  RateLimiter limiter(SignInLike(), 100, "sign_in_failure", broken);
+  int blocks = 0;
+  for (int i = 0; i < 5; ++i) {
+    if (limiter.Check("a", kStart).verdict == Verdict::kDelay) limiter.EndDelay("a");
+    blocks += limiter.Count("a", kStart) ? 1 : 0;
+  }
+  EXPECT_EQ(blocks, 1);
+  EXPECT_EQ(limiter.Check("a", kStart).verdict, Verdict::kRefuse);
 }
 
 TEST(RateLimiterTest, FailuresOutsideTheWindowAreForgotten) {

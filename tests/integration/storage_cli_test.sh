@@ -68,8 +68,7 @@ grep -q "missing.db" "$work/err.txt"
 check "the error names the source" 0 $?
 
 # An older schema: the newest migration undone by hand.
-sqlite3 "$file" "ALTER TABLE sessions ADD COLUMN csrf_token TEXT NOT NULL DEFAULT '';
-  DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations);"
+sqlite3 "$file" "DROP TABLE rate_limits; DELETE FROM schema_migrations WHERE version = 9;"
 "$mamori" --db "$file" migrate --check >/dev/null
 check "migrate --check reports an older schema" 5 $?
 "$mamori" copy --from "$file" --to "$url&schema=copy_old" >/dev/null 2>"$work/err.txt"

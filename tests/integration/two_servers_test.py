@@ -7,6 +7,8 @@
   lockout holds on both;
 - the same approval step approved on A and on B at the same moment: exactly
   one wins, the other gets 409 `conflict`;
+- failed sign-ins from one address sent in turn to A and B are blocked
+  once, on both (the rate limits' counts are the database's);
 - one server stopped gracefully: the other serves on;
 - `mamori audit verify` passes afterwards.
 
@@ -204,6 +206,26 @@ try:
     check("the request is approved once", status == 200 and reply.get("status") == "approved" and
           sum(1 for x in reply.get("actions", []) if x.get("person") == "m2") == 1,
           json.dumps(reply, ensure_ascii=False)[:400])
+
+    # Spraying from one address, in turn to A and B: blocked once, on both
+    # (the counts are the database's, 6.2(1)②); each 2nd failure after the
+    # profile's delay threshold waits its delay.
+    first_block = None
+    for attempt in range(30):
+        server = a if attempt % 2 == 0 else b
+        status, _ = Client().call(server, "POST", "/auth/sign-in",
+                                  {"login": f"nobody{attempt}", "password": "Spray-Guess-1"})
+        if status == 429:
+            first_block = "A" if server is a else "B"
+            break
+    check("spraying across both servers is blocked", first_block is not None)
+    other = b if first_block == "A" else a
+    status, _ = Client().call(other, "POST", "/auth/sign-in",
+                              {"login": "nobody", "password": "Spray-Guess-1"})
+    check("and the block holds on the other server too", status == 429, status)
+    events = [json.loads(line) for line in cli("audit", "export").stdout.splitlines()]
+    check("the block is one audit event", sum(e["action"] == "auth.address_throttled"
+                                              for e in events) == 1)
 
     # A graceful stop of one server does not disturb the other.
     check("server A stops gracefully", a.stop() == 0)
