@@ -642,23 +642,17 @@ void ComparePostgres() {
   const double ratio = mamori / plain_rate;
   std::printf(
       "(c) register changes/s on PostgreSQL, one durable transaction each "
-      "(synchronous_commit=on), %d per run, median of %d
-"
+      "(synchronous_commit=on), %d per run, median of %d\n"
       "    a change: registers::Add of an asset, %zu bytes stored; plain libpq: one %zu-byte "
-      "row per transaction
-",
+      "row per transaction\n",
       o.changes, o.repeat, row_bytes, row_bytes);
-  std::printf("    %-40s %7s /s  CPU %4.0f us in mamori's process   runs: %s
-", "mamori",
+  std::printf("    %-40s %7s /s  CPU %4.0f us in mamori's process   runs: %s\n", "mamori",
               Grouped(mamori).c_str(), Median(mamori_cpu), Rates(mamori_rates, 1, 0).c_str());
-  std::printf("    %-40s %7s /s                                  runs: %s
-", "plain libpq",
+  std::printf("    %-40s %7s /s                                  runs: %s\n", "plain libpq",
               Grouped(plain_rate).c_str(), Rates(plain_rates, 1, 0).c_str());
-  std::printf("    ratio mamori/plain PostgreSQL %.2fx   aim >= 0.80x   %s
-", ratio,
+  std::printf("    ratio mamori/plain PostgreSQL %.2fx   aim >= 0.80x   %s\n", ratio,
               ratio >= 0.8 ? "PASS" : "MISS");
-  std::printf("RESULT postgres mamori_per_s=%.0f libpq_per_s=%.0f ratio=%.3f %s
-", mamori,
+  std::printf("RESULT postgres mamori_per_s=%.0f libpq_per_s=%.0f ratio=%.3f %s\n", mamori,
               plain_rate, ratio, ratio >= 0.8 ? "PASS" : "MISS");
   std::fflush(stdout);
 }

@@ -176,7 +176,7 @@ RateStore LedgerRateStore(LedgerOpener open) {
     }
     storage::Database& db = (*connection)->Db();
     const std::string name(limiter);
-    return db.Transaction([&]() -> Status {
+    const auto read = [&]() -> Result<RateState> {
       MAMORI_TRY(const auto rows,
                  db.Query("SELECT times, blocked_until FROM rate_limits WHERE limiter = ? AND "
                           "subject = ?",
@@ -186,6 +186,20 @@ RateStore LedgerRateStore(LedgerOpener open) {
         state.times = ParseTimes(rows.front().Text(0));
         state.blocked_until = FromSeconds(rows.front().Int(1));
       }
+      return state;
+    };
+    // Most checks change nothing (an address with no failures): answered
+    // from a read, without a write transaction.
+    {
+      MAMORI_TRY(const RateState stored, read());
+      RateState state = stored;
+      update(state);
+      if (state.times == stored.times && state.blocked_until == stored.blocked_until) {
+        return OkStatus();
+      }
+    }
+    return db.Transaction([&]() -> Status {
+      MAMORI_TRY(RateState state, read());  // again, under the writers' lock
       update(state);
       // What no longer counts is forgotten: this key's, and any key's untouched
       // since both its window and block are over (an address seen once).
