@@ -30,6 +30,23 @@ std::optional<std::string> Row::OptionalText(std::size_t column) const {
   return Text(column);
 }
 
+Status Database::Execute(std::string_view sql, const Params& params) {
+  return Run(sql, params, nullptr);
+}
+
+Result<std::vector<Row>> Database::Query(std::string_view sql, const Params& params) {
+  std::vector<Row> rows;
+  MAMORI_TRY_STATUS(Run(sql, params, &rows));
+  return rows;
+}
+
+std::vector<std::string> FirstColumn(const std::vector<Row>& rows) {
+  std::vector<std::string> names;
+  names.reserve(rows.size());
+  for (const auto& row : rows) names.push_back(row.Text(0));
+  return names;
+}
+
 Result<Row> Database::QueryOne(std::string_view sql, const Params& params) {
   MAMORI_TRY(auto rows, Query(sql, params));
   if (rows.empty()) {

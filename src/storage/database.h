@@ -64,9 +64,9 @@ class Database {
   bool InTransaction() const { return in_transaction_; }
 
   // A statement that returns no rows (or whose rows are ignored).
-  virtual Status Execute(std::string_view sql, const Params& params = {}) = 0;
+  Status Execute(std::string_view sql, const Params& params = {});
   // A statement that returns rows.
-  virtual Result<std::vector<Row>> Query(std::string_view sql, const Params& params = {}) = 0;
+  Result<std::vector<Row>> Query(std::string_view sql, const Params& params = {});
   // Several statements without parameters (migrations).
   virtual Status ExecuteScript(std::string_view sql) = 0;
 
@@ -105,6 +105,9 @@ class Database {
                                       const std::string& sql, const Params& params = {});
 
  protected:
+  // One statement: its rows appended to `rows` unless that is null.
+  virtual Status Run(std::string_view sql, const Params& params, std::vector<Row>* rows) = 0;
+
   bool in_transaction_ = false;
 };
 
@@ -114,6 +117,9 @@ class Database {
 // SQLite and not in PostgreSQL: a search box writes
 // `lower(column) LIKE lower(?) ESCAPE '\\'`, the same on both.
 std::string LikeContaining(std::string_view text);
+
+// The first column of `rows` as text (names listed by a catalog query).
+std::vector<std::string> FirstColumn(const std::vector<Row>& rows);
 
 // A database error: what the engine said, with the statement's first words.
 Error DatabaseError(std::string_view engine_message, std::string_view sql);

@@ -182,16 +182,6 @@ class PostgresDatabase final : public Database {
     return OkStatus();
   }
 
-  Status Execute(std::string_view sql, const Params& params) override {
-    return Run(sql, params, nullptr);
-  }
-
-  Result<std::vector<Row>> Query(std::string_view sql, const Params& params) override {
-    std::vector<Row> rows;
-    MAMORI_TRY_STATUS(Run(sql, params, &rows));
-    return rows;
-  }
-
   Status ExecuteScript(std::string_view sql) override { return Simple(TranslateDdl(sql)); }
 
   std::int64_t ChangedRows() const override { return changed_rows_; }
@@ -209,9 +199,7 @@ class PostgresDatabase final : public Database {
                Query("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                      "WHERE n.nspname = current_schema() AND c.relkind = 'r' ORDER BY c.oid",
                      {}));
-    std::vector<std::string> names;
-    for (const auto& row : rows) names.push_back(row.Text(0));
-    return names;
+    return FirstColumn(rows);
   }
 
   Result<std::vector<std::string>> ColumnNames(const std::string& table) override {
@@ -219,9 +207,7 @@ class PostgresDatabase final : public Database {
                Query("SELECT column_name FROM information_schema.columns WHERE table_schema = "
                      "current_schema() AND table_name = ? ORDER BY ordinal_position",
                      {table}));
-    std::vector<std::string> names;
-    for (const auto& row : rows) names.push_back(row.Text(0));
-    return names;
+    return FirstColumn(rows);
   }
 
   Status ResetIdentities(const std::string& table) override {
@@ -336,7 +322,7 @@ class PostgresDatabase final : public Database {
     return prepared;
   }
 
-  Status Run(std::string_view sql, const Params& params, std::vector<Row>* rows) {
+  Status Run(std::string_view sql, const Params& params, std::vector<Row>* rows) override {
     MAMORI_TRY(const Prepared prepared, Prepare(sql, params));
     if (prepared.params != static_cast<int>(params.size())) {
       return Error(ErrorCode::kInternal, "SQL の引数の数が合いません",

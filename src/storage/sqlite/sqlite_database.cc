@@ -40,16 +40,6 @@ class SqliteDatabase final : public Database {
     return OkStatus();
   }
 
-  Status Execute(std::string_view sql, const Params& params) override {
-    return Run(sql, params, nullptr);
-  }
-
-  Result<std::vector<Row>> Query(std::string_view sql, const Params& params) override {
-    std::vector<Row> rows;
-    MAMORI_TRY_STATUS(Run(sql, params, &rows));
-    return rows;
-  }
-
   Status ExecuteScript(std::string_view sql) override {
     char* message = nullptr;
     const std::string text(sql);
@@ -76,16 +66,12 @@ class SqliteDatabase final : public Database {
     MAMORI_TRY(const auto rows, Query("SELECT name FROM sqlite_master WHERE type = 'table' AND "
                                       "name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid",
                                       {}));
-    std::vector<std::string> names;
-    for (const auto& row : rows) names.push_back(row.Text(0));
-    return names;
+    return FirstColumn(rows);
   }
 
   Result<std::vector<std::string>> ColumnNames(const std::string& table) override {
     MAMORI_TRY(const auto rows, Query("SELECT name FROM pragma_table_info(?) ORDER BY cid", {table}));
-    std::vector<std::string> names;
-    for (const auto& row : rows) names.push_back(row.Text(0));
-    return names;
+    return FirstColumn(rows);
   }
 
   Status ResetIdentities(const std::string&) override { return OkStatus(); }
@@ -115,7 +101,7 @@ class SqliteDatabase final : public Database {
     return raw;
   }
 
-  Status Run(std::string_view sql, const Params& params, std::vector<Row>* rows) {
+  Status Run(std::string_view sql, const Params& params, std::vector<Row>* rows) override {
     MAMORI_TRY(sqlite3_stmt* const raw, Prepare(sql));
     // Reset after use, whatever happens: a statement left mid-step would keep
     // its read transaction open.
