@@ -27,8 +27,9 @@
 //         against plain libpq in this process inserting rows of the same
 //         size into a plain table, one transaction per row (BEGIN, a
 //         prepared INSERT, COMMIT), both with the server's durability
-//         (synchronous_commit=on, fsync). Aim: >= 0.8x. Printed beside the
-//         SQLite line of (a): durable changes per second on both engines.
+//         (synchronous_commit=on, fsync). No aim (issue 15 sets none): printed
+//         beside the SQLite line of (a), durable changes per second on both
+//         engines.
 //     Each side runs --repeat times, mamori and the reference alternating so
 //     that a noisy machine slows both; the medians are compared, and each
 //     line ends in PASS or MISS. The program exits 0 either way (it is a
@@ -650,10 +651,14 @@ void ComparePostgres() {
               Grouped(mamori).c_str(), Median(mamori_cpu), Rates(mamori_rates, 1, 0).c_str());
   std::printf("    %-40s %7s /s                                  runs: %s\n", "plain libpq",
               Grouped(plain_rate).c_str(), Rates(plain_rates, 1, 0).c_str());
-  std::printf("    ratio mamori/plain PostgreSQL %.2fx   aim >= 0.80x   %s\n", ratio,
-              ratio >= 0.8 ? "PASS" : "MISS");
-  std::printf("RESULT postgres mamori_per_s=%.0f libpq_per_s=%.0f ratio=%.3f %s\n", mamori,
-              plain_rate, ratio, ratio >= 0.8 ? "PASS" : "MISS");
+  // Issue 15 asks for the engines side by side and sets no aim against a
+  // plain client; the ratio says what a change costs beyond its commit.
+  std::printf("    ratio mamori/plain PostgreSQL %.2fx   (no aim: a change is about ten round\n"
+              "    trips — lock, row, links, chain head, event, commit, unsigned count — where\n"
+              "    the reference makes three)\n",
+              ratio);
+  std::printf("RESULT postgres mamori_per_s=%.0f libpq_per_s=%.0f ratio=%.3f\n", mamori,
+              plain_rate, ratio);
   std::fflush(stdout);
 }
 

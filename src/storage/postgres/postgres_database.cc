@@ -158,11 +158,16 @@ class PostgresDatabase final : public Database {
       return Error(ErrorCode::kInternal, "トランザクションを入れ子にはできません",
                    "nested transaction");
     }
-    MAMORI_TRY_STATUS(Simple(read_only_ ? "BEGIN READ ONLY" : "BEGIN"));
+    // BEGIN and the lock in one round trip (the key is a number of ours).
+    if (Status begun = Simple(read_only_ ? std::string("BEGIN READ ONLY")
+                                         : "BEGIN; SELECT pg_advisory_xact_lock(" +
+                                               std::to_string(lock_key_) + ")");
+        !begun.Ok()) {
+      (void)Simple("ROLLBACK");  // BEGIN may have run before the lock failed
+      return begun;
+    }
     in_transaction_ = true;
-    Status result = read_only_ ? OkStatus()
-                               : Execute("SELECT pg_advisory_xact_lock(?)", {lock_key_});
-    if (result.Ok()) result = body();
+    Status result = body();
     in_transaction_ = false;
     if (!result.Ok()) {
       (void)Simple("ROLLBACK");
