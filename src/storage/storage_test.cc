@@ -259,6 +259,32 @@ TEST(StorageTest, WritersOfOneDatabaseRunOneAfterAnother) {
   EXPECT_EQ(db->QueryInt("SELECT max(n) FROM seq").Value(), 2 * kEach);
 }
 
+// The database server ends a connection (a restart, a fail-over): the next
+// statement outside a transaction runs on a new one; a transaction that
+// loses its connection fails whole.
+TEST(StorageTest, APostgresConnectionLostIsMadeAgain) {
+  if (Server() == nullptr) GTEST_SKIP() << "PostgreSQL only";
+  const std::string location = Location("reconnect");
+  auto db = Connect(location, true);
+  auto other = Connect(location);
+  ASSERT_TRUE(db->ExecuteScript("CREATE TABLE t (v INTEGER)").Ok());
+  const auto end_session = [&] {
+    const auto pid = db->QueryInt("SELECT pg_backend_pid()");
+    ASSERT_TRUE(pid.Ok());
+    ASSERT_TRUE(other->Query("SELECT pg_terminate_backend(?)", {*pid}).Ok());
+  };
+  end_session();
+  EXPECT_EQ(db->QueryInt("SELECT count(*) FROM t").Value(), 0);  // on a new connection
+  EXPECT_TRUE(db->Execute("INSERT INTO t VALUES (1)").Ok());      // prepared again
+  auto status = db->Transaction([&]() -> Status {
+    MAMORI_TRY_STATUS(db->Execute("INSERT INTO t VALUES (2)"));
+    end_session();
+    return db->Execute("INSERT INTO t VALUES (3)");
+  });
+  EXPECT_FALSE(status.Ok());
+  EXPECT_EQ(db->QueryInt("SELECT count(*) FROM t").Value(), 1);  // only the one before
+}
+
 // A commit by another connection changes this connection's DataVersion.
 TEST(StorageTest, DataVersionSeesOtherConnectionsCommits) {
   const std::string location = Location("data_version");

@@ -159,10 +159,15 @@ class PostgresDatabase final : public Database {
                    "nested transaction");
     }
     // BEGIN and the lock in one round trip (the key is a number of ours).
-    if (Status begun = Simple(read_only_ ? std::string("BEGIN READ ONLY")
+    const std::string begin = read_only_ ? std::string("BEGIN READ ONLY")
                                          : "BEGIN; SELECT pg_advisory_xact_lock(" +
-                                               std::to_string(lock_key_) + ")");
-        !begun.Ok()) {
+                                               std::to_string(lock_key_) + ")";
+    Status begun = Simple(begin);
+    if (!begun.Ok() && Lost()) {
+      MAMORI_TRY_STATUS(Reconnect());
+      begun = Simple(begin);
+    }
+    if (!begun.Ok()) {
       (void)Simple("ROLLBACK");  // BEGIN may have run before the lock failed
       return begun;
     }
@@ -327,7 +332,31 @@ class PostgresDatabase final : public Database {
     return prepared;
   }
 
+  // A server restarted or a fail-over: the connection is gone. Outside a
+  // transaction the statement is tried once more on a new connection (the
+  // ledger writes only inside transactions, which are never retried: their
+  // caller sees the error and nothing of them is kept).
   Status Run(std::string_view sql, const Params& params, std::vector<Row>* rows) override {
+    Status status = RunOnce(sql, params, rows);
+    if (!status.Ok() && !in_transaction_ && Lost()) {
+      MAMORI_TRY_STATUS(Reconnect());
+      status = RunOnce(sql, params, rows);
+    }
+    return status;
+  }
+
+  bool Lost() const { return PQstatus(conn_) == CONNECTION_BAD; }
+
+  Status Reconnect() {
+    PQreset(conn_);
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      return DatabaseError(Trimmed(PQerrorMessage(conn_)), "reconnect");
+    }
+    statements_.clear();  // prepared statements died with the old session
+    return Connect(/*create=*/false);
+  }
+
+  Status RunOnce(std::string_view sql, const Params& params, std::vector<Row>* rows) {
     MAMORI_TRY(const Prepared prepared, Prepare(sql, params));
     if (prepared.params != static_cast<int>(params.size())) {
       return Error(ErrorCode::kInternal, "SQL の引数の数が合いません",
