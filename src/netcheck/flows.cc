@@ -193,11 +193,11 @@ class Reader {
   }
   Status TooMany() const {
     std::vector<Diagnostic> all = stats_.bad_lines;
-    all.insert(all.begin(),
-               Bad(Here(), "不正な行が多すぎます（" + std::to_string(limits_.max_bad_lines) +
-                               " 行を超えました）",
-                   "too many malformed lines (more than " +
-                       std::to_string(limits_.max_bad_lines) + ")"));
+    all.insert(
+        all.begin(),
+        Bad(Here(),
+            "不正な行が多すぎます（" + std::to_string(limits_.max_bad_lines) + " 行を超えました）",
+            "too many malformed lines (more than " + std::to_string(limits_.max_bad_lines) + ")"));
     return Error(ErrorCode::kInvalidArgument, std::move(all));
   }
   bool TooLong(const std::string& line) const { return line.size() > limits_.max_line_bytes; }
@@ -206,7 +206,6 @@ class Reader {
     ++stats_.flows;
     sink(flow);
   }
-  const std::string& file() const { return file_; }
 
  private:
   std::istream& in_;
@@ -216,8 +215,7 @@ class Reader {
 };
 
 Status HeaderError(const Where& where, const std::string& format, const std::string& missing) {
-  return Error(ErrorCode::kInvalidArgument,
-               format + " のヘッダーに列 " + missing + " がありません",
+  return Error(ErrorCode::kInvalidArgument, format + " のヘッダーに列 " + missing + " がありません",
                format + " header lacks the column " + missing, where);
 }
 
@@ -233,6 +231,21 @@ bool Addresses(Flow& flow, std::string_view source, std::string_view destination
 
 // Counts and reports a malformed line, then goes on with the next one (a
 // plain block: its `continue` is the enclosing loop's).
+// Sets the protocol and ports; why not (Japanese, English) when one is bad.
+std::optional<std::pair<std::string, std::string>> Transport(Flow& flow, std::string_view protocol,
+                                                             std::string_view source_port,
+                                                             std::string_view destination_port) {
+  auto number = Protocol(protocol);
+  if (!number) return std::pair{"プロトコルが不正です", "bad protocol"};
+  auto sport = Port(source_port);
+  auto dport = Port(destination_port);
+  if (!sport || !dport) return std::pair{"ポートが不正です", "bad port"};
+  flow.protocol = *number;
+  flow.source_port = *sport;
+  flow.destination_port = *dport;
+  return std::nullopt;
+}
+
 #define MAMORI_SKIP(reader, ja, en)                            \
   {                                                            \
     if (!(reader).Skip((ja), (en))) return (reader).TooMany(); \
@@ -265,11 +278,16 @@ Status ReadNfdump(Reader& reader, const FlowSink& sink) {
             sp = columns.Find("sp"), dp = columns.Find("dp"), pr = columns.Find("pr"),
             ipkt = columns.Find("ipkt"), ibyt = columns.Find("ibyt"), in = columns.Find("in"),
             out = columns.Find("out");
-  for (auto [index, name] : {std::pair{ts, "ts"}, {sa, "sa"}, {da, "da"}, {sp, "sp"},
-                             {dp, "dp"}, {pr, "pr"}}) {
+  for (auto [index, name] :
+       {std::pair{ts, "ts"}, {sa, "sa"}, {da, "da"}, {sp, "sp"}, {dp, "dp"}, {pr, "pr"}}) {
     if (index < 0) return HeaderError(reader.Here(), "nfdump CSV", name);
   }
   const int needed = std::max({ts, sa, da, sp, dp, pr});
+  auto at = [&](int index) -> std::string_view {
+    return index >= 0 && static_cast<std::size_t>(index) < fields.size()
+               ? fields[static_cast<std::size_t>(index)]
+               : std::string_view{};
+  };
   Flow flow;
   while (reader.Next(line)) {
     if (reader.TooLong(line)) MAMORI_SKIP(reader, "行が長すぎます", "line too long");
@@ -282,25 +300,14 @@ Status ReadNfdump(Reader& reader, const FlowSink& sink) {
                   "too few columns (" + std::to_string(fields.size()) + ")");
     }
     flow = Flow{};
-    auto time = DateTime(fields[static_cast<std::size_t>(ts)]);
+    auto time = DateTime(at(ts));
     if (!time) MAMORI_SKIP(reader, "時刻が不正です", "bad time");
     flow.time = *time;
-    if (!Addresses(flow, fields[static_cast<std::size_t>(sa)], fields[static_cast<std::size_t>(da)])) {
+    if (!Addresses(flow, at(sa), at(da))) {
       MAMORI_SKIP(reader, std::string(kBadAddressJa), std::string(kBadAddressEn));
     }
-    auto protocol = Protocol(fields[static_cast<std::size_t>(pr)]);
-    auto sport = Port(fields[static_cast<std::size_t>(sp)]);
-    auto dport = Port(fields[static_cast<std::size_t>(dp)]);
-    if (!protocol) MAMORI_SKIP(reader, "プロトコルが不正です", "bad protocol");
-    if (!sport || !dport) MAMORI_SKIP(reader, "ポートが不正です", "bad port");
-    flow.protocol = *protocol;
-    flow.source_port = *sport;
-    flow.destination_port = *dport;
-    auto at = [&](int index) -> std::string_view {
-      return index >= 0 && static_cast<std::size_t>(index) < fields.size()
-                 ? fields[static_cast<std::size_t>(index)]
-                 : std::string_view{};
-    };
+    if (auto bad = Transport(flow, at(pr), at(sp), at(dp)))
+      MAMORI_SKIP(reader, bad->first, bad->second);
     flow.packets = Count(at(ipkt));
     flow.bytes = Count(at(ibyt));
     // SNMP ifIndex 0 means unknown.
@@ -317,7 +324,8 @@ Status ReadZeekJson(Reader& reader, const FlowSink& sink, std::string line) {
     if (reader.TooLong(line)) MAMORI_SKIP(reader, "行が長すぎます", "line too long");
     if (Trim(line).empty()) continue;
     auto object = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (!object.is_object()) MAMORI_SKIP(reader, "JSON のオブジェクトではありません", "not a JSON object");
+    if (!object.is_object())
+      MAMORI_SKIP(reader, "JSON のオブジェクトではありません", "not a JSON object");
     flow = Flow{};
     auto text = [&](const char* key) -> std::string {
       auto it = object.find(key);
@@ -333,14 +341,8 @@ Status ReadZeekJson(Reader& reader, const FlowSink& sink, std::string line) {
     if (!Addresses(flow, text("id.orig_h"), text("id.resp_h"))) {
       MAMORI_SKIP(reader, std::string(kBadAddressJa), std::string(kBadAddressEn));
     }
-    auto protocol = Protocol(text("proto"));
-    auto sport = Port(text("id.orig_p"));
-    auto dport = Port(text("id.resp_p"));
-    if (!protocol) MAMORI_SKIP(reader, "proto が不正です", "bad proto");
-    if (!sport || !dport) MAMORI_SKIP(reader, "ポートが不正です", "bad port");
-    flow.protocol = *protocol;
-    flow.source_port = *sport;
-    flow.destination_port = *dport;
+    if (auto bad = Transport(flow, text("proto"), text("id.orig_p"), text("id.resp_p")))
+      MAMORI_SKIP(reader, bad->first, bad->second);
     flow.bytes = Count(text("orig_ip_bytes")) + Count(text("resp_ip_bytes"));
     flow.packets = Count(text("orig_pkts")) + Count(text("resp_pkts"));
     reader.Emit(flow, sink);
@@ -381,8 +383,12 @@ Status ReadZeek(Reader& reader, const FlowSink& sink) {
         sp = columns.Find("id.orig_p"), dp = columns.Find("id.resp_p"), pr = columns.Find("proto");
         ob = columns.Find("orig_ip_bytes"), rb = columns.Find("resp_ip_bytes");
         op = columns.Find("orig_pkts"), rp = columns.Find("resp_pkts");
-        for (auto [index, name] : {std::pair{ts, "ts"}, {sa, "id.orig_h"}, {da, "id.resp_h"},
-                                   {sp, "id.orig_p"}, {dp, "id.resp_p"}, {pr, "proto"}}) {
+        for (auto [index, name] : {std::pair{ts, "ts"},
+                                   {sa, "id.orig_h"},
+                                   {da, "id.resp_h"},
+                                   {sp, "id.orig_p"},
+                                   {dp, "id.resp_p"},
+                                   {pr, "proto"}}) {
           if (index < 0) return HeaderError(reader.Here(), "Zeek conn.log", name);
         }
         have_fields = true;
@@ -410,14 +416,8 @@ Status ReadZeek(Reader& reader, const FlowSink& sink) {
     if (!Addresses(flow, at(sa), at(da))) {
       MAMORI_SKIP(reader, std::string(kBadAddressJa), std::string(kBadAddressEn));
     }
-    auto protocol = Protocol(at(pr));
-    auto sport = Port(at(sp));
-    auto dport = Port(at(dp));
-    if (!protocol) MAMORI_SKIP(reader, "proto が不正です", "bad proto");
-    if (!sport || !dport) MAMORI_SKIP(reader, "ポートが不正です", "bad port");
-    flow.protocol = *protocol;
-    flow.source_port = *sport;
-    flow.destination_port = *dport;
+    if (auto bad = Transport(flow, at(pr), at(sp), at(dp)))
+      MAMORI_SKIP(reader, bad->first, bad->second);
     flow.bytes = Count(at(ob)) + Count(at(rb));
     flow.packets = Count(at(op)) + Count(at(rp));
     reader.Emit(flow, sink);
@@ -426,7 +426,8 @@ Status ReadZeek(Reader& reader, const FlowSink& sink) {
 }
 
 // FortiGate: key=value pairs, values optionally "quoted".
-void KeyValues(std::string_view line, std::vector<std::pair<std::string_view, std::string_view>>& out) {
+void KeyValues(std::string_view line,
+               std::vector<std::pair<std::string_view, std::string_view>>& out) {
   out.clear();
   std::size_t i = 0;
   while (i < line.size()) {
@@ -471,19 +472,14 @@ Status ReadFortiGate(Reader& reader, const FlowSink& sink) {
     std::optional<std::string> time;
     if (!get("eventtime").empty()) time = EpochUtc(get("eventtime"));
     if (!time) time = DateTime(std::string(get("date")) + " " + std::string(get("time")));
-    if (!time) MAMORI_SKIP(reader, "date/time 又は eventtime が不正です", "bad date/time or eventtime");
+    if (!time)
+      MAMORI_SKIP(reader, "date/time 又は eventtime が不正です", "bad date/time or eventtime");
     flow.time = *time;
     if (!Addresses(flow, get("srcip"), get("dstip"))) {
       MAMORI_SKIP(reader, "srcip / dstip が不正です", "bad srcip / dstip");
     }
-    auto protocol = Protocol(get("proto"));
-    auto sport = Port(get("srcport"));
-    auto dport = Port(get("dstport"));
-    if (!protocol) MAMORI_SKIP(reader, "proto が不正です", "bad proto");
-    if (!sport || !dport) MAMORI_SKIP(reader, "srcport / dstport が不正です", "bad srcport / dstport");
-    flow.protocol = *protocol;
-    flow.source_port = *sport;
-    flow.destination_port = *dport;
+    if (auto bad = Transport(flow, get("proto"), get("srcport"), get("dstport")))
+      MAMORI_SKIP(reader, bad->first, bad->second);
     flow.input_interface = std::string(get("srcintf"));
     flow.output_interface = std::string(get("dstintf"));
     flow.bytes = Count(get("sentbyte")) + Count(get("rcvdbyte"));
@@ -497,9 +493,9 @@ Status ReadFortiGate(Reader& reader, const FlowSink& sink) {
 // PAN-OS 10/11 TRAFFIC log, CSV (syslog prefix allowed before the first
 // field): positions from the "Traffic Log Fields" reference.
 namespace panos_field {
-constexpr std::size_t kReceiveTime = 1, kType = 3, kSource = 7, kDestination = 8,
-                      kFromZone = 16, kToZone = 17, kSourcePort = 24, kDestinationPort = 25,
-                      kProtocol = 29, kAction = 30, kBytes = 31, kPackets = 34, kStartTime = 35;
+constexpr std::size_t kReceiveTime = 1, kType = 3, kSource = 7, kDestination = 8, kFromZone = 16,
+                      kToZone = 17, kSourcePort = 24, kDestinationPort = 25, kProtocol = 29,
+                      kAction = 30, kBytes = 31, kPackets = 34, kStartTime = 35;
 }
 
 Status ReadPanOs(Reader& reader, const FlowSink& sink) {
@@ -515,7 +511,8 @@ Status ReadPanOs(Reader& reader, const FlowSink& sink) {
     if (fields.size() <= f::kType) MAMORI_SKIP(reader, "列が足りません", "too few columns");
     if (Trim(fields[f::kType]) != "TRAFFIC") continue;  // THREAT, SYSTEM, …
     if (fields.size() <= f::kStartTime) {
-      MAMORI_SKIP(reader, "TRAFFIC ログの列が足りません（" + std::to_string(fields.size()) + " 列）",
+      MAMORI_SKIP(reader,
+                  "TRAFFIC ログの列が足りません（" + std::to_string(fields.size()) + " 列）",
                   "too few columns for a TRAFFIC log (" + std::to_string(fields.size()) + ")");
     }
     flow = Flow{};
@@ -526,14 +523,9 @@ Status ReadPanOs(Reader& reader, const FlowSink& sink) {
     if (!Addresses(flow, fields[f::kSource], fields[f::kDestination])) {
       MAMORI_SKIP(reader, std::string(kBadAddressJa), std::string(kBadAddressEn));
     }
-    auto protocol = Protocol(fields[f::kProtocol]);
-    auto sport = Port(fields[f::kSourcePort]);
-    auto dport = Port(fields[f::kDestinationPort]);
-    if (!protocol) MAMORI_SKIP(reader, "プロトコルが不正です", "bad protocol");
-    if (!sport || !dport) MAMORI_SKIP(reader, "ポートが不正です", "bad port");
-    flow.protocol = *protocol;
-    flow.source_port = *sport;
-    flow.destination_port = *dport;
+    if (auto bad = Transport(flow, fields[f::kProtocol], fields[f::kSourcePort],
+                             fields[f::kDestinationPort]))
+      MAMORI_SKIP(reader, bad->first, bad->second);
     flow.input_interface = std::string(Trim(fields[f::kFromZone]));
     flow.output_interface = std::string(Trim(fields[f::kToZone]));
     flow.action = std::string(Trim(fields[f::kAction]));
@@ -551,7 +543,8 @@ Status ReadPanOs(Reader& reader, const FlowSink& sink) {
 std::optional<FlowFormat> DetectFlowFormat(std::string_view head) {
   const auto end = head.find('\n');
   const std::string_view first = Trim(head.substr(0, end));
-  if (first.rfind("ts,te,", 0) == 0 || first.rfind("firstseen,", 0) == 0) return FlowFormat::kNfdump;
+  if (first.rfind("ts,te,", 0) == 0 || first.rfind("firstseen,", 0) == 0)
+    return FlowFormat::kNfdump;
   if (first.rfind("#separator", 0) == 0) return FlowFormat::kZeek;
   if (first.front() == '{' && first.find("\"id.orig_h\"") != std::string_view::npos) {
     return FlowFormat::kZeek;
@@ -564,8 +557,8 @@ std::optional<FlowFormat> DetectFlowFormat(std::string_view head) {
   return std::nullopt;
 }
 
-Status ReadFlows(std::istream& in, const std::string& file, FlowFormat format,
-                 const FlowSink& sink, FlowReadStats& stats, const FlowLimits& limits) {
+Status ReadFlows(std::istream& in, const std::string& file, FlowFormat format, const FlowSink& sink,
+                 FlowReadStats& stats, const FlowLimits& limits) {
   if (format == FlowFormat::kAuto) {
     // Peek the first line, then rewind (files only; streams are seekable here).
     const auto start = in.tellg();
@@ -604,15 +597,17 @@ Status ReadFlows(std::istream& in, const std::string& file, FlowFormat format,
 // The judgement
 
 std::size_t FlowReport::FirewallAllowed() const {
-  return static_cast<std::size_t>(std::count_if(
-      violations.begin(), violations.end(), [](const FlowViolation& v) { return v.firewall_allows; }));
+  return static_cast<std::size_t>(
+      std::count_if(violations.begin(), violations.end(),
+                    [](const FlowViolation& v) { return v.firewall_allows; }));
 }
 
 FlowJudge::FlowJudge(const AddressPlan& plan, const policy::Profile& profile, const RuleSet* rules,
                      std::size_t max_groups)
     : plan_(plan), profile_(profile), rules_(rules), max_groups_(max_groups) {
   for (const Zone& from : plan.zones) {
-    for (const Zone& to : plan.zones) policies_.push_back(PolicyFor(plan, profile.network, from, to));
+    for (const Zone& to : plan.zones)
+      policies_.push_back(PolicyFor(plan, profile.network, from, to));
   }
 }
 
@@ -694,7 +689,8 @@ void FlowJudge::Add(const Flow& flow) {
       packet.protocol = flow.protocol;
       packet.source_port = flow.source_port;
       packet.destination_port = flow.destination_port;
-      if (!source_zone.interfaces.empty()) packet.input_interface = source_zone.interfaces.front().name;
+      if (!source_zone.interfaces.empty())
+        packet.input_interface = source_zone.interfaces.front().name;
       if (!destination_zone.interfaces.empty()) {
         packet.output_interface = destination_zone.interfaces.front().name;
       }
@@ -728,13 +724,13 @@ FlowReport FlowJudge::Finish(std::vector<std::string> sources, const FlowReadSta
                      return a.count > b.count;
                    });
   for (auto& [key, pair] : pairs_) report.pairs.push_back(std::move(pair));
-  std::stable_sort(report.pairs.begin(), report.pairs.end(),
-                   [](const FlowPairCount& a, const FlowPairCount& b) { return a.count > b.count; });
+  std::stable_sort(
+      report.pairs.begin(), report.pairs.end(),
+      [](const FlowPairCount& a, const FlowPairCount& b) { return a.count > b.count; });
   if (report.truncated) {
-    report.warnings.push_back(
-        {{},
-         "違反の組が多すぎるため、一部を集計していません",
-         "too many violation groups: some were not counted"});
+    report.warnings.push_back({{},
+                               "違反の組が多すぎるため、一部を集計していません",
+                               "too many violation groups: some were not counted"});
   }
   return report;
 }
@@ -782,8 +778,9 @@ nlohmann::json FlowReportToJson(const FlowReport& report) {
   }
   Json warnings = Json::array();
   for (const auto& w : report.warnings) {
-    warnings.push_back(
-        {{"where", w.where.ToString()}, {"message_ja", w.message_ja}, {"message_en", w.message_en}});
+    warnings.push_back({{"where", w.where.ToString()},
+                        {"message_ja", w.message_ja},
+                        {"message_en", w.message_en}});
   }
   return Json{{"profile", report.profile},
               {"sources", report.sources},
@@ -803,7 +800,8 @@ nlohmann::json FlowReportToJson(const FlowReport& report) {
 }
 
 std::string FlowReportToText(const FlowReport& report) {
-  std::string out = "流れたトラフィックの検査 / flow-log check — プロファイル " + report.profile + "\n";
+  std::string out =
+      "流れたトラフィックの検査 / flow-log check — プロファイル " + report.profile + "\n";
   out += "ログ / logs:";
   for (const auto& source : report.sources) out += " " + source;
   out += "\n\n集計 / totals: フロー " + std::to_string(report.flows) + " 件、不正な行 " +
@@ -823,10 +821,10 @@ std::string FlowReportToText(const FlowReport& report) {
   if (!report.violations.empty()) {
     out += "\n違反 / violations:\n";
     for (const auto& v : report.violations) {
-      out += std::string("  [") +
-             (v.firewall_allows ? "違反・ファイアウォールが許可" : "違反") + "] " + v.from + " → " +
-             v.to + " " + ProtocolName(v.protocol) + "/" + std::to_string(v.destination_port) +
-             "（" + std::string(policy::TitleJa(v.mode)) + "、条項 " + v.clause + "）\n";
+      out += std::string("  [") + (v.firewall_allows ? "違反・ファイアウォールが許可" : "違反") +
+             "] " + v.from + " → " + v.to + " " + ProtocolName(v.protocol) + "/" +
+             std::to_string(v.destination_port) + "（" + std::string(policy::TitleJa(v.mode)) +
+             "、条項 " + v.clause + "）\n";
       out += "    " + std::to_string(v.count) + " 件、" + std::to_string(v.bytes) +
              " バイト、初回 " + v.first_seen + "、最終 " + v.last_seen + " (UTC)\n";
       out += "    例 / example: " + v.example.ToString() + "  " + v.example.where.ToString() + "\n";

@@ -79,8 +79,8 @@ using FlowSink = std::function<void(const Flow&)>;
 // Reads `in` (named `file`) as `format` (kAuto: from the first lines), calls
 // `sink` per flow. Errors (kInvalidArgument, file:line): an unknown format, a
 // wrong header, more malformed lines than limits.max_bad_lines.
-Status ReadFlows(std::istream& in, const std::string& file, FlowFormat format,
-                 const FlowSink& sink, FlowReadStats& stats, const FlowLimits& limits = {});
+Status ReadFlows(std::istream& in, const std::string& file, FlowFormat format, const FlowSink& sink,
+                 FlowReadStats& stats, const FlowLimits& limits = {});
 
 // One group of forbidden flows: (source zone, destination zone, protocol,
 // destination port).
@@ -116,9 +116,9 @@ struct FlowReport {
   std::vector<std::string> sources;
   std::size_t flows = 0;
   std::size_t skipped_lines = 0;
-  std::size_t outside = 0;     // a host in no zone
-  std::size_t ambiguous = 0;   // a host in two zones
-  std::size_t same_zone = 0;   // not crossing zones: not judged
+  std::size_t outside = 0;    // a host in no zone
+  std::size_t ambiguous = 0;  // a host in two zones
+  std::size_t same_zone = 0;  // not crossing zones: not judged
   std::size_t conforming = 0;
   std::vector<FlowViolation> violations;  // most flows first
   std::vector<FlowPairCount> pairs;       // most flows first

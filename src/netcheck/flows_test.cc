@@ -27,7 +27,8 @@ const std::string kNfdump =
     "nh,nhb,svln,dvln,ismc,odmc,idmc,osmc,mpls1,mpls2,mpls3,mpls4,mpls5,mpls6,mpls7,mpls8,mpls9,"
     "mpls10,cl,sl,al,ra,eng,exid,tr\n"
     "2026-05-01 09:00:00.000,2026-05-01 09:00:01.000,1.000,172.16.0.5,10.20.0.10,50000,443,TCP,"
-    ".AP.SF,0,0,10,5000,0,0,0,0,0,0,0,0,0,0,0.0.0.0,0.0.0.0,0,0,00:00:00:00:00:00,00:00:00:00:00:00,"
+    ".AP.SF,0,0,10,5000,0,0,0,0,0,0,0,0,0,0,0.0.0.0,0.0.0.0,0,0,00:00:00:00:00:00,00:00:00:00:00:"
+    "00,"
     "00:00:00:00:00:00,00:00:00:00:00:00,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,"
     "0-0-0,0.000,0.000,0.000,127.0.0.1,0/0,1,2026-05-01 09:00:02.000\n"
     "2026-05-01 09:01:00.000,2026-05-01 09:01:01.000,1.000,10.20.1.5,172.16.0.20,50001,8443,TCP,"
@@ -55,11 +56,16 @@ const std::string kZeekTsv =
     "orig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents\n"
     "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\t"
     "bool\tbool\tcount\tstring\tcount\tcount\tcount\tcount\tset[string]\n"
-    "1777626000.000000\tC1\t172.16.0.5\t50000\t10.20.0.10\t443\ttcp\tssl\t1.0\t100\t200\tSF\t-\t-\t0\tShADadFf\t5\t2500\t5\t2500\t-\n"
-    "1777626060.000000\tC2\t10.20.1.5\t50001\t172.16.0.20\t8443\ttcp\t-\t1.0\t100\t200\tSF\t-\t-\t0\tShADadFf\t5\t3000\t5\t3000\t-\n"
-    "1777626120.000000\tC3\t10.30.0.5\t50002\t10.20.0.50\t8443\ttcp\t-\t1.0\t100\t200\tSF\t-\t-\t0\tShADadFf\t5\t3500\t5\t3500\t-\n"
-    "1777626180.000000\tC4\t172.16.0.5\t50003\t10.30.0.7\t445\ttcp\t-\t1.0\t100\t200\tS0\t-\t-\t0\tS\t3\t300\t0\t0\t-\n"
-    "1777626240.000000\tC5\t172.16.0.5\t50004\t10.20.0.10\t22\ttcp\t-\t1.0\t100\t200\tS0\t-\t-\t0\tS\t4\t400\t0\t0\t-\n"
+    "1777626000.000000\tC1\t172.16.0.5\t50000\t10.20.0.10\t443\ttcp\tssl\t1.0\t100\t200\tSF\t-\t-"
+    "\t0\tShADadFf\t5\t2500\t5\t2500\t-\n"
+    "1777626060.000000\tC2\t10.20.1.5\t50001\t172.16.0.20\t8443\ttcp\t-\t1.0\t100\t200\tSF\t-\t-"
+    "\t0\tShADadFf\t5\t3000\t5\t3000\t-\n"
+    "1777626120.000000\tC3\t10.30.0.5\t50002\t10.20.0.50\t8443\ttcp\t-\t1.0\t100\t200\tSF\t-\t-"
+    "\t0\tShADadFf\t5\t3500\t5\t3500\t-\n"
+    "1777626180.000000\tC4\t172.16.0.5\t50003\t10.30.0.7\t445\ttcp\t-\t1.0\t100\t200\tS0\t-\t-"
+    "\t0\tS\t3\t300\t0\t0\t-\n"
+    "1777626240.000000\tC5\t172.16.0.5\t50004\t10.20.0.10\t22\ttcp\t-\t1.0\t100\t200\tS0\t-\t-"
+    "\t0\tS\t4\t400\t0\t0\t-\n"
     "#close\t2026-05-01-10-00-00\n";
 
 const std::string kZeekJson =
@@ -99,24 +105,23 @@ std::string PanOsLine(const char* time, const char* source, const char* destinat
   std::ostringstream line;
   line << "1," << time << ",012345678901,TRAFFIC,end,2561," << time << "," << source << ","
        << destination << ",0.0.0.0,0.0.0.0,\"rule, one\",,,ssl,vsys1," << from << "," << to
-       << ",ethernet1/1,ethernet1/2,fwd,,12345,1," << sport << "," << dport
-       << ",0,0,0x400000,tcp," << action << ",5000,2500,2500,10," << time
+       << ",ethernet1/1,ethernet1/2,fwd,,12345,1," << sport << "," << dport << ",0,0,0x400000,tcp,"
+       << action << ",5000,2500,2500,10," << time
        << ",1,any,,7001,0x0,10.0.0.0-10.255.255.255,10.0.0.0-10.255.255.255,0,5,5,tcp-fin\n";
   return line.str();
 }
 
-const std::string kPanOs =
-    PanOsLine("2026/05/01 09:00:00", "172.16.0.5", "10.20.0.10", "untrust", "lgwan", 50000, 443,
-              "allow") +
-    "1,2026/05/01 09:00:10,012345678901,THREAT,url,2561\n" +
-    PanOsLine("2026/05/01 09:01:00", "10.20.1.5", "172.16.0.20", "lgwan", "untrust", 50001, 443,
-              "allow") +
-    PanOsLine("2026/05/01 09:02:00", "10.30.0.5", "10.20.0.50", "mynumber", "lgwan", 50002, 8443,
-              "allow") +
-    PanOsLine("2026/05/01 09:03:00", "172.16.0.5", "10.30.0.7", "untrust", "mynumber", 50003, 445,
-              "deny") +
-    PanOsLine("2026/05/01 09:04:00", "172.16.0.5", "10.20.0.10", "untrust", "lgwan", 50004, 22,
-              "allow");
+const std::string kPanOs = PanOsLine("2026/05/01 09:00:00", "172.16.0.5", "10.20.0.10", "untrust",
+                                     "lgwan", 50000, 443, "allow") +
+                           "1,2026/05/01 09:00:10,012345678901,THREAT,url,2561\n" +
+                           PanOsLine("2026/05/01 09:01:00", "10.20.1.5", "172.16.0.20", "lgwan",
+                                     "untrust", 50001, 443, "allow") +
+                           PanOsLine("2026/05/01 09:02:00", "10.30.0.5", "10.20.0.50", "mynumber",
+                                     "lgwan", 50002, 8443, "allow") +
+                           PanOsLine("2026/05/01 09:03:00", "172.16.0.5", "10.30.0.7", "untrust",
+                                     "mynumber", 50003, 445, "deny") +
+                           PanOsLine("2026/05/01 09:04:00", "172.16.0.5", "10.20.0.10", "untrust",
+                                     "lgwan", 50004, 22, "allow");
 
 struct Read {
   std::vector<Flow> flows;
@@ -203,10 +208,12 @@ TEST(FlowsTest, ReadsPanOsTrafficByPosition) {
 
 TEST(FlowsTest, BadLinesAreNamedCountedAndSkipped) {
   std::string text = kFortiGate;
-  text += "date=2026-05-01 time=09:05:00 type=\"traffic\" srcip=172.16.0.999 dstip=10.20.0.10 "
-          "srcport=1 dstport=2 proto=6\n";
-  text += "date=2026-05-01 time=09:06:00 type=\"traffic\" srcip=172.16.0.5 dstip=10.20.0.10 "
-          "srcport=1 dstport=99999 proto=6\n";
+  text +=
+      "date=2026-05-01 time=09:05:00 type=\"traffic\" srcip=172.16.0.999 dstip=10.20.0.10 "
+      "srcport=1 dstport=2 proto=6\n";
+  text +=
+      "date=2026-05-01 time=09:06:00 type=\"traffic\" srcip=172.16.0.5 dstip=10.20.0.10 "
+      "srcport=1 dstport=99999 proto=6\n";
   auto read = ReadAll(text);
   ASSERT_TRUE(read.status.Ok());
   EXPECT_EQ(read.flows.size(), 5u);
@@ -300,9 +307,9 @@ TEST(FlowsTest, ViolationsAreGroupedWithCountsAndTimes) {
 }
 
 TEST(FlowsTest, HostsOutsideEveryZoneAreCountedNotJudged) {
-  const FlowReport report =
-      Judge("ts,te,td,sa,da,sp,dp,pr\n2026-05-01 09:00:00,x,1,192.0.2.1,10.30.0.7,1,445,TCP\n"
-            "2026-05-01 09:00:00,x,1,10.30.0.6,10.30.0.7,1,445,TCP\n");
+  const FlowReport report = Judge(
+      "ts,te,td,sa,da,sp,dp,pr\n2026-05-01 09:00:00,x,1,192.0.2.1,10.30.0.7,1,445,TCP\n"
+      "2026-05-01 09:00:00,x,1,10.30.0.6,10.30.0.7,1,445,TCP\n");
   EXPECT_EQ(report.outside, 1u);
   EXPECT_EQ(report.same_zone, 1u);
   EXPECT_FALSE(report.HasViolation());
