@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <ctime>
 #include <deque>
 #include <nlohmann/json.hpp>
@@ -129,14 +130,14 @@ std::optional<std::uint16_t> Port(std::string_view text) {
 std::uint64_t Count(std::string_view text) {
   auto n = Number<std::uint64_t>(text);
   if (n) return *n;
-  auto d = Number<double>(text);  // nfdump may write "1.2 M"-free floats
-  return d && *d >= 0 ? static_cast<std::uint64_t>(*d) : 0;
+  auto d = Number<double>(text);  // a count written as a float
+  return d && std::isfinite(*d) && *d >= 0 && *d < 1.8e19 ? static_cast<std::uint64_t>(*d) : 0;
 }
 
 // Seconds since the epoch (fraction allowed) as UTC "YYYY-MM-DD HH:MM:SS".
 std::optional<std::string> EpochUtc(std::string_view text) {
   auto seconds = Number<double>(text);
-  if (!seconds || *seconds < 0) return std::nullopt;
+  if (!seconds || !std::isfinite(*seconds) || *seconds < 0) return std::nullopt;
   double value = *seconds;
   while (value > 1e11) value /= 1000;  // FortiGate eventtime in ms, µs or ns
   const auto t = static_cast<std::time_t>(value);
@@ -546,7 +547,7 @@ std::optional<FlowFormat> DetectFlowFormat(std::string_view head) {
   if (first.rfind("ts,te,", 0) == 0 || first.rfind("firstseen,", 0) == 0)
     return FlowFormat::kNfdump;
   if (first.rfind("#separator", 0) == 0) return FlowFormat::kZeek;
-  if (first.front() == '{' && first.find("\"id.orig_h\"") != std::string_view::npos) {
+  if (!first.empty() && first.front() == '{' && first.find("\"id.orig_h\"") != std::string_view::npos) {
     return FlowFormat::kZeek;
   }
   if (first.find("srcip=") != std::string_view::npos &&

@@ -245,6 +245,20 @@ TEST(FlowsTest, AWrongHeaderIsFatal) {
   EXPECT_NE(headless.status.Err().Headline().message_en.find("#fields"), std::string::npos);
 }
 
+TEST(FlowsTest, NonFiniteNumbersAreBadLinesNotHangs) {
+  auto read = ReadAll(
+      "#separator \\x09\n#fields\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\t"
+      "orig_ip_bytes\n"
+      "inf\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\t1\n"
+      "nan\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\t1\n"
+      "1.0\t1.2.3.4\t1\t5.6.7.8\t2\ttcp\tinf\n");
+  ASSERT_TRUE(read.status.Ok()) << read.status.Err().ToString();
+  EXPECT_EQ(read.stats.skipped, 2u);
+  ASSERT_EQ(read.flows.size(), 1u);
+  EXPECT_EQ(read.flows[0].bytes, 0u);
+  EXPECT_EQ(DetectFlowFormat("   \n"), std::nullopt);
+}
+
 TEST(FlowsTest, ShortPanOsAndNfdumpLinesAreSkipped) {
   auto panos = ReadAll("1,2026/05/01 09:00:00,0123,TRAFFIC,end,2561,x\n" + kPanOs);
   ASSERT_TRUE(panos.status.Ok());
