@@ -370,8 +370,11 @@ Status ReadZeek(Reader& reader, const FlowSink& sink) {
       if (line.rfind("#separator ", 0) == 0) {
         // "#separator \x09"
         const std::string_view value = std::string_view(line).substr(11);
-        if (value.size() == 4 && value.substr(0, 2) == "\\x") {
-          separator = static_cast<char>(std::stoi(std::string(value.substr(2)), nullptr, 16));
+        unsigned code = 0;
+        if (value.size() == 4 && value.substr(0, 2) == "\\x" &&
+            std::from_chars(value.data() + 2, value.data() + 4, code, 16).ptr ==
+                value.data() + 4) {
+          separator = static_cast<char>(code);
         }
       } else if (line.rfind("#unset_field", 0) == 0) {
         SplitLine(line, separator, fields, scratch);

@@ -257,6 +257,9 @@ TEST(FlowsTest, NonFiniteNumbersAreBadLinesNotHangs) {
   ASSERT_EQ(read.flows.size(), 1u);
   EXPECT_EQ(read.flows[0].bytes, 0u);
   EXPECT_EQ(DetectFlowFormat("   \n"), std::nullopt);
+  // A separator that is not hex is left as the tab, not thrown on.
+  auto odd = ReadAll("#separator \\xZZ\n#fields\tts\n", FlowFormat::kZeek);
+  EXPECT_FALSE(odd.status.Ok());
 }
 
 TEST(FlowsTest, ShortPanOsAndNfdumpLinesAreSkipped) {
