@@ -63,7 +63,7 @@ std::optional<FlowFormat> ParseFlowFormat(std::string_view text);
 std::optional<FlowFormat> DetectFlowFormat(std::string_view head);
 
 struct FlowLimits {
-  std::size_t max_line_bytes = 64 * 1024;
+  std::size_t max_line_bytes = std::size_t{64} << 10;
   std::size_t max_bad_lines = 100;  // reported and skipped; one more fails the read
 };
 
