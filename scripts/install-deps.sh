@@ -8,7 +8,8 @@
 #                             throw-away cluster per test run)
 #   install-deps.sh bench   — plus Google Benchmark and wrk for bench/, and the
 #                             peers of bench/sanitize_vs_peers.sh (qpdf,
-#                             Ghostscript, mat2, exiftool; groff for its corpus)
+#                             Ghostscript, mat2, exiftool; groff for its corpus),
+#                             nfdump for bench/netcheck_flows_bench.sh
 set -euo pipefail
 profile=${1:-build}
 
@@ -26,7 +27,8 @@ case "$profile" in
     iproute2 nftables iptables iputils-ping  # the netcheck kernel differential test
     postgresql) ;;  # a throw-away cluster for the tests on the second engine
   bench) packages+=(libbenchmark-dev wrk qpdf ghostscript mat2 libimage-exiftool-perl groff-base
-    linux-perf) ;;
+    linux-perf
+    nfdump) ;;  # nfpcapd + nfdump: bench/netcheck_flows_bench.sh
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac
 

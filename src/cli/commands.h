@@ -75,6 +75,23 @@ struct NetcheckEvalOptions {
 };
 int NetcheckEval(const NetcheckEvalOptions& options, std::ostream& out, std::ostream& err);
 
+// `mamori netcheck flows FILE... --zones Z [--format F] [--config RULESET...
+// --vendor V] [--json]`: flow logs (nfdump CSV, Zeek conn.log TSV / JSON,
+// FortiGate or PAN-OS traffic logs; src/netcheck/flows.h), each flow placed
+// in its zones and judged against the profile's flows; with rule sets, each
+// violation also through the firewall's forward path. Streams the logs.
+// Exit 0 (no violation), 7 (a violation), 3 (invalid input).
+struct NetcheckFlowsOptions {
+  std::vector<std::string> logs;
+  std::string zones;
+  std::string format = "auto";  // auto | nfdump | zeek | fortigate | panos
+  std::vector<std::string> configs;
+  std::string vendor = "auto";
+  std::string profile;
+  bool json = false;
+};
+int NetcheckFlows(const NetcheckFlowsOptions& options, std::ostream& out, std::ostream& err);
+
 // `mamori decide --profile FILE`: reads one JSON request, or JSON Lines, from
 // `in`; writes one decision (or error object) per request to `out`.
 int Decide(const DecideOptions& options, std::istream& in, std::ostream& out, std::ostream& err);

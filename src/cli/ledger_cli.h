@@ -59,7 +59,7 @@ void AddWorkflowCommands(CLI::App& app, LedgerCli& cli);    // request, exceptio
 void AddIncidentCommands(CLI::App& app, LedgerCli& cli);    // incident, training
 void AddServeCommands(CLI::App& app, LedgerCli& cli);       // serve, account
 void AddKeysCommands(CLI::App& app, LedgerCli& cli);        // keys status, keys rotate
-void AddNetcheckCommands(CLI::App& app, LedgerCli& cli);    // netcheck config
+void AddNetcheckCommands(CLI::App& app, LedgerCli& cli);    // netcheck config, eval, flows
 void AddStorageCommands(CLI::App& app, LedgerCli& cli);     // migrate, copy
 // `mamori batch`: runs one command line per input line (a JSON array of
 // arguments), each in its own transaction, printing "ok N" after each commit.

@@ -17,6 +17,7 @@
 #include "cli/output.h"
 #include "netcheck/analysis.h"
 #include "netcheck/check.h"
+#include "netcheck/flows.h"
 #include "netcheck/fortigate.h"
 #include "netcheck/iptables.h"
 #include "netcheck/nft_json.h"
@@ -103,18 +104,33 @@ netcheck::RuleSet ReadRuleSets(const std::vector<std::string>& paths, const std:
   return rules;
 }
 
+// The address plan of `path`, checked against `network`; its problems go to
+// `problems` (nullopt then).
+std::optional<netcheck::AddressPlan> ReadPlan(const std::string& path,
+                                              const policy::Network& network,
+                                              std::vector<Diagnostic>& problems) {
+  auto zones_text = ReadInput(path);
+  if (!zones_text.Ok()) {
+    for (const auto& d : zones_text.Err().Diagnostics()) problems.push_back(d);
+    return std::nullopt;
+  }
+  auto plan = netcheck::ParseZones(*zones_text, path);
+  if (!plan.Ok()) {
+    for (const auto& d : plan.Err().Diagnostics()) problems.push_back(d);
+    return std::nullopt;
+  }
+  if (auto valid = netcheck::ValidateZones(*plan, network); !valid.Ok()) {
+    for (const auto& d : valid.Err().Diagnostics()) problems.push_back(d);
+    return std::nullopt;
+  }
+  return std::move(plan).Value();
+}
+
 // Runs the check with `profile`; prints the report or the error.
 void Run(const NetcheckOptions& options, const policy::Profile& profile, Output& output) {
   std::vector<Diagnostic> problems;
   netcheck::RuleSet rules = ReadRuleSets(options.configs, options.vendor, problems);
-  auto zones_text = ReadInput(options.zones);
-  if (!zones_text.Ok()) return output.Fail(zones_text.Err());
-  auto plan = netcheck::ParseZones(*zones_text, options.zones);
-  if (!plan.Ok()) {
-    for (const auto& d : plan.Err().Diagnostics()) problems.push_back(d);
-  } else if (auto valid = netcheck::ValidateZones(*plan, profile.network); !valid.Ok()) {
-    for (const auto& d : valid.Err().Diagnostics()) problems.push_back(d);
-  }
+  auto plan = ReadPlan(options.zones, profile.network, problems);
   if (!problems.empty()) return output.Fail(Error(ErrorCode::kInvalidArgument, std::move(problems)));
   auto report = netcheck::Check(rules, *plan, profile);
   if (!report.Ok()) return output.Fail(report.Err());
@@ -280,9 +296,49 @@ int EvalPackets(const netcheck::RuleSet& rules, const std::string& packets_path,
   return output.exit_code;
 }
 
-}  // namespace
+// --- flows: what actually flowed ----------------------------------------------
 
-int NetcheckConfig(const NetcheckOptions& options, std::ostream& out, std::ostream& err) {
+void RunFlows(const NetcheckFlowsOptions& options, const policy::Profile& profile,
+              Output& output) {
+  std::vector<Diagnostic> problems;
+  const auto format = netcheck::ParseFlowFormat(options.format);
+  if (!format) {
+    problems.push_back({{}, "フローログの形式が不明です: " + options.format,
+                        "unknown flow-log format: " + options.format});
+  }
+  netcheck::RuleSet rules = ReadRuleSets(options.configs, options.vendor, problems);
+  auto plan = ReadPlan(options.zones, profile.network, problems);
+  if (!problems.empty()) return output.Fail(Error(ErrorCode::kInvalidArgument, std::move(problems)));
+  netcheck::FlowJudge judge(*plan, profile, options.configs.empty() ? nullptr : &rules);
+  netcheck::FlowReadStats stats;
+  for (const auto& path : options.logs) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      return output.Fail(Error(ErrorCode::kNotFound, "読めません: " + path, "cannot read " + path,
+                               {path, 0, ""}));
+    }
+    netcheck::FlowReadStats file_stats;
+    auto read = netcheck::ReadFlows(
+        in, path, *format, [&](const netcheck::Flow& flow) { judge.Add(flow); }, file_stats);
+    if (!read.Ok()) return output.Fail(read.Err());
+    stats.lines += file_stats.lines;
+    stats.flows += file_stats.flows;
+    stats.skipped += file_stats.skipped;
+    stats.bad_lines.insert(stats.bad_lines.end(), file_stats.bad_lines.begin(),
+                           file_stats.bad_lines.end());
+  }
+  const netcheck::FlowReport report = std::move(judge).Finish(options.logs, stats);
+  if (output.json) {
+    output.PrintJson(netcheck::FlowReportToJson(report));
+  } else {
+    output.out << netcheck::FlowReportToText(report);
+  }
+  output.exit_code = report.HasViolation() ? kExitViolation : kExitOk;
+}
+
+// The profile of --profile; the ledger's when `ledger` is given instead.
+template <typename Options, typename Runner>
+int WithProfile(const Options& options, std::ostream& out, std::ostream& err, Runner run) {
   Output output(out, err);
   output.json = options.json;
   if (options.profile.empty()) {
@@ -296,8 +352,18 @@ int NetcheckConfig(const NetcheckOptions& options, std::ostream& out, std::ostre
     output.Fail(profile.Err());
     return output.exit_code;
   }
-  Run(options, *profile, output);
+  run(options, *profile, output);
   return output.exit_code;
+}
+
+}  // namespace
+
+int NetcheckFlows(const NetcheckFlowsOptions& options, std::ostream& out, std::ostream& err) {
+  return WithProfile(options, out, err, RunFlows);
+}
+
+int NetcheckConfig(const NetcheckOptions& options, std::ostream& out, std::ostream& err) {
+  return WithProfile(options, out, err, Run);
 }
 
 int NetcheckEval(const NetcheckEvalOptions& options, std::ostream& out, std::ostream& err) {
@@ -311,6 +377,25 @@ int NetcheckEval(const NetcheckEvalOptions& options, std::ostream& out, std::ost
   }
   return EvalPackets(rules, options.packets, output);
 }
+
+namespace {
+
+// Without --profile: the profile the ledger was created with, if there is one.
+template <typename Options, typename Runner, typename Command>
+void RunWithLedgerProfile(LedgerCli& cli, const Options& options, Runner run, Command command) {
+  if (options.profile.empty() && fs::exists(cli.db)) {
+    auto ledger = cli.Open(/*read_only=*/true);
+    if (!ledger) return;
+    Output output(cli.out, cli.err);
+    output.json = options.json;
+    run(options, ledger->Profile(), output);
+    cli.exit_code = output.exit_code;
+    return;
+  }
+  cli.exit_code = command(options, cli.out, cli.err);
+}
+
+}  // namespace
 
 void AddNetcheckCommands(CLI::App& app, LedgerCli& cli) {
   auto* netcheck = app.add_subcommand(
@@ -352,17 +437,33 @@ void AddNetcheckCommands(CLI::App& app, LedgerCli& cli) {
   config->callback([&cli, options] {
     NetcheckOptions resolved = *options;
     resolved.json = resolved.json || cli.json;
-    if (resolved.profile.empty() && fs::exists(cli.db)) {
-      // Without --profile: the profile the ledger was created with.
-      auto ledger = cli.Open(/*read_only=*/true);
-      if (!ledger) return;
-      Output output(cli.out, cli.err);
-      output.json = resolved.json;
-      Run(resolved, ledger->Profile(), output);
-      cli.exit_code = output.exit_code;
-      return;
-    }
-    cli.exit_code = NetcheckConfig(resolved, cli.out, cli.err);
+    RunWithLedgerProfile(cli, resolved, Run, NetcheckConfig);
+  });
+  auto flows_options = std::make_shared<NetcheckFlowsOptions>();
+  auto* flows = netcheck->add_subcommand(
+      "flows", "流れた通信（フローログ）をプロファイルの通信経路と照合する / check flow logs");
+  flows->add_option("FILE", flows_options->logs,
+                    "フローログ（nfdump -o csv, Zeek conn.log の TSV 又は JSON, FortiGate 又は "
+                    "PAN-OS のトラフィックログ）")
+      ->required()
+      ->check(CLI::ExistingFile);
+  flows->add_option("--zones", flows_options->zones, "区域ファイル（TOML 又は CSV）")
+      ->required()
+      ->check(CLI::ExistingFile);
+  flows->add_option("--format", flows_options->format, "auto（既定）, nfdump, zeek, fortigate, panos")
+      ->check(CLI::IsMember({"auto", "nfdump", "zeek", "fortigate", "panos"}));
+  flows->add_option("--config", flows_options->configs,
+                    "規則（指定すると違反ごとにファイアウォールの判定も示す）")
+      ->check(CLI::ExistingFile);
+  flows->add_option("--vendor", flows_options->vendor, vendor_help)->check(CLI::IsMember(vendors));
+  flows->add_option("-p,--profile", flows_options->profile,
+                    "プロファイル（TOML。省略時は台帳のプロファイル）")
+      ->check(CLI::ExistingFile);
+  flows->add_flag("--json", flows_options->json, "JSON で出力 / JSON output");
+  flows->callback([&cli, flows_options] {
+    NetcheckFlowsOptions resolved = *flows_options;
+    resolved.json = resolved.json || cli.json;
+    RunWithLedgerProfile(cli, resolved, RunFlows, NetcheckFlows);
   });
 }
 

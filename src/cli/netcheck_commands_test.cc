@@ -188,5 +188,45 @@ TEST(NetcheckCommandTest, WholeCommandLine) {
   EXPECT_EQ(usage, kExitUsage);
 }
 
+Outcome Flows(const std::string& log, std::vector<std::string> configs = {}, bool json = false) {
+  NetcheckFlowsOptions options;
+  options.logs = {kData + log};
+  options.zones = kData + "alpha_zones.toml";
+  for (auto& config : configs) options.configs.push_back(kData + config);
+  options.profile = kSource + "/policies/hannan.toml";
+  options.json = json;
+  std::ostringstream out;
+  std::ostringstream err;
+  const int code = NetcheckFlows(options, out, err);
+  return {code, out.str(), err.str()};
+}
+
+// alpha_flows.conn.log: three legal crossings, internet → mynumber tcp/445
+// (never), internet → the gateway's tcp/22 (sanitized, not its service), and
+// one malformed line (line 14), which is named and skipped.
+TEST(NetcheckCommandTest, FlowsFindTheTwoViolationsAndNameTheBadLine) {
+  const Outcome outcome = Flows("alpha_flows.conn.log", {"alpha_ok.rules"});
+  EXPECT_EQ(outcome.code, kExitViolation) << outcome.err << outcome.out;
+  EXPECT_NE(outcome.out.find("internet → mynumber tcp/445"), std::string::npos) << outcome.out;
+  EXPECT_NE(outcome.out.find("internet → lgwan tcp/22"), std::string::npos) << outcome.out;
+  EXPECT_NE(outcome.out.find("alpha_flows.conn.log:14"), std::string::npos) << outcome.out;
+  EXPECT_NE(outcome.out.find("拒否 / denied"), std::string::npos) << outcome.out;
+  const Outcome json = Flows("alpha_flows.conn.log", {}, true);
+  EXPECT_EQ(json.code, kExitViolation);
+  const auto report = nlohmann::json::parse(json.out);
+  EXPECT_EQ(report["totals"]["flows"], 5);
+  EXPECT_EQ(report["totals"]["skipped_lines"], 1);
+  EXPECT_EQ(report["violations"].size(), 2u);
+}
+
+TEST(NetcheckCommandTest, FlowsCleanLogExitsZeroAndBadLogThree) {
+  const Outcome clean = Flows("alpha_flows_ok.conn.log");
+  EXPECT_EQ(clean.code, kExitOk) << clean.err << clean.out;
+  EXPECT_NE(clean.out.find("違反なし"), std::string::npos) << clean.out;
+  const Outcome bad = Flows("alpha_ok.rules");  // not a flow log
+  EXPECT_EQ(bad.code, kExitInvalidInput);
+  EXPECT_NE(bad.err.find("alpha_ok.rules:1"), std::string::npos) << bad.err;
+}
+
 }  // namespace
 }  // namespace mamori::cli

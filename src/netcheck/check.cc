@@ -167,6 +167,45 @@ std::string HostSummary(const Host& host) {
 
 }  // namespace
 
+bool PairPolicy::Allows(const Point& point) const {
+  if (mode == policy::FlowMode::kDirect) return true;
+  return std::any_of(allowed.begin(), allowed.end(),
+                     [&](const Box& box) { return box.Contains(point); });
+}
+
+PairPolicy PolicyFor(const AddressPlan& plan, const policy::Network& network, const Zone& from,
+                     const Zone& to) {
+  PairPolicy out;
+  const policy::Flow* flow = network.FindFlow(from.segment_index, to.segment_index);
+  out.mode = flow != nullptr ? flow->mode : policy::FlowMode::kNever;
+  out.clause = flow != nullptr && !flow->clause.empty() ? flow->clause : network.clause;
+  for (const Host& host : plan.hosts) {
+    bool fits = false;
+    switch (out.mode) {
+      case policy::FlowMode::kSanitized:
+        fits = host.role == HostRole::kSanitizeGateway;
+        break;
+      case policy::FlowMode::kScreenTransfer:
+        fits = host.role == HostRole::kScreenTransfer;
+        break;
+      case policy::FlowMode::kRestricted:
+        fits = host.role == HostRole::kExternalConnection &&
+               (host.from.empty() ||
+                std::find(host.from.begin(), host.from.end(), from.segment) != host.from.end());
+        break;
+      case policy::FlowMode::kDirect:
+      case policy::FlowMode::kNever:
+        break;
+    }
+    if (!fits) continue;
+    // Only hosts inside the destination zone can be reached in this pair.
+    if (!to.network_texts.empty() && host.addresses.Intersect(to.networks).Empty()) continue;
+    out.allowed_names.push_back(HostSummary(host));
+    for (Box& box : host.Reachable()) out.allowed.push_back(std::move(box));
+  }
+  return out;
+}
+
 Result<CheckReport> Check(const RuleSet& rules, const AddressPlan& plan,
                           const policy::Profile& profile, const CheckLimits& limits) {
   MAMORI_TRY(Analysis analysis, Analyze(rules, plan.InterfacePatterns(), limits.analysis));
@@ -189,35 +228,11 @@ Result<CheckReport> Check(const RuleSet& rules, const AddressPlan& plan,
       PairResult pair;
       pair.from = from.segment;
       pair.to = to.segment;
-      const policy::Flow* flow = network.FindFlow(from.segment_index, to.segment_index);
-      pair.mode = flow != nullptr ? flow->mode : policy::FlowMode::kNever;
-      pair.clause = flow != nullptr && !flow->clause.empty() ? flow->clause : network.clause;
-      // The hosts this flow may reach.
-      std::vector<Box> allowed;
-      for (const Host& host : plan.hosts) {
-        bool fits = false;
-        switch (pair.mode) {
-          case policy::FlowMode::kSanitized:
-            fits = host.role == HostRole::kSanitizeGateway;
-            break;
-          case policy::FlowMode::kScreenTransfer:
-            fits = host.role == HostRole::kScreenTransfer;
-            break;
-          case policy::FlowMode::kRestricted:
-            fits = host.role == HostRole::kExternalConnection &&
-                   (host.from.empty() ||
-                    std::find(host.from.begin(), host.from.end(), from.segment) != host.from.end());
-            break;
-          case policy::FlowMode::kDirect:
-          case policy::FlowMode::kNever:
-            break;
-        }
-        if (!fits) continue;
-        // Only hosts inside the destination zone can be reached in this pair.
-        if (!to.network_texts.empty() && host.addresses.Intersect(to.networks).Empty()) continue;
-        pair.allowed.push_back(HostSummary(host));
-        for (Box& box : host.Reachable()) allowed.push_back(std::move(box));
-      }
+      const PairPolicy policy = PolicyFor(plan, network, from, to);
+      pair.mode = policy.mode;
+      pair.clause = policy.clause;
+      pair.allowed = policy.allowed_names;
+      const std::vector<Box>& allowed = policy.allowed;
       auto pair_box = from.AsSource(analysis.interfaces).Intersect(to.AsDestination(analysis.interfaces));
       if (pair_box) pair_box = pair_box->Intersect(new_connections);
       bool traffic = false;

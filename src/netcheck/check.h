@@ -125,6 +125,21 @@ struct CheckReport {
   bool HasViolation() const { return !violations.empty(); }
 };
 
+// The policy's word on the packets from zone `from` to zone `to`: the flow's
+// mode and clause, and the hosts it lets them reach. The rule-set check and
+// the flow-log check (flows.h) both ask this, so they judge alike.
+struct PairPolicy {
+  policy::FlowMode mode = policy::FlowMode::kNever;
+  std::string clause;
+  std::vector<std::string> allowed_names;  // "name (tcp/443)"
+  std::vector<Box> allowed;                // the packets to those hosts
+
+  // Whether the policy lets `point` (a packet of this pair) through.
+  bool Allows(const Point& point) const;
+};
+PairPolicy PolicyFor(const AddressPlan& plan, const policy::Network& network, const Zone& from,
+                     const Zone& to);
+
 // Runs the analysis and the check. `plan` must have passed ValidateZones
 // against `profile.network`. Errors: those of Analyze (analysis.h).
 Result<CheckReport> Check(const RuleSet& rules, const AddressPlan& plan,
