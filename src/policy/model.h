@@ -253,6 +253,29 @@ struct Rule {
   Where where;
 };
 
+// 点検項目: one question of the self-inspection and audit checklist, tied to
+// the clause it checks.
+struct CheckItem {
+  std::string id;
+  std::string clause;
+  int clause_index = -1;  // index into Profile::clauses
+  std::string question;   // Japanese, 「…しているか」
+  Role answered_by = Role::kManager;
+  bool priority = false;  // 重点項目
+  std::vector<AuditMethod> methods;
+  std::vector<std::string> evidence;  // 監査資料の例
+  std::string probe;  // a known probe id (IsKnownProbe), empty when none
+  Where where;
+};
+
+// How far the check items cover the clauses that rules cite.
+struct CheckCoverage {
+  int checks = 0;
+  int rule_clauses = 0;  // clauses cited by at least one rule
+  int covered = 0;       // of those, the ones at least one check item cites
+  std::vector<std::string> uncovered;  // clause ids, in profile order
+};
+
 struct Profile {
   std::string id;
   std::string title;
@@ -276,6 +299,7 @@ struct Profile {
   Effect default_effect = Effect::kAllow;
   std::vector<Rule> rules;
   std::array<std::vector<std::uint16_t>, kActionCount> rules_by_action;
+  std::vector<CheckItem> checks;
 
   const Clause* FindClause(const std::string& id) const;
   const Document* FindDocument(const std::string& id) const;
@@ -292,6 +316,7 @@ struct Profile {
   RoleScope ScopeOf(Role role) const;
   // "ciso, ..., system_admin": every id ParseRole accepts, for error messages.
   std::string AllRoleIds() const;
+  CheckCoverage Coverage() const;
 };
 
 }  // namespace mamori::policy
