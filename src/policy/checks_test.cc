@@ -288,6 +288,10 @@ TEST(ChecksTest, SeedsAdjustTheInheritedChecklist) {
   ASSERT_NE(self_inspection, nullptr);
   EXPECT_EQ(self_inspection->clause, "9(3)");
   EXPECT_EQ(self_inspection->answered_by, Role::kManager);
+  const CheckItem* training = FindCheck(*hannan, "people.training");  // 5.2(1): the CISO trains
+  ASSERT_NE(training, nullptr);
+  EXPECT_EQ(training->answered_by, Role::kCiso);
+  EXPECT_EQ(hannan->FindClause("5.2")->document, "hannan_standards");
   ASSERT_NE(FindCheck(*hannan, "review.audit"), nullptr);
   EXPECT_EQ(FindCheck(*hannan, "review.audit")->clause, "9(1)");
 
