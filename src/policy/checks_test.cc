@@ -109,7 +109,8 @@ TEST(ChecksTest, ReadsEveryField) {
   EXPECT_EQ(check.question, "情報資産の持ち出しについて、管理者の許可を得ているか");
   EXPECT_EQ(check.answered_by, Role::kManager);
   EXPECT_TRUE(check.priority);
-  EXPECT_EQ(check.methods, (std::vector<AuditMethod>{AuditMethod::kInspection, AuditMethod::kInterview}));
+  EXPECT_EQ(check.methods,
+            (std::vector<AuditMethod>{AuditMethod::kInspection, AuditMethod::kInterview}));
   EXPECT_EQ(check.evidence, (std::vector<std::string>{"持ち出し許可申請書", "持ち出し管理簿"}));
   EXPECT_TRUE(check.probe.empty());
   EXPECT_EQ(check.where.file, "p/parent.toml");
@@ -183,13 +184,14 @@ void ExpectExactly(const std::string& file, const std::vector<Expected>& expecte
   ASSERT_FALSE(profile.Ok());
   const auto& diagnostics = profile.Err().Diagnostics();
   for (const Expected& e : expected) {
-    const bool found = std::any_of(diagnostics.begin(), diagnostics.end(), [&](const Diagnostic& d) {
-      return d.where.file.ends_with("broken/" + file) && d.where.line == e.line &&
-             d.where.key == e.key && d.message_en.find(e.message) != std::string::npos &&
-             !d.message_ja.empty();
-    });
-    EXPECT_TRUE(found) << "expected " << file << ":" << e.line << ": " << e.key << ": "
-                       << e.message << "\nbut got:\n"
+    const bool found =
+        std::any_of(diagnostics.begin(), diagnostics.end(), [&](const Diagnostic& d) {
+          return d.where.file.ends_with("broken/" + file) && d.where.line == e.line &&
+                 d.where.key == e.key && d.message_en.find(e.message) != std::string::npos &&
+                 !d.message_ja.empty();
+        });
+    EXPECT_TRUE(found) << "expected " << file << ":" << e.line << ": " << e.key << ": " << e.message
+                       << "\nbut got:\n"
                        << profile.Err().ToString();
   }
   EXPECT_EQ(diagnostics.size(), expected.size()) << profile.Err().ToString();
@@ -204,20 +206,22 @@ TEST(ChecksTest, ReportsEveryWrongTypeWithFileAndLine) {
 }
 
 TEST(ChecksTest, ReportsEveryBadReferenceWithFileAndLine) {
-  ExpectExactly("bad_checks.toml", {
-      {4, "profile.remove_checks[0]", "remove_checks names check \"never.defined\""},
-      {15, "checks[take_out.permission].id", "duplicate check id \"take_out.permission\""},
-      {8, "checks[take_out.permission].clause", "refers to clause \"9.9\""},
-      {10, "checks[take_out.permission].answered_by", "unknown role \"manger\""},
-      {11, "checks[take_out.permission].methods[1]", "unknown audit method \"audit_by_drone\""},
-      {12, "checks[take_out.permission].probe", "unknown probe \"everything_is_fine\""},
-      {22, "checks[take_out.record].id", "must be phrased as a question"},
-  });
+  ExpectExactly(
+      "bad_checks.toml",
+      {
+          {4, "profile.remove_checks[0]", "remove_checks names check \"never.defined\""},
+          {15, "checks[take_out.permission].id", "duplicate check id \"take_out.permission\""},
+          {8, "checks[take_out.permission].clause", "refers to clause \"9.9\""},
+          {10, "checks[take_out.permission].answered_by", "unknown role \"manger\""},
+          {11, "checks[take_out.permission].methods[1]", "unknown audit method \"audit_by_drone\""},
+          {12, "checks[take_out.permission].probe", "unknown probe \"everything_is_fine\""},
+          {22, "checks[take_out.record].id", "must be phrased as a question"},
+      });
 }
 
 TEST(ChecksTest, EveryShippedCheckCitesAClauseOfItsProfile) {
-  for (const char* name : {"base.toml", "hannan.toml", "mine.toml", "koganei.toml",
-                           "seihoku5.toml", "kawasaki.toml"}) {
+  for (const char* name : {"base.toml", "hannan.toml", "mine.toml", "koganei.toml", "seihoku5.toml",
+                           "kawasaki.toml"}) {
     auto profile = LoadProfile(Policy(name));
     ASSERT_TRUE(profile.Ok()) << name << ":\n" << profile.Err().ToString();
     EXPECT_FALSE(profile->checks.empty()) << name;
@@ -265,9 +269,9 @@ INSTANTIATE_TEST_SUITE_P(Policies, ShippedCoverageTest,
 TEST(ChecksTest, BaseMarksTheGuidelinesPriorityAreas) {
   auto profile = LoadProfile(Policy("base.toml"));
   ASSERT_TRUE(profile.Ok()) << profile.Err().ToString();
-  for (const char* id : {"assets.classification", "access.privileged_ids", "outsourcing.contract_clauses",
-                         "resilience.mynumber_isolation", "people.incident_reporting",
-                         "people.training"}) {
+  for (const char* id :
+       {"assets.classification", "access.privileged_ids", "outsourcing.contract_clauses",
+        "resilience.mynumber_isolation", "people.incident_reporting", "people.training"}) {
     const CheckItem* check = FindCheck(*profile, id);
     ASSERT_NE(check, nullptr) << id;
     EXPECT_TRUE(check->priority) << id;

@@ -688,7 +688,9 @@ Layer ReadLayer(Diagnostics& diagnostics, const std::string& file, const toml::t
     if (auto title = p.String("title", false)) layer.title = title->value;
     layer.extends = p.String("extends", false);
     if (auto remove = p.StringList("remove_rules", false)) layer.remove_rules = std::move(*remove);
-    if (auto remove = p.StringList("remove_checks", false)) layer.remove_checks = std::move(*remove);
+    if (auto remove = p.StringList("remove_checks", false)) {
+      layer.remove_checks = std::move(*remove);
+    }
     layer.default_effect = p.String("default_effect", false);
     (void)p.Integer("format", 1, 1);  // the only format so far; problems are reported
   }

@@ -1120,9 +1120,9 @@ class Builder {
       }
       for (const Str& method : raw.methods) {
         if (auto parsed = ParseAuditMethod(method.value)) {
-          if (std::find(check.methods.begin(), check.methods.end(), *parsed) == check.methods.end()) {
-            check.methods.push_back(*parsed);
-          }
+          const bool repeated =
+              std::find(check.methods.begin(), check.methods.end(), *parsed) != check.methods.end();
+          if (!repeated) check.methods.push_back(*parsed);
         } else {
           const std::string known = AllAuditMethodIds();
           Fail(method.where,

@@ -97,7 +97,9 @@ CheckCoverage Profile::Coverage() const {
     for (std::uint16_t c : rule.clause_indices) cited_by_rule[c] = true;
   }
   for (const CheckItem& check : checks) {
-    if (check.clause_index >= 0) cited_by_check[static_cast<std::size_t>(check.clause_index)] = true;
+    if (check.clause_index >= 0) {
+      cited_by_check[static_cast<std::size_t>(check.clause_index)] = true;
+    }
   }
   CheckCoverage coverage;
   coverage.checks = static_cast<int>(checks.size());
