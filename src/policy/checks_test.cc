@@ -215,7 +215,7 @@ TEST(ChecksTest, ReportsEveryBadReferenceWithFileAndLine) {
           {10, "checks[take_out.permission].answered_by", "unknown role \"manger\""},
           {11, "checks[take_out.permission].methods[1]", "unknown audit method \"audit_by_drone\""},
           {12, "checks[take_out.permission].probe", "unknown probe \"everything_is_fine\""},
-          {22, "checks[take_out.record].id", "must be phrased as a question"},
+          {24, "checks[take_out.record].question", "must be phrased as a question"},
       });
 }
 

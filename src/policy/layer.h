@@ -99,7 +99,7 @@ struct RawCheck {
   std::string id;
   Where where;
   Str clause;
-  std::string question;
+  Str question;
   Str answered_by;
   bool priority = false;
   std::vector<Str> methods;

@@ -539,7 +539,7 @@ void ReadCheck(TableReader& reader, RawCheck& check) {
   if (id) check.id = id->value;
   check.where = id ? id->where : reader.Self();
   if (auto clause = reader.String("clause", true)) check.clause = *clause;
-  if (auto question = reader.String("question", true)) check.question = question->value;
+  if (auto question = reader.String("question", true)) check.question = *question;
   if (auto answered_by = reader.String("answered_by", true)) check.answered_by = *answered_by;
   if (auto priority = reader.Boolean("priority")) check.priority = *priority;
   if (auto methods = reader.StringList("methods", true)) {

@@ -1100,13 +1100,13 @@ class Builder {
       CheckItem check;
       check.id = raw.id;
       check.where = raw.where;
-      check.question = raw.question;
+      check.question = raw.question.value;
       check.priority = raw.priority;
       check.evidence = raw.evidence;
       bool ok = CheckClause(raw.clause, "点検項目", "check item");
       check.clause = raw.clause.value;
-      if (!raw.question.empty() && !raw.question.ends_with("か")) {
-        Fail(raw.where,
+      if (!check.question.empty() && !check.question.ends_with("か")) {
+        Fail(raw.question.where,
              "点検項目「" + raw.id + "」の question は「…しているか」のように問いの形で書きます",
              "check item \"" + raw.id + "\": the question must be phrased as a question ending in か");
         ok = false;
@@ -1124,11 +1124,14 @@ class Builder {
               std::find(check.methods.begin(), check.methods.end(), *parsed) != check.methods.end();
           if (!repeated) check.methods.push_back(*parsed);
         } else {
-          const std::string known = AllAuditMethodIds();
-          Fail(method.where,
-               "不明な監査の方法「" + method.value + "」です（inspection: 閲覧, interview: インタビュー, "
-               "observation: 視察, test: テスト）",
-               "unknown audit method \"" + method.value + "\" (" + known + ")");
+          std::string known_ja;
+          for (int m = 0; m < kAuditMethodCount; ++m) {
+            const auto known = static_cast<AuditMethod>(m);
+            known_ja += (m == 0 ? "" : ", ") + std::string(Id(known)) + ": " +
+                        std::string(TitleJa(known));
+          }
+          Fail(method.where, "不明な監査の方法「" + method.value + "」です（" + known_ja + "）",
+               "unknown audit method \"" + method.value + "\" (" + AllAuditMethodIds() + ")");
           ok = false;
         }
       }
