@@ -4,6 +4,8 @@
 // Invariants (established by the loader, relied on by decide/ledger/server):
 //  - every clause, role, level, segment and document a profile item refers to
 //    exists; rule ids are unique; axes have 1..kMaxLevels levels;
+//  - check ids are unique and every check item's clause, role, methods and
+//    probe are known (clause_index is set);
 //  - every rule's condition is compiled against this profile's own axes and
 //    segments (CompiledCondition), so evaluation needs no string lookups;
 //  - rules_by_action[a] lists the indices of the rules for action a in profile
