@@ -34,6 +34,8 @@ int RunMamori(const std::vector<std::string>& args, std::istream& in, std::ostre
   check->add_option("FILE", check_files, "プロファイル（TOML）")
       ->required()
       ->check(CLI::ExistingFile);
+  bool check_json = false;
+  check->add_flag("--json", check_json, "JSON で出力 / JSON output");
   std::string show_file;
   auto* show =
       policy->add_subcommand("show", "解決済みプロファイルの要約 / summary of a resolved profile");
@@ -74,7 +76,10 @@ int RunMamori(const std::vector<std::string>& args, std::istream& in, std::ostre
     return kExitUsage;
   }
 
-  if (check->parsed()) return PolicyCheck(check_files, out, err);
+  if (check->parsed()) {
+    return PolicyCheck(check_files, out, err,
+                       check_json || ledger_cli.json ? OutputFormat::kJson : OutputFormat::kText);
+  }
   if (show->parsed()) return PolicyShow(show_file, out, err);
   if (decide->parsed()) {
     decide_options.format = format == "text" ? OutputFormat::kText : OutputFormat::kJson;

@@ -108,8 +108,10 @@ bool Blank(const std::string& line) {
 
 }  // namespace
 
-int PolicyCheck(const std::vector<std::string>& files, std::ostream& out, std::ostream& err) {
+int PolicyCheck(const std::vector<std::string>& files, std::ostream& out, std::ostream& err,
+                OutputFormat format) {
   int status = kExitOk;
+  nlohmann::json reports = nlohmann::json::array();
   for (const std::string& file : files) {
     auto profile = policy::LoadProfile(file);
     if (!profile.Ok()) {
@@ -117,13 +119,35 @@ int PolicyCheck(const std::vector<std::string>& files, std::ostream& out, std::o
       const std::size_t count = profile.Err().Diagnostics().size();
       err << file << ": 不合格（" << count << "件の問題） / invalid (" << count
           << (count == 1 ? " problem" : " problems") << ")\n";
+      reports.push_back({{"file", file}, {"ok", false}, {"problems", count}});
       status = kExitInvalidInput;
+      continue;
+    }
+    const policy::CheckCoverage coverage = profile->Coverage();
+    if (format == OutputFormat::kJson) {
+      reports.push_back({{"file", file},
+                         {"ok", true},
+                         {"profile", profile->id},
+                         {"organization", profile->organization.name},
+                         {"rules", profile->rules.size()},
+                         {"clauses", profile->clauses.size()},
+                         {"segments", profile->network.segments.size()},
+                         {"checks", coverage.checks},
+                         {"rule_clauses", coverage.rule_clauses},
+                         {"covered_clauses", coverage.covered},
+                         {"uncovered_clauses", coverage.uncovered}});
       continue;
     }
     out << file << ": OK — " << profile->organization.name << "（規則 " << profile->rules.size()
         << "件、条項 " << profile->clauses.size() << "件、領域 "
         << profile->network.segments.size() << "）\n";
+    out << "  " << policy::CoverageLine(coverage) << "\n";
+    for (const std::string& clause : coverage.uncovered) {
+      out << "  警告: 条項「" << clause << "」には規則があるが点検項目がない / warning: clause "
+          << clause << " has rules but no check item\n";
+    }
   }
+  if (format == OutputFormat::kJson) out << nlohmann::json{{"profiles", reports}}.dump() << "\n";
   return status;
 }
 

@@ -38,9 +38,13 @@ struct DecideOptions {
   OutputFormat format = OutputFormat::kJson;
 };
 
-// `mamori policy check FILE...`: loads each profile; prints "OK" lines to
-// `out` and every diagnostic to `err`.
-int PolicyCheck(const std::vector<std::string>& files, std::ostream& out, std::ostream& err);
+// `mamori policy check FILE... [--json]`: loads each profile; prints "OK"
+// lines with the checklist's coverage (点検項目 N 件、対策基準の条項 M 件中 K 件
+// を網羅) and the clauses that have rules but no check item, as a warning, to
+// `out`; every diagnostic to `err`. With kJson, `out` gets one JSON object
+// {"profiles": [...]} instead of the text lines.
+int PolicyCheck(const std::vector<std::string>& files, std::ostream& out, std::ostream& err,
+                OutputFormat format = OutputFormat::kText);
 
 // `mamori policy show FILE`: the Japanese summary of the resolved profile.
 int PolicyShow(const std::string& file, std::ostream& out, std::ostream& err);

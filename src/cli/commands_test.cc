@@ -5,6 +5,8 @@
 #include <sstream>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 namespace mamori::cli {
 namespace {
 
@@ -37,6 +39,45 @@ TEST(CommandsTest, PolicyCheckAcceptsTheShippedProfiles) {
   EXPECT_NE(out.str().find("阪南市"), std::string::npos);
 }
 
+TEST(CommandsTest, PolicyCheckReportsTheChecklistCoverage) {
+  std::ostringstream out;
+  std::ostringstream err;
+  ASSERT_EQ(PolicyCheck({kSource + "/policies/hannan.toml"}, out, err), kExitOk) << err.str();
+  EXPECT_NE(out.str().find("点検項目 85 件、対策基準の条項 65 件中 65 件を網羅"), std::string::npos)
+      << out.str();
+  EXPECT_EQ(out.str().find("警告"), std::string::npos) << out.str();
+}
+
+TEST(CommandsTest, PolicyCheckWarnsOfClausesWithRulesButNoCheck) {
+  std::ostringstream out;
+  std::ostringstream err;
+  ASSERT_EQ(PolicyCheck({kSource + "/tests/data/policies/minimal.toml"}, out, err), kExitOk)
+      << err.str();
+  EXPECT_NE(out.str().find("点検項目 0 件、対策基準の条項 1 件中 0 件を網羅"), std::string::npos)
+      << out.str();
+  EXPECT_NE(out.str().find("警告: 条項「1」には規則があるが点検項目がない"), std::string::npos)
+      << out.str();
+}
+
+TEST(CommandsTest, PolicyCheckJsonGivesTheSameNumbers) {
+  std::ostringstream out;
+  std::ostringstream err;
+  ASSERT_EQ(PolicyCheck({kSource + "/policies/seihoku5.toml",
+                         kSource + "/tests/data/policies/minimal.toml"},
+                        out, err, OutputFormat::kJson),
+            kExitOk)
+      << err.str();
+  const auto json = nlohmann::json::parse(out.str());
+  ASSERT_EQ(json["profiles"].size(), 2u);
+  const auto& seihoku5 = json["profiles"][0];
+  EXPECT_EQ(seihoku5["ok"], true);
+  EXPECT_EQ(seihoku5["checks"], 85);
+  EXPECT_EQ(seihoku5["rule_clauses"], 67);
+  EXPECT_EQ(seihoku5["covered_clauses"], 67);
+  EXPECT_TRUE(seihoku5["uncovered_clauses"].empty());
+  EXPECT_EQ(json["profiles"][1]["uncovered_clauses"], nlohmann::json::array({"1"}));
+}
+
 TEST(CommandsTest, PolicyCheckFailsWithInvalidInputAndNamesThePlace) {
   std::ostringstream out;
   std::ostringstream err;
@@ -57,6 +98,10 @@ TEST(CommandsTest, PolicyShowPrintsAJapaneseSummary) {
   EXPECT_NE(text.find("最高情報セキュリティ責任者 [ciso]: 副市長"), std::string::npos);
   EXPECT_NE(text.find("重要度Ａ"), std::string::npos);
   EXPECT_NE(text.find("インターネット接続系 → LGWAN接続系: 無害化通信のみ"), std::string::npos);
+  EXPECT_NE(text.find("## 点検項目（85件、うち重点項目"), std::string::npos) << text;
+  EXPECT_NE(text.find("- ［9(3)］【重点】情報セキュリティに関する対策の実施状況を点検し"),
+            std::string::npos)
+      << text;
 }
 
 TEST(CommandsTest, DecideReadsJsonLinesAndWritesOneLineEach) {

@@ -95,6 +95,18 @@ struct RawRule {
   int layer = 0;  // index of the layer that wrote it (0 = root)
 };
 
+struct RawCheck {
+  std::string id;
+  Where where;
+  Str clause;
+  Str question;
+  Str answered_by;
+  bool priority = false;
+  std::vector<Str> methods;
+  std::vector<std::string> evidence;
+  std::optional<Str> probe;
+};
+
 struct RawLevel {
   Level level;
   std::vector<Str> restrictions;
@@ -147,6 +159,7 @@ struct Layer {
   std::string title;
   std::optional<Str> extends;
   std::vector<Str> remove_rules;
+  std::vector<Str> remove_checks;
   std::optional<Str> default_effect;
   ScalarMap organization;
   int organization_line = 0;  // line of [organization], 0 if absent
@@ -166,6 +179,7 @@ struct Layer {
   std::optional<std::vector<std::pair<Threat, std::optional<Str>>>> threats;
   std::optional<std::vector<Str>> separation_of_duties;
   std::vector<RawRule> rules;
+  std::vector<RawCheck> checks;
 };
 
 

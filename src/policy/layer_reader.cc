@@ -534,6 +534,27 @@ void ReadRule(TableReader& reader, RawRule& rule) {
   }
 }
 
+void ReadCheck(TableReader& reader, RawCheck& check) {
+  auto id = reader.String("id", true);
+  if (id) check.id = id->value;
+  check.where = id ? id->where : reader.Self();
+  if (auto clause = reader.String("clause", true)) check.clause = *clause;
+  if (auto question = reader.String("question", true)) check.question = *question;
+  if (auto answered_by = reader.String("answered_by", true)) check.answered_by = *answered_by;
+  if (auto priority = reader.Boolean("priority")) check.priority = *priority;
+  if (auto methods = reader.StringList("methods", true)) {
+    if (methods->empty()) {
+      reader.Diag().Add(reader.At("methods"), "監査の方法を1つ以上指定します",
+                        "name at least one audit method");
+    }
+    check.methods = std::move(*methods);
+  }
+  if (auto evidence = reader.StringList("evidence", false)) {
+    for (Str& item : *evidence) check.evidence.push_back(std::move(item.value));
+  }
+  check.probe = reader.String("probe", false);
+}
+
 // Element prefix for an array of tables: rules[take_out.permission] when the
 // element has an id, rules[#3] otherwise.
 std::string ElementPrefix(std::string_view array_key, const toml::table& table, std::size_t index,
@@ -667,6 +688,9 @@ Layer ReadLayer(Diagnostics& diagnostics, const std::string& file, const toml::t
     if (auto title = p.String("title", false)) layer.title = title->value;
     layer.extends = p.String("extends", false);
     if (auto remove = p.StringList("remove_rules", false)) layer.remove_rules = std::move(*remove);
+    if (auto remove = p.StringList("remove_checks", false)) {
+      layer.remove_checks = std::move(*remove);
+    }
     layer.default_effect = p.String("default_effect", false);
     (void)p.Integer("format", 1, 1);  // the only format so far; problems are reported
   }
@@ -840,6 +864,13 @@ Layer ReadLayer(Diagnostics& diagnostics, const std::string& file, const toml::t
     RawRule rule;
     ReadRule(r, rule);
     layer.rules.push_back(std::move(rule));
+  }
+  const auto checks = top.Tables("checks");
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    TableReader c(diagnostics, layer.file, *checks[i], ElementPrefix("checks", *checks[i], i));
+    RawCheck check;
+    ReadCheck(c, check);
+    layer.checks.push_back(std::move(check));
   }
   return layer;
 }

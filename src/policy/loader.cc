@@ -21,6 +21,7 @@ using internal::Chain;
 using internal::Diagnostics;
 using internal::Layer;
 using internal::RawAxis;
+using internal::RawCheck;
 using internal::RawClassification;
 using internal::RawContext;
 using internal::RawFlow;
@@ -121,38 +122,54 @@ class Builder {
     if (layer.threats) threats_ = std::move(*layer.threats);
     if (layer.separation_of_duties) separation_of_duties_ = std::move(*layer.separation_of_duties);
 
-    // Rules: a rule with an id already defined by a parent replaces it in
-    // place; remove_rules drops inherited rules; duplicates within one file
-    // are an error.
-    for (const Str& removed : layer.remove_rules) {
-      auto it = std::find_if(rules_.begin(), rules_.end(),
-                             [&](const RawRule& rule) { return rule.id == removed.value; });
-      if (it == rules_.end()) {
-        Fail(removed.where, "remove_rules で指定した規則「" + removed.value + "」は継承元にありません",
-             "remove_rules names rule \"" + removed.value + "\" that no parent defines");
+    for (RawRule& rule : layer.rules) rule.layer = index;
+    MergeById(rules_, layer.remove_rules, layer.rules, {"remove_rules", "規則", "rule"});
+    MergeById(checks_, layer.remove_checks, layer.checks, {"remove_checks", "点検項目", "check"});
+  }
+
+  struct ItemNoun {
+    std::string_view remove_key;
+    std::string_view ja;
+    std::string_view en;
+  };
+
+  // Rules and check items: an item with an id already defined by a parent
+  // replaces it in place; `removed` drops inherited items; duplicates within
+  // one file are an error.
+  template <typename Raw>
+  void MergeById(std::vector<Raw>& merged, const std::vector<Str>& removed, std::vector<Raw>& added,
+                 const ItemNoun& noun) {
+    const std::string key(noun.remove_key);
+    const std::string ja(noun.ja);
+    const std::string en(noun.en);
+    for (const Str& remove : removed) {
+      auto it = std::find_if(merged.begin(), merged.end(),
+                             [&](const Raw& item) { return item.id == remove.value; });
+      if (it == merged.end()) {
+        Fail(remove.where, key + " で指定した" + ja + "「" + remove.value + "」は継承元にありません",
+             key + " names " + en + " \"" + remove.value + "\" that no parent defines");
       } else {
-        rules_.erase(it);
+        merged.erase(it);
       }
     }
     std::map<std::string, Where> seen;
-    for (RawRule& rule : layer.rules) {
-      rule.layer = index;
-      if (rule.id.empty()) continue;  // already reported as missing
-      auto [previous, inserted] = seen.emplace(rule.id, rule.where);
+    for (Raw& item : added) {
+      if (item.id.empty()) continue;  // already reported as missing
+      auto [previous, inserted] = seen.emplace(item.id, item.where);
       if (!inserted) {
-        Fail(rule.where,
-             "規則 id「" + rule.id + "」が重複しています（最初の定義: " +
+        Fail(item.where,
+             ja + " id「" + item.id + "」が重複しています（最初の定義: " +
                  previous->second.ToString() + "）",
-             "duplicate rule id \"" + rule.id + "\" (first defined at " +
+             "duplicate " + en + " id \"" + item.id + "\" (first defined at " +
                  previous->second.ToString() + ")");
         continue;
       }
-      auto it = std::find_if(rules_.begin(), rules_.end(),
-                             [&](const RawRule& existing) { return existing.id == rule.id; });
-      if (it != rules_.end()) {
-        *it = std::move(rule);
+      auto it = std::find_if(merged.begin(), merged.end(),
+                             [&](const Raw& existing) { return existing.id == item.id; });
+      if (it != merged.end()) {
+        *it = std::move(item);
       } else {
-        rules_.push_back(std::move(rule));
+        merged.push_back(std::move(item));
       }
     }
   }
@@ -1066,7 +1083,71 @@ class Builder {
       profile_.rules_by_action[static_cast<std::size_t>(profile_.rules[i].action)].push_back(
           static_cast<std::uint16_t>(i));
     }
+    FinishChecks(top_file);
     ResolveClauseIndices();
+  }
+
+  // -- check items (点検項目)
+
+  void FinishChecks(const std::string& top_file) {
+    if (checks_.size() > static_cast<std::size_t>(limits_.max_checks)) {
+      Fail({top_file, 0, "checks"},
+           "点検項目が多すぎます（上限 " + std::to_string(limits_.max_checks) + "）",
+           "too many check items (limit " + std::to_string(limits_.max_checks) + ")");
+      return;
+    }
+    for (const RawCheck& raw : checks_) {
+      CheckItem check;
+      check.id = raw.id;
+      check.where = raw.where;
+      check.question = raw.question.value;
+      check.priority = raw.priority;
+      check.evidence = raw.evidence;
+      bool ok = CheckClause(raw.clause, "点検項目", "check item");
+      check.clause = raw.clause.value;
+      if (!check.question.empty() && !check.question.ends_with("か")) {
+        Fail(raw.question.where,
+             "点検項目「" + raw.id + "」の question は「…しているか」のように問いの形で書きます",
+             "check item \"" + raw.id + "\": the question must be phrased as a question ending in か");
+        ok = false;
+      }
+      if (!raw.answered_by.value.empty()) {
+        if (auto role = CheckRole(raw.answered_by)) {
+          check.answered_by = *role;
+        } else {
+          ok = false;
+        }
+      }
+      for (const Str& method : raw.methods) {
+        if (auto parsed = ParseAuditMethod(method.value)) {
+          const bool repeated =
+              std::find(check.methods.begin(), check.methods.end(), *parsed) != check.methods.end();
+          if (!repeated) check.methods.push_back(*parsed);
+        } else {
+          std::string known_ja;
+          for (int m = 0; m < kAuditMethodCount; ++m) {
+            const auto known = static_cast<AuditMethod>(m);
+            known_ja += (m == 0 ? "" : ", ") + std::string(Id(known)) + ": " +
+                        std::string(TitleJa(known));
+          }
+          Fail(method.where, "不明な監査の方法「" + method.value + "」です（" + known_ja + "）",
+               "unknown audit method \"" + method.value + "\" (" + AllAuditMethodIds() + ")");
+          ok = false;
+        }
+      }
+      if (raw.probe) {
+        if (IsKnownProbe(raw.probe->value)) {
+          check.probe = raw.probe->value;
+        } else {
+          const std::string known = AllProbeIds();
+          Fail(raw.probe->where,
+               "不明なプローブ「" + raw.probe->value + "」です（使用できる名前: " + known + "）",
+               "unknown probe \"" + raw.probe->value + "\" (known: " + known + ")");
+          ok = false;
+        }
+      }
+      if (ok) profile_.checks.push_back(std::move(check));
+    }
   }
 
   // Clause ids, already checked, become indices so that deciding never
@@ -1087,6 +1168,7 @@ class Builder {
     }
     profile_.network.clause_index = find(profile_.network.clause);
     for (Flow& flow : profile_.network.flows) flow.clause_index = find(flow.clause);
+    for (CheckItem& check : profile_.checks) check.clause_index = find(check.clause);
     for (const std::string& clause : profile_.separation_of_duties_clauses) {
       if (const int c = find(clause); c >= 0) {
         profile_.separation_of_duties_clause_indices.push_back(static_cast<std::uint16_t>(c));
@@ -1117,6 +1199,7 @@ class Builder {
   std::vector<std::pair<Threat, std::optional<Str>>> threats_;
   std::vector<Str> separation_of_duties_;
   std::vector<RawRule> rules_;
+  std::vector<RawCheck> checks_;
 };
 
 Result<Profile> Load(const std::string& path, std::optional<std::string_view> text,

@@ -24,6 +24,7 @@ struct LoaderLimits {
   std::size_t max_file_bytes = std::size_t{2} * 1024 * 1024;
   int max_extends_depth = 8;
   int max_rules = 4096;
+  int max_checks = 4096;
   int max_clauses = 8192;
   int max_diagnostics = 50;  // stop collecting after this many problems
 };

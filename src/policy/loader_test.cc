@@ -109,7 +109,7 @@ INSTANTIATE_TEST_SUITE_P(
                    "expected bare key starting character"},
         BrokenCase{"unknown_action.toml", "broken/unknown_action.toml", 7,
                    "rules[teleport.deny].action", "unknown action \"teleport\""},
-        BrokenCase{"unmapped_axis.toml", "policies/base.toml", 842,  // a line of base.toml
+        BrokenCase{"unmapped_axis.toml", "policies/base.toml", 847,  // a line of base.toml
                    "rules[store.fireproof.confidentiality].when.min_level.confidentiality",
                    "an inherited rule: give each level of [classification] a "
                    "maps_to.confidentiality"},

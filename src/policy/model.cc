@@ -90,4 +90,29 @@ std::string Profile::RoleTitle(Role role) const {
   return std::string(TitleJa(role));
 }
 
+CheckCoverage Profile::Coverage() const {
+  std::vector<bool> cited_by_rule(clauses.size(), false);
+  std::vector<bool> cited_by_check(clauses.size(), false);
+  for (const Rule& rule : rules) {
+    for (std::uint16_t c : rule.clause_indices) cited_by_rule[c] = true;
+  }
+  for (const CheckItem& check : checks) {
+    if (check.clause_index >= 0) {
+      cited_by_check[static_cast<std::size_t>(check.clause_index)] = true;
+    }
+  }
+  CheckCoverage coverage;
+  coverage.checks = static_cast<int>(checks.size());
+  for (std::size_t c = 0; c < clauses.size(); ++c) {
+    if (!cited_by_rule[c]) continue;
+    ++coverage.rule_clauses;
+    if (cited_by_check[c]) {
+      ++coverage.covered;
+    } else {
+      coverage.uncovered.push_back(clauses[c].id);
+    }
+  }
+  return coverage;
+}
+
 }  // namespace mamori::policy

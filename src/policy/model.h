@@ -4,6 +4,8 @@
 // Invariants (established by the loader, relied on by decide/ledger/server):
 //  - every clause, role, level, segment and document a profile item refers to
 //    exists; rule ids are unique; axes have 1..kMaxLevels levels;
+//  - check ids are unique and every check item's clause, role, methods and
+//    probe are known (clause_index is set);
 //  - every rule's condition is compiled against this profile's own axes and
 //    segments (CompiledCondition), so evaluation needs no string lookups;
 //  - rules_by_action[a] lists the indices of the rules for action a in profile
@@ -253,6 +255,29 @@ struct Rule {
   Where where;
 };
 
+// 点検項目: one question of the self-inspection and audit checklist, tied to
+// the clause it checks.
+struct CheckItem {
+  std::string id;
+  std::string clause;
+  int clause_index = -1;  // index into Profile::clauses
+  std::string question;   // Japanese, 「…しているか」
+  Role answered_by = Role::kManager;
+  bool priority = false;  // 重点項目
+  std::vector<AuditMethod> methods;
+  std::vector<std::string> evidence;  // 監査資料の例
+  std::string probe;  // a known probe id (IsKnownProbe), empty when none
+  Where where;
+};
+
+// How far the check items cover the clauses that rules cite.
+struct CheckCoverage {
+  int checks = 0;
+  int rule_clauses = 0;  // clauses cited by at least one rule
+  int covered = 0;       // of those, the ones at least one check item cites
+  std::vector<std::string> uncovered;  // clause ids, in profile order
+};
+
 struct Profile {
   std::string id;
   std::string title;
@@ -276,6 +301,7 @@ struct Profile {
   Effect default_effect = Effect::kAllow;
   std::vector<Rule> rules;
   std::array<std::vector<std::uint16_t>, kActionCount> rules_by_action;
+  std::vector<CheckItem> checks;
 
   const Clause* FindClause(const std::string& id) const;
   const Document* FindDocument(const std::string& id) const;
@@ -292,6 +318,7 @@ struct Profile {
   RoleScope ScopeOf(Role role) const;
   // "ciso, ..., system_admin": every id ParseRole accepts, for error messages.
   std::string AllRoleIds() const;
+  CheckCoverage Coverage() const;
 };
 
 }  // namespace mamori::policy

@@ -1,6 +1,9 @@
 #include "policy/summary.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "policy/network_presets.h"
 
@@ -200,7 +203,31 @@ std::string Summarize(const Profile& profile) {
     line(fmt::format("- ［{}］{}: {} — {}{}", clauses, TitleJa(rule.action), detail, rule.text,
                      rule.condition_text.empty() ? "" : "（条件: " + rule.condition_text + "）"));
   }
+
+  const CheckCoverage coverage = profile.Coverage();
+  const auto priority = std::count_if(profile.checks.begin(), profile.checks.end(),
+                                      [](const CheckItem& check) { return check.priority; });
+  line(fmt::format("\n## 点検項目（{}件、うち重点項目{}件）", profile.checks.size(), priority));
+  line(CoverageLine(coverage));
+  if (!coverage.uncovered.empty()) {
+    line(fmt::format("点検項目のない条項: {}", fmt::join(coverage.uncovered, "・")));
+  }
+  for (const CheckItem& check : profile.checks) {
+    std::string methods;
+    for (AuditMethod method : check.methods) {
+      methods += (methods.empty() ? "" : "・") + std::string(TitleJa(method));
+    }
+    line(fmt::format("- ［{}］{}{}（回答: {}、方法: {}{}）", check.clause,
+                     check.priority ? "【重点】" : "", check.question,
+                     profile.RoleTitle(check.answered_by), methods,
+                     check.probe.empty() ? "" : "、台帳から事前回答: " + check.probe));
+  }
   return out;
+}
+
+std::string CoverageLine(const CheckCoverage& coverage) {
+  return fmt::format("点検項目 {} 件、対策基準の条項 {} 件中 {} 件を網羅", coverage.checks,
+                     coverage.rule_clauses, coverage.covered);
 }
 
 }  // namespace mamori::policy

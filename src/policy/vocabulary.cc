@@ -124,6 +124,24 @@ constexpr std::array<Named, 5> kFlowModes = {{
     {"never", "通信不可"},
 }};
 
+constexpr std::array<Named, kAuditMethodCount> kAuditMethods = {{
+    {"inspection", "閲覧"},
+    {"interview", "インタビュー"},
+    {"observation", "視察"},
+    {"test", "テスト"},
+}};
+
+struct Probe {
+  std::string_view id;
+};
+constexpr std::array<Probe, 5> kProbes = {{
+    {"eol_devices_in_mynumber"},            // no device past end of support in mynumber
+    {"disposal_records_for_importance_a"},  // every importance-A disposal has its record
+    {"training_attended_this_year"},        // everyone who must attended training this 年度
+    {"emergency_exceptions_reported"},      // no emergency exception unreported past its deadline
+    {"contract_clauses_checked"},           // every contract has all 8.1(2) clauses checked
+}};
+
 constexpr std::array<std::string_view, 2> kDeviceValues = {"issued", "non_issued"};
 constexpr std::array<std::string_view, 2> kDestinationValues = {"internal", "external"};
 constexpr std::array<std::string_view, 2> kMediaValues = {"authorized", "unauthorized"};
@@ -187,6 +205,7 @@ std::string_view Id(AssetKind kind) { return kAssetKinds[Index(kind)].id; }
 std::string_view Id(Effect effect) { return kEffects[Index(effect)].id; }
 std::string_view Id(FlowMode mode) { return kFlowModes[Index(mode)].id; }
 std::string_view Id(ContextKey key) { return kContextKeys[Index(key)].id; }
+std::string_view Id(AuditMethod method) { return kAuditMethods[Index(method)].id; }
 
 std::string_view TitleJa(Action action) { return kActions[Index(action)].title_ja; }
 std::string_view TitleJa(Role role) {
@@ -196,6 +215,7 @@ std::string_view TitleJa(Obligation obligation) { return kObligations[Index(obli
 std::string_view TitleJa(AssetKind kind) { return kAssetKinds[Index(kind)].title_ja; }
 std::string_view TitleJa(Effect effect) { return kEffects[Index(effect)].title_ja; }
 std::string_view TitleJa(FlowMode mode) { return kFlowModes[Index(mode)].title_ja; }
+std::string_view TitleJa(AuditMethod method) { return kAuditMethods[Index(method)].title_ja; }
 
 std::optional<Action> ParseAction(std::string_view id) { return Find<Action>(kActions, id); }
 std::optional<Role> ParseRole(std::string_view id) { return Find<Role>(kRoles, id); }
@@ -213,6 +233,10 @@ std::optional<ContextKey> ParseContextKey(std::string_view id) {
   return Find<ContextKey>(kContextKeys, id);
 }
 
+std::optional<AuditMethod> ParseAuditMethod(std::string_view id) {
+  return Find<AuditMethod>(kAuditMethods, id);
+}
+
 std::optional<std::uint8_t> ParseContextValue(ContextKey key, std::string_view value) {
   const auto& values = Info(key).values;
   for (std::size_t i = 0; i < values.size(); ++i) {
@@ -224,5 +248,9 @@ std::optional<std::uint8_t> ParseContextValue(ContextKey key, std::string_view v
 std::string AllActionIds() { return JoinIds(kActions); }
 std::string AllRoleIds() { return JoinIds(kRoles); }
 std::string AllObligationIds() { return JoinIds(kObligations); }
+std::string AllAuditMethodIds() { return JoinIds(kAuditMethods); }
+
+bool IsKnownProbe(std::string_view id) { return Find<std::size_t>(kProbes, id).has_value(); }
+std::string AllProbeIds() { return JoinIds(kProbes); }
 
 }  // namespace mamori::policy

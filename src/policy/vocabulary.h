@@ -138,6 +138,15 @@ inline constexpr int kObligationCount = 32;
 enum class AssetKind : std::uint8_t { kSystem, kMedia, kDevice, kData, kDocument };
 inline constexpr int kAssetKindCount = 5;
 
+// 監査の実施方法 (監査ガイドライン): how a check item (点検項目) is examined.
+enum class AuditMethod : std::uint8_t {
+  kInspection,   // 閲覧: reading records and documents
+  kInterview,    // インタビュー
+  kObservation,  // 視察: looking at the place or the system in use
+  kTest,         // テスト: trying the control
+};
+inline constexpr int kAuditMethodCount = 4;
+
 // Ordered by precedence: a deny overrides an approval, which overrides an allow.
 enum class Effect : std::uint8_t { kAllow, kApprovalRequired, kDeny };
 
@@ -199,6 +208,7 @@ std::string_view Id(AssetKind kind);
 std::string_view Id(Effect effect);
 std::string_view Id(FlowMode mode);
 std::string_view Id(ContextKey key);
+std::string_view Id(AuditMethod method);
 
 std::string_view TitleJa(Action action);
 std::string_view TitleJa(Role role);  // default title; profiles may retitle
@@ -206,6 +216,7 @@ std::string_view TitleJa(Obligation obligation);
 std::string_view TitleJa(AssetKind kind);
 std::string_view TitleJa(Effect effect);
 std::string_view TitleJa(FlowMode mode);
+std::string_view TitleJa(AuditMethod method);
 
 std::optional<Action> ParseAction(std::string_view id);
 std::optional<Role> ParseRole(std::string_view id);  // built-in roles only
@@ -214,6 +225,7 @@ std::optional<AssetKind> ParseAssetKind(std::string_view id);
 std::optional<Effect> ParseEffect(std::string_view id);
 std::optional<FlowMode> ParseFlowMode(std::string_view id);
 std::optional<ContextKey> ParseContextKey(std::string_view id);
+std::optional<AuditMethod> ParseAuditMethod(std::string_view id);
 // Index of `value` among the key's enumerated values.
 std::optional<std::uint8_t> ParseContextValue(ContextKey key, std::string_view value);
 
@@ -222,5 +234,11 @@ std::optional<std::uint8_t> ParseContextValue(ContextKey key, std::string_view v
 std::string AllActionIds();
 std::string AllRoleIds();
 std::string AllObligationIds();
+std::string AllAuditMethodIds();
+
+// Probes: named queries over the ledger that pre-answer a check item
+// (src/assess/ runs them). A profile may name only these.
+bool IsKnownProbe(std::string_view id);
+std::string AllProbeIds();
 
 }  // namespace mamori::policy
