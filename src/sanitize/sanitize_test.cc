@@ -119,6 +119,22 @@ TEST(SanitizeTest, ControlCharactersAreRemoved) {
   EXPECT_EQ(outcome.report.verdict, Verdict::kSanitized);
 }
 
+// Found by the PDF fuzzer: a UTF-16 byte-order mark alone is text with no
+// content; it is refused with a reason, as an empty file is, not passed on
+// as an empty clean file.
+TEST(SanitizeTest, TextWithNoContentIsRefused) {
+  const Outcome bom = Sanitize("\xFE\xFF", "a.txt", Settings{});
+  EXPECT_EQ(bom.report.verdict, Verdict::kRefused);
+  EXPECT_EQ(bom.report.reason, Reason::kMalformed);
+  EXPECT_TRUE(bom.output.empty());
+  // Whatever detection makes of other contentless text, it is not passed on.
+  for (const std::string& input : {std::string("\xEF\xBB\xBF"), std::string("\x01\x02", 2)}) {
+    const Outcome outcome = Sanitize(input, "a.txt", Settings{});
+    EXPECT_EQ(outcome.report.verdict, Verdict::kRefused);
+    EXPECT_TRUE(outcome.output.empty());
+  }
+}
+
 TEST(SanitizeTest, CsvFormulaCellsAreNeutralizedAndNumbersKept) {
   const std::string csv =
       "品名,金額,備考\r\n\"=HYPERLINK(\"\"http://x\"\")\",-5,@SUM(A1)\r\n+81-3-1234,+3.5,通常\r\n";

@@ -91,6 +91,12 @@ FormatResult SanitizeText(std::string_view input, FileType type, Context& contex
     clean += c;
   }
   if (removed > 0) result.Remove("text", "control_characters", removed);
+  // Nothing left (a byte-order mark alone, only control characters): refused
+  // like an empty file, never passed on as an empty "clean" one.
+  if (clean.empty()) {
+    return Refuse(Reason::kMalformed,
+                  "text with no content (only a byte-order mark or control characters)");
+  }
 
   if (type == FileType::kCsv) {
     auto table = tabular::ReadCsv(clean, "csv");
