@@ -76,6 +76,18 @@ inline const PairResult& Pair(const CheckReport& report, const std::string& from
   return report.pairs.front();
 }
 
+// What every α rule set without a hole gives: the three allowed crossings
+// conform, nothing else crosses.
+inline void ExpectAlphaConforms(const CheckReport& report) {
+  EXPECT_FALSE(report.HasViolation()) << ReportToText(report);
+  EXPECT_EQ(Pair(report, "internet", "lgwan").status, PairStatus::kConforms);
+  EXPECT_EQ(Pair(report, "lgwan", "internet").status, PairStatus::kConforms);
+  EXPECT_EQ(Pair(report, "mynumber", "lgwan").status, PairStatus::kConforms);
+  EXPECT_EQ(Pair(report, "mynumber", "internet").status, PairStatus::kNoTraffic);
+  EXPECT_EQ(Pair(report, "internet", "mynumber").status, PairStatus::kNoTraffic);
+  EXPECT_EQ(Pair(report, "lgwan", "mynumber").status, PairStatus::kNoTraffic);
+}
+
 // A new packet from port 1024 to `port`, in by `in` and out by `out`.
 inline Packet Make(const char* source, const char* destination, std::uint8_t protocol,
                    std::uint16_t port, const char* in = "eth0", const char* out = "eth1") {
