@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <cstring>
+#include <cstdio>
 #include <ctime>
 #include <utility>
 
@@ -106,6 +107,78 @@ void QuietSequenceWarnings() {
   });
 }
 
+// A session holding the internal template (its id in `template_id`).
+Result<fbSession_t*> SessionWithTemplate(fbInfoModel_t* model, std::uint16_t& template_id) {
+  GError* error = nullptr;
+  fbSession_t* session = fbSessionAlloc(model);
+  fbTemplate_t* internal = fbTemplateAlloc(model);
+  if (!fbTemplateAppendSpecArray(internal, kSpecs, 0xffffffff, &error)) {
+    fbTemplateFreeUnused(internal);
+    fbSessionFree(session);
+    return Error(ErrorCode::kInternal, "内部テンプレートを作れません: " + Message(error),
+                 "cannot build the internal template");
+  }
+  template_id = fbSessionAddTemplate(session, TRUE, FB_TID_AUTO, internal, &error);
+  if (template_id == 0) {
+    fbSessionFree(session);
+    return Error(ErrorCode::kInternal, "内部テンプレートを登録できません: " + Message(error),
+                 "cannot add the internal template");
+  }
+  return session;
+}
+
+// One record as a flow; false when it carries no address (options records).
+bool ToFlow(const Record& record, Flow& flow) {
+  if (!IsZero(record.source_v6) || !IsZero(record.destination_v6)) {
+    flow.source = FromBytes(record.source_v6);
+    flow.destination = FromBytes(record.destination_v6);
+  } else if (record.source_v4 != 0 || record.destination_v4 != 0) {
+    flow.source = Ipv4(record.source_v4);
+    flow.destination = Ipv4(record.destination_v4);
+  } else {
+    return false;
+  }
+  flow.protocol = record.protocol;
+  flow.source_port = record.source_port;
+  flow.destination_port = record.destination_port;
+  flow.input_interface = record.ingress_interface != 0 ? std::to_string(record.ingress_interface) : "";
+  flow.output_interface = record.egress_interface != 0 ? std::to_string(record.egress_interface) : "";
+  flow.bytes = record.octets;
+  flow.packets = record.packets;
+  std::uint64_t start = record.flow_start_milliseconds;
+  if (start == 0 && record.flow_start_seconds != 0) {
+    start = std::uint64_t{record.flow_start_seconds} * 1000;
+  }
+  if (start == 0 && record.system_init_milliseconds != 0) {
+    start = record.system_init_milliseconds + record.flow_start_sys_up_time;
+  }
+  if (start == 0) start = static_cast<std::uint64_t>(std::time(nullptr)) * 1000;
+  flow.time = UtcText(start);
+  return true;
+}
+
+// Reads records until fBufNext fails; returns that error (EOM, EOF or
+// worse) for the caller to judge.
+GError* ReadRecords(fBuf_t* buffer, const FlowSink& sink, CollectorStats& stats) {
+  Record record{};
+  Flow flow;
+  GError* error = nullptr;
+  for (;;) {
+    std::size_t length = sizeof record;
+    std::memset(&record, 0, sizeof record);
+    if (!fBufNext(buffer, reinterpret_cast<std::uint8_t*>(&record), &length, &error)) {
+      return error;
+    }
+    ++stats.records;
+    if (!ToFlow(record, flow)) {
+      ++stats.without_addresses;
+      continue;
+    }
+    ++stats.flows;
+    sink(flow);
+  }
+}
+
 }  // namespace
 
 struct FlowCollector::Impl {
@@ -175,20 +248,7 @@ Result<std::unique_ptr<FlowCollector>> FlowCollector::Open(const CollectorOption
   const std::string where = options.host + ":" + options.port;
   GError* error = nullptr;
   impl->model = fbInfoModelAlloc();
-  fbSession_t* session = fbSessionAlloc(impl->model);
-  fbTemplate_t* internal = fbTemplateAlloc(impl->model);
-  if (!fbTemplateAppendSpecArray(internal, kSpecs, 0xffffffff, &error)) {
-    fbTemplateFreeUnused(internal);
-    fbSessionFree(session);
-    return Error(ErrorCode::kInternal, "内部テンプレートを作れません: " + Message(error),
-                 "cannot build the internal template");
-  }
-  impl->template_id = fbSessionAddTemplate(session, TRUE, FB_TID_AUTO, internal, &error);
-  if (impl->template_id == 0) {
-    fbSessionFree(session);
-    return Error(ErrorCode::kInternal, "内部テンプレートを登録できません: " + Message(error),
-                 "cannot add the internal template");
-  }
+  MAMORI_TRY(fbSession_t* session, SessionWithTemplate(impl->model, impl->template_id));
   fbConnSpec_t spec = FB_CONNSPEC_INIT;
   spec.transport = FB_UDP;
   spec.host = impl->host.data();
@@ -237,8 +297,6 @@ void FlowCollector::CountMissed(fBuf_t* buffer) {
 
 Status FlowCollector::Run(const FlowSink& sink) {
   fBuf_t* buffer = nullptr;
-  Record record{};
-  Flow flow;
   while (!stopping_) {
     GError* error = nullptr;
     fBuf_t* ready = fbListenerWait(impl_->listener, &error);
@@ -261,49 +319,61 @@ Status FlowCollector::Run(const FlowSink& sink) {
       }
     }
     ++stats_.messages;
-    for (;;) {
-      std::size_t length = sizeof record;
-      std::memset(&record, 0, sizeof record);
-      if (!fBufNext(buffer, reinterpret_cast<std::uint8_t*>(&record), &length, &error)) {
-        if (!g_error_matches(error, FB_ERROR_DOMAIN, FB_ERROR_EOM)) ++stats_.read_errors;
-        g_clear_error(&error);
-        break;
-      }
-      ++stats_.records;
-      if (!IsZero(record.source_v6) || !IsZero(record.destination_v6)) {
-        flow.source = FromBytes(record.source_v6);
-        flow.destination = FromBytes(record.destination_v6);
-      } else if (record.source_v4 != 0 || record.destination_v4 != 0) {
-        flow.source = Ipv4(record.source_v4);
-        flow.destination = Ipv4(record.destination_v4);
-      } else {
-        ++stats_.without_addresses;
-        continue;
-      }
-      flow.protocol = record.protocol;
-      flow.source_port = record.source_port;
-      flow.destination_port = record.destination_port;
-      flow.input_interface =
-          record.ingress_interface != 0 ? std::to_string(record.ingress_interface) : "";
-      flow.output_interface =
-          record.egress_interface != 0 ? std::to_string(record.egress_interface) : "";
-      flow.bytes = record.octets;
-      flow.packets = record.packets;
-      std::uint64_t start = record.flow_start_milliseconds;
-      if (start == 0 && record.flow_start_seconds != 0) {
-        start = std::uint64_t{record.flow_start_seconds} * 1000;
-      }
-      if (start == 0 && record.system_init_milliseconds != 0) {
-        start = record.system_init_milliseconds + record.flow_start_sys_up_time;
-      }
-      if (start == 0) start = static_cast<std::uint64_t>(std::time(nullptr)) * 1000;
-      flow.time = UtcText(start);
-      ++stats_.flows;
-      sink(flow);
-    }
+    GError* stop = ReadRecords(buffer, sink, stats_);
+    // Anything but the end of the message: a malformed one, skipped; the
+    // next datagram is read as usual.
+    if (!g_error_matches(stop, FB_ERROR_DOMAIN, FB_ERROR_EOM)) ++stats_.read_errors;
+    g_clear_error(&stop);
     if (impl_->protocol == CollectorProtocol::kNetflowV9) CountMissed(buffer);
   }
   return OkStatus();
+}
+
+Status ReadIpfixMessages(std::string_view bytes, CollectorProtocol protocol,
+                         const FlowSink& sink, CollectorStats& stats) {
+  QuietSequenceWarnings();
+  if (bytes.empty()) return OkStatus();
+  FILE* file = fmemopen(const_cast<char*>(bytes.data()), bytes.size(), "rb");
+  if (file == nullptr) {
+    return Error(ErrorCode::kIo, "メモリ上のファイルを開けません", "fmemopen failed");
+  }
+  fbInfoModel_t* model = fbInfoModelAlloc();
+  std::uint16_t template_id = 0;
+  auto session = SessionWithTemplate(model, template_id);
+  if (!session.Ok()) {
+    std::fclose(file);
+    fbInfoModelFree(model);
+    return session.Err();
+  }
+  fbCollector_t* collector = fbCollectorAllocFP(nullptr, file);
+  fBuf_t* buffer = fBufAllocForCollection(*session, collector);  // owns both
+  GError* error = nullptr;
+  Status status = OkStatus();
+  if (protocol == CollectorProtocol::kNetflowV9 &&
+      !fbCollectorSetNetflowV9Translator(collector, &error)) {
+    const std::string why = Message(error);
+    status = Error(ErrorCode::kInternal, "NetFlow v9 の変換を設定できません: " + why,
+                   "cannot set the NetFlow v9 translator: " + why);
+  } else if (!fBufSetInternalTemplate(buffer, template_id, &error)) {
+    const std::string why = Message(error);
+    status = Error(ErrorCode::kInternal, "内部テンプレートを使えません: " + why,
+                   "cannot use the internal template: " + why);
+  } else {
+    GError* stop = ReadRecords(buffer, sink, stats);
+    if (!g_error_matches(stop, FB_ERROR_DOMAIN, FB_ERROR_EOF)) {
+      ++stats.read_errors;
+      const std::string why = Message(stop);
+      status = Error(ErrorCode::kInvalidArgument,
+                     "IPFIX を読めません（" + std::to_string(stats.records) + " レコードの後）: " + why,
+                     "unreadable IPFIX after " + std::to_string(stats.records) + " records: " + why);
+    } else {
+      g_clear_error(&stop);
+    }
+  }
+  fBufFree(buffer);
+  std::fclose(file);
+  fbInfoModelFree(model);
+  return status;
 }
 
 AlertLimiter::Verdict AlertLimiter::Check(const FlowViolation& group, Clock::time_point now) {

@@ -50,6 +50,15 @@ struct CollectorStats {
   std::uint64_t read_errors = 0;        // malformed messages skipped
 };
 
+// Reads IPFIX messages (or NetFlow v9 export packets) one after another from
+// `bytes`, as an IPFIX file (RFC 5655) holds them or as one exporter would
+// send them, through the same record conversion as the live collector.
+// Stops at the end, or at the first message libfixbuf cannot read (a stream
+// cannot be resynchronised): then kInvalidArgument with libfixbuf's message
+// and the number of records read before it; `stats` counts what was read.
+Status ReadIpfixMessages(std::string_view bytes, CollectorProtocol protocol,
+                         const FlowSink& sink, CollectorStats& stats);
+
 class FlowCollector {
  public:
   // Binds the UDP socket. Errors: kIo (cannot bind: in use, no permission,
