@@ -109,6 +109,7 @@ struct NetcheckListenOptions {
   int max_alerts_per_hour = 20;  // over all groups
   std::string incident_as;       // record each alert as an incident reported by this person
   std::uint64_t max_flows = 0;   // stop after this many flows; 0: until a signal
+  int receive_buffer = 4 << 20;  // SO_RCVBUF, bytes; 0: the system's default
 };
 
 // `mamori decide --profile FILE`: reads one JSON request, or JSON Lines, from

@@ -410,6 +410,10 @@ void RunListen(const NetcheckListenOptions& options, const policy::Profile& prof
                         "--ipfix か --netflow-v9 のどちらか一つを指定してください",
                         "give exactly one of --ipfix and --netflow-v9"});
   }
+  if (options.receive_buffer < 0) {
+    problems.push_back({{"", 0, "receive-buffer"}, "--receive-buffer は 0 以上です",
+                        "--receive-buffer must be >= 0"});
+  }
   if (options.alert_interval < 0 || options.max_alerts_per_hour < 1) {
     problems.push_back({{"", 0, "alert-interval"},
                         "--alert-interval は 0 以上、--max-alerts-per-hour は 1 以上です",
@@ -425,6 +429,7 @@ void RunListen(const NetcheckListenOptions& options, const policy::Profile& prof
         ipfix ? netcheck::CollectorProtocol::kIpfix : netcheck::CollectorProtocol::kNetflowV9);
     if (!parsed.Ok()) return output.Fail(parsed.Err());
     address = *parsed;
+    address->receive_buffer = options.receive_buffer;
   }
   if (!problems.empty()) return output.Fail(Error(ErrorCode::kInvalidArgument, std::move(problems)));
   if (ledger != nullptr) {  // the reporter of the incidents, checked before listening
@@ -473,6 +478,7 @@ void RunListen(const NetcheckListenOptions& options, const policy::Profile& prof
                          {"without_addresses", stats.without_addresses},
                          {"missed_export_packets", stats.missed_packets},
                          {"read_errors", stats.read_errors},
+                         {"receive_buffer", stats.receive_buffer},
                          {"alerts", alerts},
                          {"alerts_held_back", limiter.HeldBack()}};
     output.PrintJson(json);
@@ -642,6 +648,8 @@ void AddNetcheckCommands(CLI::App& app, LedgerCli& cli) {
                      "通知を台帳（--db）にインシデントとして記録する。報告者の職員コード");
   listen->add_option("--max-flows", listen_options->max_flows,
                      "この件数のフローを受けたら終了する（既定 0: シグナルまで）");
+  listen->add_option("--receive-buffer", listen_options->receive_buffer,
+                     "受信バッファ（バイト、既定 4 MiB。net.core.rmem_max まで。0: OS の既定）");
   listen->add_flag("--json", listen_options->json, "JSON Lines（通知）と JSON（集計）で出力");
   listen->callback([&cli, listen_options] {
     NetcheckListenOptions resolved = *listen_options;

@@ -2,6 +2,14 @@
 
 #include <fixbuf/public.h>
 
+// Exported by libfixbuf and declared in its installed <fixbuf/private.h>,
+// which is not C++-safe: the collector's socket (to size its receive
+// buffer) and the wake-up of a blocked read (Stop()).
+extern "C" {
+int fbCollectorGetFD(fbCollector_t* collector);
+void fbCollectorInterruptSocket(fbCollector_t* collector);
+}
+
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -184,6 +192,8 @@ GError* ReadRecords(fBuf_t* buffer, const FlowSink& sink, CollectorStats& stats)
 struct FlowCollector::Impl {
   fbInfoModel_t* model = nullptr;
   fbListener_t* listener = nullptr;  // owns the session, collector and buffer
+  fbCollector_t* collector = nullptr;
+  int receive_buffer = 0;
   std::uint16_t template_id = 0;
   std::string host;
   std::string port;
@@ -260,21 +270,25 @@ Result<std::unique_ptr<FlowCollector>> FlowCollector::Open(const CollectorOption
     return Error(ErrorCode::kIo, "待ち受けできません: " + where + "（" + why + "）",
                  "cannot listen on " + where + ": " + why);
   }
-  if (options.protocol == CollectorProtocol::kNetflowV9) {
-    fbCollector_t* collector = nullptr;
-    if (!fbListenerGetCollector(impl->listener, &collector, &error) ||
-        !fbCollectorSetNetflowV9Translator(collector, &error)) {
-      const std::string why = Message(error);
-      return Error(ErrorCode::kInternal, "NetFlow v9 の変換を設定できません: " + why,
-                   "cannot set the NetFlow v9 translator: " + why);
-    }
+  if (!fbListenerGetCollector(impl->listener, &impl->collector, &error)) {
+    const std::string why = Message(error);
+    return Error(ErrorCode::kInternal, "受信の準備ができません: " + why,
+                 "no collector on the listener: " + why);
   }
+  if (options.protocol == CollectorProtocol::kNetflowV9 &&
+      !fbCollectorSetNetflowV9Translator(impl->collector, &error)) {
+    const std::string why = Message(error);
+    return Error(ErrorCode::kInternal, "NetFlow v9 の変換を設定できません: " + why,
+                 "cannot set the NetFlow v9 translator: " + why);
+  }
+  impl->receive_buffer = options.receive_buffer;
   return std::unique_ptr<FlowCollector>(new FlowCollector(std::move(impl)));
 }
 
 void FlowCollector::Stop() {
   stopping_ = true;
-  fbListenerInterrupt(impl_->listener);
+  fbListenerInterrupt(impl_->listener);           // waiting for the first datagram
+  fbCollectorInterruptSocket(impl_->collector);  // reading the next one
 }
 
 // libfixbuf counts the missed export packets of each exporter (address,
@@ -295,38 +309,64 @@ void FlowCollector::CountMissed(fBuf_t* buffer) {
   known = missed;
 }
 
+// The first message through fbListenerWait (which creates the buffer); the
+// next ones straight from the collector's socket with fBufNextMessage — one
+// blocking read a datagram, no select — in manual mode, so that each
+// message's end is seen (its missed packets counted, Stop() honoured).
 Status FlowCollector::Run(const FlowSink& sink) {
+  GError* error = nullptr;
   fBuf_t* buffer = nullptr;
-  while (!stopping_) {
-    GError* error = nullptr;
-    fBuf_t* ready = fbListenerWait(impl_->listener, &error);
-    if (ready == nullptr) {
-      if (stopping_) break;
-      if (g_error_matches(error, FB_ERROR_DOMAIN, FB_ERROR_NLREAD)) {
-        g_clear_error(&error);  // a datagram refused or an interrupted wait
-        continue;
-      }
-      const std::string why = Message(error);
-      return Error(ErrorCode::kIo, "受信できません: " + why, "cannot receive: " + why);
+  while (buffer == nullptr) {
+    buffer = fbListenerWait(impl_->listener, &error);
+    if (stopping_) {
+      g_clear_error(&error);
+      return OkStatus();
     }
-    if (ready != buffer) {
-      buffer = ready;
-      fBufSetAutomaticMode(buffer, FALSE);
-      if (!fBufSetInternalTemplate(buffer, impl_->template_id, &error)) {
+    if (buffer == nullptr) {
+      if (!g_error_matches(error, FB_ERROR_DOMAIN, FB_ERROR_NLREAD)) {
         const std::string why = Message(error);
-        return Error(ErrorCode::kInternal, "内部テンプレートを使えません: " + why,
-                     "cannot use the internal template: " + why);
+        return Error(ErrorCode::kIo, "受信できません: " + why, "cannot receive: " + why);
       }
+      g_clear_error(&error);  // a datagram refused: wait for the next
     }
+  }
+  // libfixbuf gives the collector its socket with the first datagram.
+  if (const int fd = fbCollectorGetFD(fBufGetCollector(buffer)); fd >= 0) {
+    if (impl_->receive_buffer > 0) {
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &impl_->receive_buffer, sizeof impl_->receive_buffer);
+    }
+    socklen_t length = sizeof stats_.receive_buffer;
+    getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &stats_.receive_buffer, &length);
+  }
+  fBufSetAutomaticMode(buffer, FALSE);
+  if (!fBufSetInternalTemplate(buffer, impl_->template_id, &error)) {
+    const std::string why = Message(error);
+    return Error(ErrorCode::kInternal, "内部テンプレートを使えません: " + why,
+                 "cannot use the internal template: " + why);
+  }
+  for (;;) {
     ++stats_.messages;
     GError* stop = ReadRecords(buffer, sink, stats_);
-    // Anything but the end of the message: a malformed one, skipped; the
-    // next datagram is read as usual.
+    // Anything but the end of the message: a malformed one, skipped.
     if (!g_error_matches(stop, FB_ERROR_DOMAIN, FB_ERROR_EOM)) ++stats_.read_errors;
     g_clear_error(&stop);
     if (impl_->protocol == CollectorProtocol::kNetflowV9) CountMissed(buffer);
+    // The next message; a malformed header is counted and the one after read.
+    while (!stopping_ && !fBufNextMessage(buffer, &error)) {
+      if (stopping_) break;
+      if (g_error_matches(error, FB_ERROR_DOMAIN, FB_ERROR_IO)) {
+        const std::string why = Message(error);
+        return Error(ErrorCode::kIo, "受信できません: " + why, "cannot receive: " + why);
+      }
+      if (!g_error_matches(error, FB_ERROR_DOMAIN, FB_ERROR_NLREAD)) {
+        ++stats_.messages;
+        ++stats_.read_errors;
+      }
+      g_clear_error(&error);
+    }
+    g_clear_error(&error);
+    if (stopping_) return OkStatus();
   }
-  return OkStatus();
 }
 
 Status ReadIpfixMessages(std::string_view bytes, CollectorProtocol protocol,

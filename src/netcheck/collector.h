@@ -35,6 +35,10 @@ struct CollectorOptions {
   CollectorProtocol protocol = CollectorProtocol::kIpfix;
   std::string host = "127.0.0.1";  // the address to listen on
   std::string port;                // UDP port
+  // The socket's receive buffer, bytes (SO_RCVBUF; the kernel caps it at
+  // net.core.rmem_max). What absorbs an exporter's bursts while a record is
+  // judged or an incident written. 0: the system's default.
+  int receive_buffer = 4 << 20;
 };
 
 // "127.0.0.1:4739", "[::1]:2055" → host and port. Errors (kInvalidArgument)
@@ -48,6 +52,7 @@ struct CollectorStats {
   std::uint64_t without_addresses = 0;  // records with no source/destination address
   std::uint64_t missed_packets = 0;     // NetFlow v9: export packets libfixbuf saw missing
   std::uint64_t read_errors = 0;        // malformed messages skipped
+  int receive_buffer = 0;               // bytes the kernel granted (SO_RCVBUF as read back)
 };
 
 // Reads IPFIX messages (or NetFlow v9 export packets) one after another from

@@ -203,6 +203,7 @@ TEST(FlowCollectorTest, ReadsIpfixFromLibfixbufsExporter) {
   const auto& stats = running.collector->Stats();
   EXPECT_EQ(stats.flows, 3u);
   EXPECT_EQ(stats.read_errors, 0u);
+  EXPECT_GT(stats.receive_buffer, 0);
 }
 
 void Put16(std::vector<std::uint8_t>& out, std::uint16_t v) {
