@@ -31,7 +31,8 @@ std::string_view TitleJa(Answer answer) {
 }
 
 std::optional<Answer> ParseAnswer(std::string_view text) {
-  for (const Answer answer : {Answer::kYes, Answer::kNo, Answer::kPartial, Answer::kNotApplicable}) {
+  for (const Answer answer :
+       {Answer::kYes, Answer::kNo, Answer::kPartial, Answer::kNotApplicable}) {
     if (text == Id(answer) || text == TitleJa(answer)) return answer;
   }
   return std::nullopt;

@@ -36,8 +36,8 @@ std::string SelfInspectionClause(const policy::Profile& profile) {
 std::string IdText(std::int64_t id) { return std::to_string(id); }
 
 std::optional<FormStatus> ParseFormStatus(std::string_view id) {
-  for (const FormStatus status :
-       {FormStatus::kOpen, FormStatus::kSubmitted, FormStatus::kSignedOff, FormStatus::kEvaluated}) {
+  for (const FormStatus status : {FormStatus::kOpen, FormStatus::kSubmitted, FormStatus::kSignedOff,
+                                  FormStatus::kEvaluated}) {
     if (Id(status) == id) return status;
   }
   return std::nullopt;
@@ -61,11 +61,15 @@ Result<Campaign> LoadCampaign(Ledger& ledger, std::int64_t id) {
                  "no self-inspection campaign " + IdText(id), {"", 0, "campaign"});
   }
   const auto& row = rows.front();
-  Campaign campaign{row.Int(0),  static_cast<int>(row.Int(1)), row.Text(2), row.Text(3),
-                    row.Text(4), row.Text(5), row.Text(6), row.Text(7), row.Text(8),
-                    row.Text(9), {}};
-  MAMORI_TRY(const auto forms,
-             ledger.Db().Query("SELECT id FROM assess_forms WHERE campaign_id = ? ORDER BY id", {id}));
+  Campaign campaign{row.Int(0),  static_cast<int>(row.Int(1)),
+                    row.Text(2), row.Text(3),
+                    row.Text(4), row.Text(5),
+                    row.Text(6), row.Text(7),
+                    row.Text(8), row.Text(9),
+                    {}};
+  MAMORI_TRY(
+      const auto forms,
+      ledger.Db().Query("SELECT id FROM assess_forms WHERE campaign_id = ? ORDER BY id", {id}));
   for (const auto& form : forms) campaign.forms.push_back(form.Int(0));
   return campaign;
 }
@@ -111,14 +115,14 @@ Result<Form> LoadForm(Ledger& ledger, std::int64_t id) {
   form.evaluated_at = row.Text(14);
   form.evaluation_comment = row.Text(15);
   form.overdue = form.status == FormStatus::kOpen && form.due_on < ledger::TodayJst(ledger);
-  MAMORI_TRY(const auto items,
-             ledger.Db().Query(
-                 "SELECT i.position, i.check_id, i.clause, i.question, i.answered_by_role, "
-                 "i.priority, i.probe, i.respondents, i.prefill, i.prefill_basis, i.answer, "
-                 "i.basis, i.evidence, i.correction_reason, p.code, i.answered_at "
-                 "FROM assess_items i LEFT JOIN people p ON p.id = i.answered_by "
-                 "WHERE i.form_id = ? ORDER BY i.position",
-                 {id}));
+  MAMORI_TRY(
+      const auto items,
+      ledger.Db().Query("SELECT i.position, i.check_id, i.clause, i.question, i.answered_by_role, "
+                        "i.priority, i.probe, i.respondents, i.prefill, i.prefill_basis, i.answer, "
+                        "i.basis, i.evidence, i.correction_reason, p.code, i.answered_at "
+                        "FROM assess_items i LEFT JOIN people p ON p.id = i.answered_by "
+                        "WHERE i.form_id = ? ORDER BY i.position",
+                        {id}));
   for (const auto& item : items) {
     FormItem out;
     out.position = static_cast<int>(item.Int(0));
@@ -150,8 +154,10 @@ Result<Form> LoadForm(Ledger& ledger, std::int64_t id) {
 Status RecordForm(Ledger& ledger, const std::string& actor, const std::string& action,
                   std::int64_t id, Form* out) {
   MAMORI_TRY(auto form, LoadForm(ledger, id));
-  MAMORI_TRY_STATUS(
-      ledger.Record({actor, action, "assess_form", IdText(id), ToJson(form).dump()}));
+  // "overdue" depends on the day it is read, not on the change: not audited.
+  Json state = ToJson(form);
+  state.erase("overdue");
+  MAMORI_TRY_STATUS(ledger.Record({actor, action, "assess_form", IdText(id), state.dump()}));
   if (out != nullptr) *out = std::move(form);
   return OkStatus();
 }
@@ -234,9 +240,9 @@ Status CheckCampaignInput(const CampaignInput& input) {
   const Status due = ledger::CheckDate(input.due_on, "due_on");
   checks.Add(opens).Add(due);
   if (opens.Ok() && due.Ok() && input.due_on < input.opens_on) {
-    checks.Add(ledger::FieldError("due_on", "期限（" + input.due_on + "）が開始日（" +
-                                                input.opens_on + "）より前です",
-                                  "due_on is before opens_on"));
+    checks.Add(ledger::FieldError(
+        "due_on", "期限（" + input.due_on + "）が開始日（" + input.opens_on + "）より前です",
+        "due_on is before opens_on"));
   }
   if (opens.Ok() && input.fiscal_year >= kMinFiscalYear && input.fiscal_year <= kMaxFiscalYear) {
     const auto year = std::chrono::year(input.fiscal_year);
@@ -409,8 +415,10 @@ std::string_view TitleJa(FormStatus status) {
 
 Result<Campaign> CreateCampaign(Ledger& ledger, const std::string& actor,
                                 const CampaignInput& input) {
-  MAMORI_TRY_STATUS(
-      ledger::Checks().Add(ledger::CheckCode(actor, "actor")).Add(CheckCampaignInput(input)).Done());
+  MAMORI_TRY_STATUS(ledger::Checks()
+                        .Add(ledger::CheckCode(actor, "actor"))
+                        .Add(CheckCampaignInput(input))
+                        .Done());
   const policy::Profile& profile = ledger.Profile();
   Campaign result;
   const Status changed = ledger.Change([&]() -> Status {
@@ -477,7 +485,8 @@ Result<Campaign> CreateCampaign(Ledger& ledger, const std::string& actor,
           const std::string role = profile.RoleId(check.answered_by);
           if (reported.insert((section ? section->code : "") + "/" + role).second) {
             const std::string where_ja =
-                section != nullptr ? "課室等「" + section->code + " " + section->name + "」" : "組織";
+                section != nullptr ? "課室等「" + section->code + " " + section->name + "」"
+                                   : "組織";
             problems.push_back(
                 {{"", 0, field},
                  where_ja + "に" + profile.RoleTitle(check.answered_by) + "がいないため点検項目「" +
@@ -597,10 +606,10 @@ Result<Form> AnswerItem(Ledger& ledger, const std::string& actor, std::int64_t f
   ledger::Checks checks;
   checks.Add(ledger::CheckCode(actor, "actor")).Add(ledger::CheckCode(input.check_id, "check_id"));
   if (!answer) {
-    checks.Add(ledger::FieldError("answer",
-                                  "回答「" + input.answer + "」は はい・いいえ・一部・該当なし のいずれかです",
-                                  "answer must be yes, no, partial or not_applicable (はい, "
-                                  "いいえ, 一部, 該当なし)"));
+    checks.Add(ledger::FieldError(
+        "answer", "回答「" + input.answer + "」は はい・いいえ・一部・該当なし のいずれかです",
+        "answer must be yes, no, partial or not_applicable (はい, "
+        "いいえ, 一部, 該当なし)"));
   }
   checks.Add(ledger::CheckText(input.basis, "basis", ledger::kMaxText, true, true))
       .Add(ledger::CheckText(input.evidence, "evidence", ledger::kMaxText, true, true))
@@ -619,11 +628,10 @@ Result<Form> AnswerItem(Ledger& ledger, const std::string& actor, std::int64_t f
     const auto item = std::find_if(form.items.begin(), form.items.end(),
                                    [&](const FormItem& i) { return i.check_id == input.check_id; });
     if (item == form.items.end()) {
-      return ledger::FieldError("check_id",
-                                "様式 " + IdText(form_id) + " に点検項目「" + input.check_id +
-                                    "」はありません",
-                                "form " + IdText(form_id) + " has no check item \"" +
-                                    input.check_id + "\"");
+      return ledger::FieldError(
+          "check_id",
+          "様式 " + IdText(form_id) + " に点検項目「" + input.check_id + "」はありません",
+          "form " + IdText(form_id) + " has no check item \"" + input.check_id + "\"");
     }
     MAMORI_TRY(const auto person, ledger::FindActivePerson(ledger, actor, "actor"));
     MAMORI_TRY(const auto section, FormSection(ledger, form));
@@ -650,12 +658,12 @@ Result<Form> AnswerItem(Ledger& ledger, const std::string& actor, std::int64_t f
     std::string correction;
     if (item->prefill && *item->prefill != *answer) {
       if (input.correction_reason.empty()) {
-        return ledger::FieldError(
-            "correction_reason",
-            "自動点検の結果（" + std::string(TitleJa(*item->prefill)) +
-                "）と異なる回答には訂正の理由が必要です",
-            "an answer other than the probe's (" + std::string(Id(*item->prefill)) +
-                ") needs a correction reason");
+        return ledger::FieldError("correction_reason",
+                                  "自動点検の結果（" + std::string(TitleJa(*item->prefill)) +
+                                      "）と異なる回答には訂正の理由が必要です",
+                                  "an answer other than the probe's (" +
+                                      std::string(Id(*item->prefill)) +
+                                      ") needs a correction reason");
       }
       correction = input.correction_reason;
     }
@@ -665,9 +673,9 @@ Result<Form> AnswerItem(Ledger& ledger, const std::string& actor, std::int64_t f
       if (item->prefill == answer && probed.is_object()) {
         basis = "自動点検: " + probed.value("summary_ja", "");
       } else {
-        return ledger::FieldError("basis",
-                                  "「" + std::string(TitleJa(*answer)) + "」の回答には根拠が必要です",
-                                  "an answer of " + std::string(Id(*answer)) + " needs a basis");
+        return ledger::FieldError(
+            "basis", "「" + std::string(TitleJa(*answer)) + "」の回答には根拠が必要です",
+            "an answer of " + std::string(Id(*answer)) + " needs a basis");
       }
     }
     MAMORI_TRY_STATUS(ledger.Db().Execute(
@@ -729,8 +737,8 @@ Result<Form> SignOffForm(Ledger& ledger, const std::string& actor, std::int64_t 
     MAMORI_TRY(const auto section, FormSection(ledger, form));
     // 9(3)①: the section's manager reports its results; the organization
     // form is the 統括's.
-    const auto roles = internal::WithDelegates(
-        ledger.Profile(), {section ? Role::kManager : Role::kChiefOfficer});
+    const auto roles =
+        internal::WithDelegates(ledger.Profile(), {section ? Role::kManager : Role::kChiefOfficer});
     MAMORI_TRY(const auto held,
                internal::HeldRole(ledger, person, roles, section ? &*section : nullptr));
     if (!held) {
@@ -762,8 +770,8 @@ Result<Evaluation> EvaluateForm(Ledger& ledger, const std::string& actor, std::i
     MAMORI_TRY(const auto section, FormSection(ledger, form));
     // 9(3)②: the 統括 evaluates; the organization form, which the 統括
     // signed off, goes to the CISO.
-    const auto roles = internal::WithDelegates(
-        ledger.Profile(), {section ? Role::kChiefOfficer : Role::kCiso});
+    const auto roles =
+        internal::WithDelegates(ledger.Profile(), {section ? Role::kChiefOfficer : Role::kCiso});
     MAMORI_TRY(const auto held,
                internal::HeldRole(ledger, person, roles, section ? &*section : nullptr));
     if (!held) {
@@ -781,6 +789,8 @@ Result<Evaluation> EvaluateForm(Ledger& ledger, const std::string& actor, std::i
       finding.source_ref = "自己点検 " + IdText(campaign.id) + " 様式 " + IdText(form.id);
       finding.title = "自己点検「" + item.check_id + "」: " + std::string(TitleJa(*item.answer));
       finding.description = item.question + "\n根拠: " + item.basis;
+      // The basis stays on the form in full; the finding cites it if it fits.
+      if (finding.description.size() > ledger::kMaxText) finding.description = item.question;
       finding.check_id = item.check_id;
       finding.clause = item.clause;
       finding.section = form.section;

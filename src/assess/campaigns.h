@@ -57,7 +57,7 @@ std::string_view Id(FormStatus status);
 std::string_view TitleJa(FormStatus status);
 
 struct CampaignInput {
-  int fiscal_year = 0;                // 2026 = 2026-04-01 .. 2027-03-31
+  int fiscal_year = 0;  // 2026 = 2026-04-01 .. 2027-03-31
   std::string title;
   std::vector<std::string> sections;  // section codes; empty: every section
   std::string opens_on;               // YYYY-MM-DD, within the 年度
@@ -106,7 +106,7 @@ struct Form {
   std::string department;
   FormStatus status = FormStatus::kOpen;
   std::string due_on;
-  bool overdue = false;  // still open after due_on (today, JST)
+  bool overdue = false;  // still open after due_on (today, JST); not in the audited state
   std::string submitted_by, submitted_at;
   std::string signed_off_by, signed_off_at, signoff_comment;
   std::string evaluated_by, evaluated_at, evaluation_comment;

@@ -72,7 +72,10 @@ Result<Finding> Load(Ledger& ledger, std::int64_t id) {
 Status RecordFinding(Ledger& ledger, const std::string& actor, const std::string& action,
                      std::int64_t id, Finding& out) {
   MAMORI_TRY(out, Load(ledger, id));
-  return ledger.Record({actor, action, "finding", IdText(id), ToJson(out).dump()});
+  // "overdue" depends on the day it is read, not on the change: not audited.
+  Json state = ToJson(out);
+  state.erase("overdue");
+  return ledger.Record({actor, action, "finding", IdText(id), state.dump()});
 }
 
 Error WrongState(const Finding& finding, const std::string& doing_ja, const std::string& doing_en) {
@@ -164,13 +167,14 @@ const std::vector<std::string>& FindingPriorities() {
 }
 
 Result<Finding> InsertFinding(Ledger& ledger, const std::string& actor, const FindingInput& input) {
-  MAMORI_TRY_STATUS(ledger::Checks().Add(ledger::CheckCode(actor, "actor")).Add(CheckInput(input)).Done());
+  MAMORI_TRY_STATUS(
+      ledger::Checks().Add(ledger::CheckCode(actor, "actor")).Add(CheckInput(input)).Done());
   const policy::Profile& profile = ledger.Profile();
   std::string clause = input.clause;
   ledger::Checks refs;
   if (!input.check_id.empty() && input.form_id == 0) {
     const auto check = std::find_if(profile.checks.begin(), profile.checks.end(),
-                                     [&](const auto& c) { return c.id == input.check_id; });
+                                    [&](const auto& c) { return c.id == input.check_id; });
     if (check == profile.checks.end()) {
       refs.Add(ledger::FieldError("check_id",
                                   "点検項目「" + input.check_id + "」はプロファイルにありません",
@@ -195,22 +199,23 @@ Result<Finding> InsertFinding(Ledger& ledger, const std::string& actor, const Fi
   storage::Value due = storage::Null();
   if (!input.due_on.empty()) due = input.due_on;
   const std::string now = internal::NowUtc(ledger);
-  MAMORI_TRY(const auto id,
-             ledger.Db().QueryInt(
-                 "INSERT INTO findings (source, source_ref, form_id, title, description, check_id, "
-                 "clause, section_id, owner_id, priority, due_on, status, created_by, created_at, "
-                 "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'identified', ?, ?, ?) "
-                 "RETURNING id",
-                 {input.source, input.source_ref, form_id, input.title, input.description,
-                  input.check_id, clause, section_id, owner.id, input.priority, due, creator.id,
-                  now, now}));
+  MAMORI_TRY(
+      const auto id,
+      ledger.Db().QueryInt(
+          "INSERT INTO findings (source, source_ref, form_id, title, description, check_id, "
+          "clause, section_id, owner_id, priority, due_on, status, created_by, created_at, "
+          "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'identified', ?, ?, ?) "
+          "RETURNING id",
+          {input.source, input.source_ref, form_id, input.title, input.description, input.check_id,
+           clause, section_id, owner.id, input.priority, due, creator.id, now, now}));
   Finding result;
   MAMORI_TRY_STATUS(RecordFinding(ledger, actor, "finding.add", id, result));
   return result;
 }
 
 Result<Finding> AddFinding(Ledger& ledger, const std::string& actor, const FindingInput& input) {
-  MAMORI_TRY_STATUS(ledger::Checks().Add(ledger::CheckCode(actor, "actor")).Add(CheckInput(input)).Done());
+  MAMORI_TRY_STATUS(
+      ledger::Checks().Add(ledger::CheckCode(actor, "actor")).Add(CheckInput(input)).Done());
   if (input.form_id != 0) {
     return ledger::FieldError("form_id", "自己点検の検出事項は様式の評価で登録されます",
                               "self-inspection findings are opened by evaluating the form");
@@ -318,10 +323,9 @@ Result<Finding> UpdateFinding(Ledger& ledger, const std::string& actor, std::int
     storage::Value exception = storage::Null();
     if (*next == FindingStatus::kRiskAccepted) {
       auto request = ledger::workflow::GetRequest(ledger, update.exception_id);
-      const bool approved =
-          request.Ok() && request->exception.has_value() &&
-          (request->status == ledger::workflow::RequestStatus::kApproved ||
-           request->status == ledger::workflow::RequestStatus::kCompleted);
+      const bool approved = request.Ok() && request->exception.has_value() &&
+                            (request->status == ledger::workflow::RequestStatus::kApproved ||
+                             request->status == ledger::workflow::RequestStatus::kCompleted);
       if (!approved) {
         return ledger::FieldError(
             "exception_id",
@@ -335,8 +339,8 @@ Result<Finding> UpdateFinding(Ledger& ledger, const std::string& actor, std::int
         "WHERE id = ? AND status = ?",
         {std::string(Id(*next)), update.plan.empty() ? finding.plan : update.plan,
          due.empty() ? storage::Null() : storage::Value(due),
-         update.evidence.empty() ? finding.evidence : update.evidence, internal::NowUtc(ledger),
-         id, std::string(Id(from))}));
+         update.evidence.empty() ? finding.evidence : update.evidence, internal::NowUtc(ledger), id,
+         std::string(Id(from))}));
     if (*next == FindingStatus::kRiskAccepted) {
       MAMORI_TRY_STATUS(ledger.Db().Execute("UPDATE findings SET exception_id = ? WHERE id = ?",
                                             {exception, id}));
@@ -366,8 +370,8 @@ Result<Finding> VerifyFinding(Ledger& ledger, const std::string& actor, std::int
                                 "the owner of a finding never verifies it (" +
                                     std::string(kSeparationClause) + ", separation of duties)");
     }
-    const auto roles = internal::WithDelegates(
-        ledger.Profile(), {Role::kChiefOfficer, Role::kCiso, Role::kAuditor});
+    const auto roles = internal::WithDelegates(ledger.Profile(),
+                                               {Role::kChiefOfficer, Role::kCiso, Role::kAuditor});
     MAMORI_TRY(const auto held, internal::HeldRole(ledger, person, roles, nullptr));
     if (!held) {
       return internal::NotAllowed(ledger.Profile(), "actor", roles, "検出事項の確認",

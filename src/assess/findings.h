@@ -49,17 +49,17 @@ const std::vector<std::string>& FindingSources();
 const std::vector<std::string>& FindingPriorities();
 
 struct FindingInput {
-  std::string source;       // FindingSources()
-  std::string source_ref;   // e.g. "incident 12"; optional
+  std::string source;      // FindingSources()
+  std::string source_ref;  // e.g. "incident 12"; optional
   std::string title;
-  std::string description;  // optional
-  std::string check_id;     // a check item of the profile; optional
-  std::string clause;       // a clause of the profile; the check's when empty
-  std::string section;      // optional: a finding of the whole organization
-  std::string owner;        // person code
-  std::string priority;     // FindingPriorities()
-  std::string due_on;       // YYYY-MM-DD; optional
-  std::int64_t form_id = 0; // the self-inspection form it came from (0: none)
+  std::string description;   // optional
+  std::string check_id;      // a check item of the profile; optional
+  std::string clause;        // a clause of the profile; the check's when empty
+  std::string section;       // optional: a finding of the whole organization
+  std::string owner;         // person code
+  std::string priority;      // FindingPriorities()
+  std::string due_on;        // YYYY-MM-DD; optional
+  std::int64_t form_id = 0;  // the self-inspection form it came from (0: none)
 };
 
 struct Finding {
@@ -85,7 +85,7 @@ struct Finding {
   std::string created_by;
   std::string created_at;
   std::string updated_at;
-  bool overdue = false;  // as of today (JST)
+  bool overdue = false;  // as of today (JST); not in the audited state
 };
 
 // Adds a finding. By the CISO, the 統括 (or a delegate), an auditor, the
@@ -99,10 +99,10 @@ Result<Finding> InsertFinding(ledger::Ledger& ledger, const std::string& actor,
                               const FindingInput& input);
 
 struct FindingUpdate {
-  std::string status{};       // the next status: planned, in_progress, done, risk_accepted
-  std::string plan{};         // planned: required
-  std::string due_on{};       // planned: required unless already set
-  std::string evidence{};     // done: required
+  std::string status{};           // the next status: planned, in_progress, done, risk_accepted
+  std::string plan{};             // planned: required
+  std::string due_on{};           // planned: required unless already set
+  std::string evidence{};         // done: required
   std::int64_t exception_id = 0;  // risk_accepted: required
 };
 Result<Finding> UpdateFinding(ledger::Ledger& ledger, const std::string& actor, std::int64_t id,

@@ -53,7 +53,8 @@ Result<std::optional<policy::Role>> HeldRole(ledger::Ledger& ledger, const ledge
 
 std::string RoleTitles(const policy::Profile& profile, const std::vector<policy::Role>& roles) {
   std::string out;
-  for (const policy::Role role : roles) out += (out.empty() ? "" : "又は") + profile.RoleTitle(role);
+  for (const policy::Role role : roles)
+    out += (out.empty() ? "" : "又は") + profile.RoleTitle(role);
   return out;
 }
 
@@ -68,7 +69,8 @@ Error NotAllowed(const policy::Profile& profile, std::string_view field,
                  const std::string& doing_en, const std::string& clause) {
   const std::string cite_ja = clause.empty() ? "" : "（" + clause + "）";
   const std::string cite_en = clause.empty() ? "" : " (" + clause + ")";
-  return ledger::FieldError(field, doing_ja + "は" + RoleTitles(profile, roles) + "が行います" + cite_ja,
+  return ledger::FieldError(field,
+                            doing_ja + "は" + RoleTitles(profile, roles) + "が行います" + cite_ja,
                             doing_en + " is for " + RoleIds(profile, roles) + cite_en);
 }
 

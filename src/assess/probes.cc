@@ -41,14 +41,16 @@ Status EolDevices(Ledger& ledger, const ProbeScope& scope, ProbeResult& result) 
                              "device " + device.code + ": " + flag.message_en});
     }
   }
-  result.summary_ja = result.rows.empty()
-                          ? ScopeJa(scope) + "のマイナンバー利用事務系にサポート終了の OS の端末はありません"
-                          : ScopeJa(scope) + "のマイナンバー利用事務系にサポート終了の OS の端末が " +
-                                std::to_string(result.rows.size()) + " 台あります";
-  result.summary_en = result.rows.empty()
-                          ? "no device in the mynumber segment runs an OS past its end of support"
-                          : std::to_string(result.rows.size()) +
-                                " device(s) in the mynumber segment run an OS past its end of support";
+  result.summary_ja =
+      result.rows.empty()
+          ? ScopeJa(scope) + "のマイナンバー利用事務系にサポート終了の OS の端末はありません"
+          : ScopeJa(scope) + "のマイナンバー利用事務系にサポート終了の OS の端末が " +
+                std::to_string(result.rows.size()) + " 台あります";
+  result.summary_en =
+      result.rows.empty()
+          ? "no device in the mynumber segment runs an OS past its end of support"
+          : std::to_string(result.rows.size()) +
+                " device(s) in the mynumber segment run an OS past its end of support";
   return OkStatus();
 }
 
@@ -73,29 +75,27 @@ Status DisposalRecords(Ledger& ledger, const ProbeScope& scope, ProbeResult& res
     for (const auto& record : request.obligations) {
       if (record.obligation != "record" || record.Filled()) continue;
       const std::string id = std::to_string(request.id);
-      result.rows.push_back({"request", id, request.section,
-                             "廃棄の申請 " + id + "（重要度Ａ、" + request.requester +
-                                 "）の廃棄記録（日時・担当者・処理内容）がありません",
-                             "disposal request " + id +
-                                 " (importance A) has no record of date, person and method"});
+      result.rows.push_back(
+          {"request", id, request.section,
+           "廃棄の申請 " + id + "（重要度Ａ、" + request.requester +
+               "）の廃棄記録（日時・担当者・処理内容）がありません",
+           "disposal request " + id + " (importance A) has no record of date, person and method"});
     }
   }
   result.summary_ja = result.rows.empty()
                           ? ScopeJa(scope) + "の重要度Ａの廃棄には全て記録があります"
                           : ScopeJa(scope) + "の重要度Ａの廃棄のうち " +
                                 std::to_string(result.rows.size()) + " 件に記録がありません";
-  result.summary_en = result.rows.empty()
-                          ? "every importance-A disposal has its record"
-                          : std::to_string(result.rows.size()) +
-                                " importance-A disposal(s) without a record";
+  result.summary_en = result.rows.empty() ? "every importance-A disposal has its record"
+                                          : std::to_string(result.rows.size()) +
+                                                " importance-A disposal(s) without a record";
   return OkStatus();
 }
 
 // 5.2: everyone employed (other than contractors) attends training in the 年度.
 Status Training(Ledger& ledger, const ProbeScope& scope, ProbeResult& result) {
   result.clause = "5.2";
-  MAMORI_TRY(const auto check,
-             ledger::incident::CheckYearlyTraining(ledger, result.fiscal_year));
+  MAMORI_TRY(const auto check, ledger::incident::CheckYearlyTraining(ledger, result.fiscal_year));
   for (const auto& person : check.missing) {
     if (!InScope(scope, person.section_code)) continue;
     result.rows.push_back({"person", person.code, person.section_code,
@@ -124,8 +124,8 @@ Status EmergencyExceptions(Ledger& ledger, const ProbeScope& scope, ProbeResult&
     const std::string id = std::to_string(request.id);
     const std::string due = request.exception ? request.exception->report_due : "";
     result.rows.push_back({"request", id, request.section,
-                           "緊急時の例外措置 " + id + "（" + request.requester +
-                               "）が報告期限 " + due + " を過ぎても報告されていません",
+                           "緊急時の例外措置 " + id + "（" + request.requester + "）が報告期限 " +
+                               due + " を過ぎても報告されていません",
                            "emergency exception " + id + " unreported past its deadline " + due});
   }
   result.summary_ja = result.rows.empty()
@@ -167,8 +167,7 @@ Status ContractClauses(Ledger& ledger, const ProbeScope& scope, ProbeResult& res
                                 " 件に 8.1(2) の項目の記載が確認できません";
   result.summary_en = result.rows.empty()
                           ? "every contract states every 8.1(2) item"
-                          : std::to_string(result.rows.size()) +
-                                " contract(s) lack 8.1(2) items";
+                          : std::to_string(result.rows.size()) + " contract(s) lack 8.1(2) items";
   return OkStatus();
 }
 
@@ -176,11 +175,10 @@ Status ContractClauses(Ledger& ledger, const ProbeScope& scope, ProbeResult& res
 
 Result<ProbeResult> RunProbe(Ledger& ledger, std::string_view probe, const ProbeScope& scope) {
   if (!policy::IsKnownProbe(probe)) {
-    return ledger::FieldError("probe",
-                              "プローブ「" + std::string(probe) + "」はありません（" +
-                                  policy::AllProbeIds() + "）",
-                              "unknown probe \"" + std::string(probe) + "\" (known: " +
-                                  policy::AllProbeIds() + ")");
+    return ledger::FieldError(
+        "probe",
+        "プローブ「" + std::string(probe) + "」はありません（" + policy::AllProbeIds() + "）",
+        "unknown probe \"" + std::string(probe) + "\" (known: " + policy::AllProbeIds() + ")");
   }
   if (!scope.section.empty()) {
     MAMORI_TRY_STATUS(ledger::FindSection(ledger, scope.section));

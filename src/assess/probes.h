@@ -30,8 +30,8 @@
 namespace mamori::assess {
 
 struct ProbeScope {
-  std::string section;   // a section code; empty: the whole organization
-  int fiscal_year = 0;   // 0: the current 年度 (JST)
+  std::string section;  // a section code; empty: the whole organization
+  int fiscal_year = 0;  // 0: the current 年度 (JST)
 };
 
 // One row that makes a probe answer いいえ.
@@ -45,7 +45,7 @@ struct ProbeRow {
 
 struct ProbeResult {
   std::string probe;
-  std::string clause;  // what the probe checks, in the guideline's numbering
+  std::string clause;   // what the probe checks, in the guideline's numbering
   std::string section;  // as scoped; empty: the whole organization
   int fiscal_year = 0;
   Answer answer = Answer::kYes;  // kYes or kNo only

@@ -86,10 +86,10 @@ TEST_F(ProbesTest, DisposalRecordsForImportanceA) {
   auto recorded = workflow::SubmitRequest(L(), {"s1", kDisposeA, "保存期間満了のため"});
   ASSERT_TRUE(recorded.Ok()) << recorded.Err().ToString();
   ASSERT_TRUE(workflow::ApproveRequest(L(), recorded->id, "m1", "").Ok());
-  ASSERT_TRUE(workflow::FillObligation(L(), recorded->id, "s1", "record",
-                                       {{"date", "2026-11-30"}, {"person", "s1"},
-                                        {"method", "溶解処理"}})
-                  .Ok());
+  ASSERT_TRUE(
+      workflow::FillObligation(L(), recorded->id, "s1", "record",
+                               {{"date", "2026-11-30"}, {"person", "s1"}, {"method", "溶解処理"}})
+          .Ok());
   EXPECT_EQ(Run("disposal_records_for_importance_a").answer, Answer::kYes);
 
   auto unrecorded = workflow::SubmitRequest(L(), {"s2", kDisposeA, "更新のため"});
@@ -106,8 +106,8 @@ TEST_F(ProbesTest, DisposalRecordsForImportanceA) {
 
 TEST_F(ProbesTest, TrainingAttendedThisYear) {
   namespace incident = ledger::incident;
-  auto session = incident::AddSession(L(), "x1",
-                                      {"情報セキュリティ研修", "training", "2026-11-01", "all", 0, {}, ""});
+  auto session = incident::AddSession(
+      L(), "x1", {"情報セキュリティ研修", "training", "2026-11-01", "all", 0, {}, ""});
   ASSERT_TRUE(session.Ok()) << session.Err().ToString();
   for (const char* person : {"s1", "s2", "m1"}) {
     ASSERT_TRUE(incident::RecordAttendance(L(), "x1", *session, person).Ok());
@@ -125,7 +125,8 @@ TEST_F(ProbesTest, TrainingAttendedThisYear) {
 
 TEST_F(ProbesTest, EmergencyExceptionsReported) {
   constexpr const char* kEmergency = R"({"action": "exception", "context": {"emergency": true}})";
-  auto taken = workflow::SubmitRequest(L(), {"m1", kEmergency, "システム障害のため手作業で処理する"});
+  auto taken =
+      workflow::SubmitRequest(L(), {"m1", kEmergency, "システム障害のため手作業で処理する"});
   ASSERT_TRUE(taken.Ok()) << taken.Err().ToString();
   // Within its deadline: not overdue yet.
   EXPECT_EQ(Run("emergency_exceptions_reported").answer, Answer::kYes);
@@ -158,9 +159,8 @@ TEST_F(ProbesTest, ContractClausesChecked) {
   }
   EXPECT_EQ(Run("contract_clauses_checked").answer, Answer::kYes);
   // Checked but not stated is still a いいえ.
-  ASSERT_TRUE(registers::CheckContractClause(L(), "m1", "k1", "audit_inspection", false,
-                                             "記載なし")
-                  .Ok());
+  ASSERT_TRUE(
+      registers::CheckContractClause(L(), "m1", "k1", "audit_inspection", false, "記載なし").Ok());
   const auto again = Run("contract_clauses_checked");
   EXPECT_EQ(again.answer, Answer::kNo);
   ASSERT_EQ(again.rows.size(), 1u);
