@@ -210,6 +210,7 @@ Result<std::vector<ledger::Person>> Respondents(Ledger& ledger, Role role,
 
 std::vector<std::string> CodesOf(const std::vector<ledger::Person>& people) {
   std::vector<std::string> codes;
+  codes.reserve(people.size());
   for (const auto& person : people) codes.push_back(person.code);
   std::sort(codes.begin(), codes.end());
   codes.erase(std::unique(codes.begin(), codes.end()), codes.end());

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -349,6 +351,68 @@ TEST_F(CampaignsTest, RollUpWorstWinsNotApplicableIsNeutralAndComparesWithLastYe
   EXPECT_EQ(rollup->organization.trend, "improved");  // last year had a いいえ
   const auto json = ToJson(*rollup);
   EXPECT_EQ(json["sections"][1]["result_ja"], "一部");
+}
+
+}  // namespace
+}  // namespace mamori::assess
+
+namespace mamori::assess {
+namespace {
+
+// A profile over 阪南市's whose one more check item is answered by staff
+// (職員): it goes on every section form, answered by the section's people.
+class StaffItemsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = std::filesystem::temp_directory_path() / (std::string("mamori_staff_") + info->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    std::ofstream(dir_ / "staff.toml")
+        << "[profile]\nid = \"staff_checks\"\ntitle = \"職員の点検\"\n"
+           "extends = \"" MAMORI_SOURCE_DIR
+           "/policies/hannan.toml\"\n"
+           "format = 1\n\n"
+           "[[checks]]\nid = \"people.clear_desk\"\n"
+           "clause = \"2.1(1)\"\n"
+           "question = \"離席時に書類を机上に放置していないか\"\n"
+           "answered_by = \"staff\"\nmethods = [\"observation\"]\n";
+    ledger_ = std::make_unique<ledger::testing::TempLedger>(std::string("staff_") + info->name(),
+                                                            (dir_ / "staff.toml").string());
+    ledger::testing::SeedOrganization(**ledger_);
+  }
+  void TearDown() override {
+    ledger_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  Ledger& L() { return **ledger_; }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<ledger::testing::TempLedger> ledger_;
+};
+
+TEST_F(StaffItemsTest, StaffItemsAreAnsweredByTheSectionsPeople) {
+  auto campaign = CreateCampaign(L(), "c1", {2026, "点検", {"zeimu"}, "2026-11-01", "2026-12-20"});
+  ASSERT_TRUE(campaign.Ok()) << campaign.Err().ToString();
+  ASSERT_EQ(campaign->forms.size(), 2u);
+  auto form = *GetForm(L(), campaign->forms[1]);
+  ASSERT_EQ(form.section, "zeimu");
+  const auto staff = std::find_if(form.items.begin(), form.items.end(), [](const FormItem& i) {
+    return i.check_id == "people.clear_desk";
+  });
+  ASSERT_NE(staff, form.items.end());
+  EXPECT_EQ(staff->respondents, (std::vector<std::string>{"m1", "s1", "s2"}));
+  auto other_section = AnswerItem(L(), "m2", form.id, {staff->check_id, "はい", "", "", ""});
+  ASSERT_FALSE(other_section.Ok());
+  EXPECT_EQ(other_section.Err().Headline().where.key, "actor");
+  auto answered = AnswerItem(L(), "s1", form.id, {staff->check_id, "はい", "", "", ""});
+  ASSERT_TRUE(answered.Ok()) << answered.Err().ToString();
+  // Staff answer only the staff items.
+  const auto manager_item =
+      std::find_if(form.items.begin(), form.items.end(),
+                   [](const FormItem& i) { return i.answered_by_role == "manager"; });
+  ASSERT_NE(manager_item, form.items.end());
+  EXPECT_FALSE(AnswerItem(L(), "s1", form.id, {manager_item->check_id, "はい", "", "", ""}).Ok());
 }
 
 }  // namespace
