@@ -423,7 +423,7 @@ Result<Campaign> CreateCampaign(Ledger& ledger, const std::string& actor,
   const policy::Profile& profile = ledger.Profile();
   Campaign result;
   const Status changed = ledger.Change([&]() -> Status {
-    MAMORI_TRY(const auto person, ledger::FindActivePerson(ledger, actor, "actor"));
+    MAMORI_TRY(const auto person, internal::Actor(ledger, actor, "actor"));
     const auto creators = internal::WithDelegates(profile, {Role::kCiso, Role::kChiefOfficer});
     MAMORI_TRY(const auto may_create, internal::HeldRole(ledger, person, creators, nullptr));
     if (!may_create) {
@@ -634,7 +634,7 @@ Result<Form> AnswerItem(Ledger& ledger, const std::string& actor, std::int64_t f
           "様式 " + IdText(form_id) + " に点検項目「" + input.check_id + "」はありません",
           "form " + IdText(form_id) + " has no check item \"" + input.check_id + "\"");
     }
-    MAMORI_TRY(const auto person, ledger::FindActivePerson(ledger, actor, "actor"));
+    MAMORI_TRY(const auto person, internal::Actor(ledger, actor, "actor"));
     MAMORI_TRY(const auto section, FormSection(ledger, form));
     const auto role = ledger.Profile().ParseRole(item->answered_by_role);
     if (!role) {
@@ -696,7 +696,7 @@ Result<Form> SubmitForm(Ledger& ledger, const std::string& actor, std::int64_t f
   const Status changed = ledger.Change([&]() -> Status {
     MAMORI_TRY(const auto form, LoadForm(ledger, form_id));
     if (form.status != FormStatus::kOpen) return WrongState(form, "提出", "submitted");
-    MAMORI_TRY(const auto person, ledger::FindActivePerson(ledger, actor, "actor"));
+    MAMORI_TRY(const auto person, internal::Actor(ledger, actor, "actor"));
     MAMORI_TRY(const auto section, FormSection(ledger, form));
     const auto roles = FormRoles(ledger.Profile(), form);
     MAMORI_TRY(const auto held,
@@ -734,7 +734,7 @@ Result<Form> SignOffForm(Ledger& ledger, const std::string& actor, std::int64_t 
     MAMORI_TRY(const auto form, LoadForm(ledger, form_id));
     if (form.status != FormStatus::kSubmitted) return WrongState(form, "確認", "signed off");
     MAMORI_TRY(const auto campaign, LoadCampaign(ledger, form.campaign_id));
-    MAMORI_TRY(const auto person, ledger::FindActivePerson(ledger, actor, "actor"));
+    MAMORI_TRY(const auto person, internal::Actor(ledger, actor, "actor"));
     MAMORI_TRY(const auto section, FormSection(ledger, form));
     // 9(3)①: the section's manager reports its results; the organization
     // form is the 統括's.
@@ -767,7 +767,7 @@ Result<Evaluation> EvaluateForm(Ledger& ledger, const std::string& actor, std::i
     MAMORI_TRY(const auto form, LoadForm(ledger, form_id));
     if (form.status != FormStatus::kSignedOff) return WrongState(form, "評価", "evaluated");
     MAMORI_TRY(const auto campaign, LoadCampaign(ledger, form.campaign_id));
-    MAMORI_TRY(const auto person, ledger::FindActivePerson(ledger, actor, "actor"));
+    MAMORI_TRY(const auto person, internal::Actor(ledger, actor, "actor"));
     MAMORI_TRY(const auto section, FormSection(ledger, form));
     // 9(3)②: the 統括 evaluates; the organization form, which the 統括
     // signed off, goes to the CISO.

@@ -13,6 +13,7 @@
 #include "ledger/org.h"
 #include "ledger/registers/registers.h"
 #include "ledger/test_support.h"
+#include "ledger/workflow/violations.h"
 
 namespace mamori::assess {
 namespace {
@@ -197,6 +198,18 @@ TEST_F(CampaignsTest, AnswersNeedTheRightPersonABasisAndAReasonToCorrectAProbe) 
   Json audited = ToJson(*corrected);
   audited.erase("overdue");  // as of the day read, not audited
   EXPECT_EQ(Json::parse(event.state), audited);
+}
+
+TEST_F(CampaignsTest, ASuspendedPersonDoesNotAnswer) {
+  const auto campaign = Create();
+  const auto form = FormOf(campaign, "zeimu");
+  ASSERT_TRUE(ledger::workflow::SuspendPerson(L(), "c1", "m1", "調査中", 0).Ok());
+  auto refused = AnswerItem(L(), "m1", form.id, {form.items[0].check_id, "はい", "", "", ""});
+  ASSERT_FALSE(refused.Ok());
+  EXPECT_EQ(refused.Err().Headline().where.key, "actor");
+  EXPECT_NE(refused.Err().Headline().message_ja.find("7.6④"), std::string::npos);
+  ASSERT_TRUE(ledger::workflow::RestorePerson(L(), "c1", "m1", "調査終了").Ok());
+  EXPECT_TRUE(AnswerItem(L(), "m1", form.id, {form.items[0].check_id, "はい", "", "", ""}).Ok());
 }
 
 TEST_F(CampaignsTest, ConfirmingAProbesNoTakesItsFindingAsTheBasis) {

@@ -156,14 +156,14 @@ std::optional<FindingStatus> ParseFindingStatus(std::string_view id) {
 }
 
 const std::vector<std::string>& FindingSources() {
-  static const std::vector<std::string> sources = {"self_inspection", "audit", "incident",
-                                                   "netcheck",        "risk",  "review"};
-  return sources;
+  static const std::vector<std::string> kSources = {"self_inspection", "audit", "incident",
+                                                    "netcheck",        "risk",  "review"};
+  return kSources;
 }
 
 const std::vector<std::string>& FindingPriorities() {
-  static const std::vector<std::string> priorities = {"high", "medium", "low"};
-  return priorities;
+  static const std::vector<std::string> kPriorities = {"high", "medium", "low"};
+  return kPriorities;
 }
 
 Result<Finding> InsertFinding(Ledger& ledger, const std::string& actor, const FindingInput& input) {
@@ -189,7 +189,7 @@ Result<Finding> InsertFinding(Ledger& ledger, const std::string& actor, const Fi
                                 "no clause \"" + clause + "\" in the profile"));
   }
   MAMORI_TRY_STATUS(refs.Done());
-  MAMORI_TRY(const auto creator, ledger::FindActivePerson(ledger, actor, "actor"));
+  MAMORI_TRY(const auto creator, internal::Actor(ledger, actor, "actor"));
   MAMORI_TRY(const auto owner, ledger::FindActivePerson(ledger, input.owner, "owner"));
   MAMORI_TRY(const auto section, SectionOf(ledger, input.section));
   storage::Value section_id = storage::Null();
@@ -222,7 +222,7 @@ Result<Finding> AddFinding(Ledger& ledger, const std::string& actor, const Findi
   }
   Finding result;
   const Status changed = ledger.Change([&]() -> Status {
-    MAMORI_TRY(const auto person, ledger::FindActivePerson(ledger, actor, "actor"));
+    MAMORI_TRY(const auto person, internal::Actor(ledger, actor, "actor"));
     MAMORI_TRY(const auto section, SectionOf(ledger, input.section));
     const auto roles = internal::WithDelegates(
         ledger.Profile(), {Role::kCiso, Role::kChiefOfficer, Role::kAuditor, Role::kCsirt});
@@ -298,7 +298,7 @@ Result<Finding> UpdateFinding(Ledger& ledger, const std::string& actor, std::int
       return WrongState(finding, "「" + std::string(TitleJa(*next)) + "」に",
                         "moved to " + std::string(Id(*next)));
     }
-    MAMORI_TRY(const auto person, ledger::FindActivePerson(ledger, actor, "actor"));
+    MAMORI_TRY(const auto person, internal::Actor(ledger, actor, "actor"));
     MAMORI_TRY(const auto section, SectionOf(ledger, finding.section));
     if (person.code != finding.owner) {
       const auto chiefs = internal::WithDelegates(ledger.Profile(), {Role::kChiefOfficer});
@@ -361,7 +361,7 @@ Result<Finding> VerifyFinding(Ledger& ledger, const std::string& actor, std::int
   const Status changed = ledger.Change([&]() -> Status {
     MAMORI_TRY(const auto finding, Load(ledger, id));
     if (finding.status != FindingStatus::kDone) return WrongState(finding, "確認", "verified");
-    MAMORI_TRY(const auto person, ledger::FindActivePerson(ledger, actor, "actor"));
+    MAMORI_TRY(const auto person, internal::Actor(ledger, actor, "actor"));
     if (person.code == finding.owner) {
       return ledger::FieldError("actor",
                                 "検出事項の担当者（" + finding.owner +

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ledger/validate.h"
+#include "ledger/workflow/violations.h"
 
 namespace mamori::assess::internal {
 
@@ -75,5 +76,20 @@ Error NotAllowed(const policy::Profile& profile, std::string_view field,
 }
 
 std::string NowUtc(const ledger::Ledger& ledger) { return FormatUtc(ledger.Now()); }
+
+Result<ledger::Person> Actor(ledger::Ledger& ledger, const std::string& code,
+                             std::string_view field) {
+  MAMORI_TRY(auto person, ledger::FindActivePerson(ledger, code, field));
+  MAMORI_TRY(const auto suspension, ledger::workflow::ActiveSuspension(ledger, person.id));
+  if (suspension) {
+    return ledger::FieldError(
+        field,
+        "職員「" + person.code + "」は情報システムを使用する権利を停止されています（7.6④、停止 " +
+            std::to_string(suspension->id) + "）",
+        "person \"" + person.code + "\" has their system rights suspended (7.6④, suspension " +
+            std::to_string(suspension->id) + ")");
+  }
+  return person;
+}
 
 }  // namespace mamori::assess::internal

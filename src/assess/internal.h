@@ -33,4 +33,10 @@ Error NotAllowed(const policy::Profile& profile, std::string_view field,
 
 std::string NowUtc(const ledger::Ledger& ledger);
 
+// The person `code` acting: employed today and not suspended (7.6④: a person
+// whose system rights are suspended does nothing in mamori); errors name
+// `field`.
+Result<ledger::Person> Actor(ledger::Ledger& ledger, const std::string& code,
+                             std::string_view field);
+
 }  // namespace mamori::assess::internal
