@@ -32,7 +32,8 @@
 //    can be forgotten; one not worth fixing is closed as risk_accepted.
 // A form still open after the campaign's due date is overdue.
 // Wrong state (someone acted first, the form moved on): kConflict. Wrong
-// person or bad input: kInvalidArgument naming the field; nothing is stored.
+// person (including one whose system rights are suspended, 7.6④) or bad
+// input: kInvalidArgument naming the field; nothing is stored.
 // Every change is one Ledger::Change with an audit event holding the new
 // state ("assess.campaign.create", "assess.form.create", "assess.form.answer",
 // "assess.form.submit", "assess.form.signoff", "assess.form.evaluate").

@@ -14,10 +14,11 @@
 //  - the verifier is the 統括, the CISO or an auditor (or a delegate), and
 //    is never the owner (兼務の禁止, 1(3));
 //  - overdue: past its due date and not done, verified or risk_accepted.
-// Wrong state: kConflict; wrong person, bad input: kInvalidArgument naming
-// the field, nothing stored. Every change is one Ledger::Change with an
-// audit event holding the finding's full new state ("finding.add",
-// "finding.update", "finding.verify").
+// Wrong state: kConflict; wrong person (or one suspended, 7.6④), bad input:
+// kInvalidArgument naming the field, nothing stored. Every change is one
+// Ledger::Change with an audit event holding the finding's full new state
+// but for `overdue` ("finding.add", "finding.update", "finding.verify",
+// "finding.reopen").
 #pragma once
 
 #include <cstdint>
