@@ -23,6 +23,7 @@
 #include "netcheck/analysis.h"
 #include "netcheck/check.h"
 #include "netcheck/collector.h"
+#include "netcheck/diff.h"
 #include "netcheck/flows.h"
 #include "netcheck/fortigate.h"
 #include "netcheck/iptables.h"
@@ -146,6 +147,25 @@ void Run(const NetcheckOptions& options, const policy::Profile& profile, Output&
     output.out << netcheck::ReportToText(*report);
   }
   output.exit_code = report->HasViolation() ? kExitViolation : kExitOk;
+}
+
+// --- diff: what a change to the rule set opens and closes ---------------------
+
+// options.configs is {OLD, NEW}.
+void RunDiff(const NetcheckOptions& options, const policy::Profile& profile, Output& output) {
+  std::vector<Diagnostic> problems;
+  netcheck::RuleSet before = ReadRuleSets({options.configs.at(0)}, options.vendor, problems);
+  netcheck::RuleSet after = ReadRuleSets({options.configs.at(1)}, options.vendor, problems);
+  auto plan = ReadPlan(options.zones, profile.network, problems);
+  if (!problems.empty()) return output.Fail(Error(ErrorCode::kInvalidArgument, std::move(problems)));
+  auto report = netcheck::Diff(before, after, *plan, profile);
+  if (!report.Ok()) return output.Fail(report.Err());
+  if (output.json) {
+    output.PrintJson(netcheck::DiffReportToJson(*report));
+  } else {
+    output.out << netcheck::DiffReportToText(*report);
+  }
+  output.exit_code = report->OpensForbidden() ? kExitViolation : kExitOk;
 }
 
 // --- eval: concrete packets through the forward path -------------------------
@@ -576,6 +596,31 @@ void AddNetcheckCommands(CLI::App& app, LedgerCli& cli) {
                      "プロファイル（TOML。省略時は台帳のプロファイル）")
       ->check(CLI::ExistingFile);
   config->add_flag("--json", options->json, "JSON で出力 / JSON output");
+  auto diff_options = std::make_shared<NetcheckOptions>();
+  auto* diff = netcheck->add_subcommand(
+      "diff",
+      "規則の二つの版を比べ、区域の間で新たに通る通信と通らなくなる通信を示す / what a change "
+      "opens and closes");
+  diff->add_option("OLD NEW", diff_options->configs, "変更前と変更後の規則（" + files_help + "）")
+      ->required()
+      ->expected(2)
+      ->check(CLI::ExistingFile);
+  diff->add_option("--zones", diff_options->zones, "区域ファイル（TOML 又は CSV）")
+      ->required()
+      ->check(CLI::ExistingFile);
+  diff->add_option("--vendor", diff_options->vendor, vendor_help)->check(CLI::IsMember(vendors));
+  diff->add_option("-p,--profile", diff_options->profile,
+                   "プロファイル（TOML。省略時は台帳のプロファイル）")
+      ->check(CLI::ExistingFile);
+  diff->add_flag("--json", diff_options->json, "JSON で出力 / JSON output");
+  diff->callback([&cli, diff_options] {
+    NetcheckOptions resolved = *diff_options;
+    resolved.json = resolved.json || cli.json;
+    RunWithLedgerProfile(cli, resolved, RunDiff, [](const NetcheckOptions& o, std::ostream& out,
+                                                    std::ostream& err) {
+      return WithProfile(o, out, err, RunDiff);
+    });
+  });
   auto eval_options = std::make_shared<NetcheckEvalOptions>();
   auto* eval = netcheck->add_subcommand(
       "eval", "パケットごとに転送の可否と決めた規則を示す / evaluate packets against rule sets");

@@ -15,6 +15,7 @@ void fbCollectorInterruptSocket(fbCollector_t* collector);
 
 #include <array>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <cstring>
 #include <cstdio>
@@ -88,13 +89,18 @@ bool IsZero(const std::array<std::uint8_t, 16>& bytes) {
   return true;
 }
 
-std::string UtcText(std::uint64_t milliseconds) {
-  const auto t = static_cast<std::time_t>(milliseconds / 1000);
+// "YYYY-MM-DD HH:MM:SS" UTC; nullopt outside years 1970–9999 (an exporter's
+// clock or a field that is not a time).
+std::optional<std::string> UtcText(std::uint64_t milliseconds) {
+  constexpr std::uint64_t kYear10000 = 253402300800ULL;  // seconds
+  const std::uint64_t seconds = milliseconds / 1000;
+  if (seconds >= kYear10000) return std::nullopt;
+  const auto t = static_cast<std::time_t>(seconds);
   std::tm tm{};
-  if (gmtime_r(&t, &tm) == nullptr) return {};
+  if (gmtime_r(&t, &tm) == nullptr) return std::nullopt;
   char buffer[32];
   std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S", &tm);
-  return buffer;
+  return std::string(buffer);
 }
 
 // libfixbuf logs through GLib's default domain; a NetFlow v9 sequence gap is
@@ -160,8 +166,9 @@ bool ToFlow(const Record& record, Flow& flow) {
   if (start == 0 && record.system_init_milliseconds != 0) {
     start = record.system_init_milliseconds + record.flow_start_sys_up_time;
   }
-  if (start == 0) start = static_cast<std::uint64_t>(std::time(nullptr)) * 1000;
-  flow.time = UtcText(start);
+  // No start time, or one that is no time: when it arrived.
+  auto text = start != 0 ? UtcText(start) : std::nullopt;
+  flow.time = text ? *std::move(text) : *UtcText(static_cast<std::uint64_t>(std::time(nullptr)) * 1000);
   return true;
 }
 
