@@ -89,6 +89,10 @@ bool IsZero(const std::array<std::uint8_t, 16>& bytes) {
   return true;
 }
 
+// An IPFIX message is at most 65,535 bytes (RFC 7011 §3.1), a record at
+// least one.
+constexpr std::size_t kMaxRecordsPerMessage = 65'535;
+
 // "YYYY-MM-DD HH:MM:SS" UTC; nullopt outside years 1970–9999 (an exporter's
 // clock or a field that is not a time).
 std::optional<std::string> UtcText(std::uint64_t milliseconds) {
@@ -173,15 +177,25 @@ bool ToFlow(const Record& record, Flow& flow) {
 }
 
 // Reads records until fBufNext fails; returns that error (EOM, EOF or
-// worse) for the caller to judge.
-GError* ReadRecords(fBuf_t* buffer, const FlowSink& sink, CollectorStats& stats) {
+// worse) for the caller to judge. A record takes at least one byte, so more
+// than `max_records` means no progress: libfixbuf hands out endless empty
+// records for a template without fields, which an exporter could send to
+// stall the collector. Such a template ends the read with an error.
+GError* ReadRecords(fBuf_t* buffer, const FlowSink& sink, CollectorStats& stats,
+                    std::size_t max_records) {
   Record record{};
   Flow flow;
   GError* error = nullptr;
-  for (;;) {
+  for (std::size_t read = 0;; ++read) {
     std::size_t length = sizeof record;
     std::memset(&record, 0, sizeof record);
     if (!fBufNext(buffer, reinterpret_cast<std::uint8_t*>(&record), &length, &error)) {
+      return error;
+    }
+    fbTemplate_t* external = fBufGetCollectionTemplate(buffer, nullptr);
+    if (read >= max_records || external == nullptr || fbTemplateCountElements(external) == 0) {
+      g_set_error(&error, FB_ERROR_DOMAIN, FB_ERROR_IPFIX,
+                  "a data set whose template has no fields");
       return error;
     }
     ++stats.records;
@@ -353,7 +367,7 @@ Status FlowCollector::Run(const FlowSink& sink) {
   }
   for (;;) {
     ++stats_.messages;
-    GError* stop = ReadRecords(buffer, sink, stats_);
+    GError* stop = ReadRecords(buffer, sink, stats_, kMaxRecordsPerMessage);
     // Anything but the end of the message: a malformed one, skipped.
     if (!g_error_matches(stop, FB_ERROR_DOMAIN, FB_ERROR_EOM)) ++stats_.read_errors;
     g_clear_error(&stop);
@@ -406,7 +420,7 @@ Status ReadIpfixMessages(std::string_view bytes, CollectorProtocol protocol,
     status = Error(ErrorCode::kInternal, "内部テンプレートを使えません: " + why,
                    "cannot use the internal template: " + why);
   } else {
-    GError* stop = ReadRecords(buffer, sink, stats);
+    GError* stop = ReadRecords(buffer, sink, stats, bytes.size());
     if (!g_error_matches(stop, FB_ERROR_DOMAIN, FB_ERROR_EOF)) {
       ++stats.read_errors;
       const std::string why = Message(stop);

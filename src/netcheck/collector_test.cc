@@ -12,6 +12,8 @@
 
 #include <chrono>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -298,6 +300,35 @@ TEST(FlowCollectorTest, ReadsNetflowV9AndCountsMissedExportPackets) {
   EXPECT_EQ(stats.flows, 6u);
   EXPECT_EQ(stats.missed_packets, 2u);
   EXPECT_EQ(stats.read_errors, 1u);
+}
+
+std::vector<std::uint8_t> Corpus(const std::string& name) {
+  std::ifstream in(std::string(MAMORI_SOURCE_DIR) + "/fuzz/corpus/ipfix_collector/" + name,
+                   std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// A template without fields made libfixbuf hand out empty records forever
+// (found by the fuzzer): an exporter could stall the collector with one
+// datagram. The message is dropped and the next one read.
+TEST(FlowCollectorTest, ATemplateWithoutFieldsDoesNotStallTheCollector) {
+  CollectorOptions options;
+  options.port = FreeUdpPort();
+  auto collector = FlowCollector::Open(options);
+  ASSERT_TRUE(collector.Ok()) << collector.Err().ToString();
+  Running running;
+  running.collector = std::move(*collector);
+  running.expected = 2;
+  running.Start();
+  const Exporter exporter;
+  exporter.SendTo(options.port, Corpus("template_without_fields"));
+  std::vector<std::uint8_t> valid = Corpus("ipfix_v4_v6");
+  ASSERT_GE(valid.size(), 4u);
+  valid.resize(static_cast<std::size_t>(valid[2] << 8 | valid[3]));  // its first message
+  exporter.SendTo(options.port, valid);
+  ASSERT_TRUE(running.WaitAndStop()) << "only " << running.flows.size() << " flows arrived";
+  EXPECT_EQ(running.flows[0].ToString(), "tcp 172.16.9.9:50000 → 10.30.0.7:445");
+  EXPECT_GE(running.collector->Stats().read_errors, 1u);
 }
 
 TEST(FlowCollectorTest, StopEndsAnIdleRun) {
