@@ -62,6 +62,10 @@ struct NetcheckOptions {
   std::string vendor = "auto";  // auto | nft | iptables | fortigate | panos | rtx
   std::string profile;
   bool json = false;
+  // config --record: the run and its findings in the ledger (--db), by `actor`.
+  bool record = false;
+  std::string actor;
+  std::string owner;
 };
 int NetcheckConfig(const NetcheckOptions& options, std::ostream& out, std::ostream& err);
 

@@ -17,6 +17,7 @@
 #include "cli/commands.h"
 #include "cli/ledger_cli.h"
 #include "cli/output.h"
+#include "cli/netcheck_record.h"
 #include "cli/signals.h"
 #include "ledger/incident/incident.h"
 #include "ledger/org.h"
@@ -134,19 +135,42 @@ std::optional<netcheck::AddressPlan> ReadPlan(const std::string& path,
 }
 
 // Runs the check with `profile`; prints the report or the error.
-void Run(const NetcheckOptions& options, const policy::Profile& profile, Output& output) {
+// With `ledger` (--record), the run and its findings are recorded too.
+void RunCheck(const NetcheckOptions& options, const policy::Profile& profile, Output& output,
+              ledger::Ledger* ledger) {
   std::vector<Diagnostic> problems;
   netcheck::RuleSet rules = ReadRuleSets(options.configs, options.vendor, problems);
   auto plan = ReadPlan(options.zones, profile.network, problems);
   if (!problems.empty()) return output.Fail(Error(ErrorCode::kInvalidArgument, std::move(problems)));
   auto report = netcheck::Check(rules, *plan, profile);
   if (!report.Ok()) return output.Fail(report.Err());
+  std::optional<NetcheckRecordResult> recorded;
+  if (ledger != nullptr) {
+    std::vector<std::string> files = options.configs;
+    files.push_back(options.zones);
+    auto result = RecordCheck(*ledger, *report, {files, options.actor, options.owner});
+    if (!result.Ok()) return output.Fail(result.Err());
+    recorded = *std::move(result);
+  }
   if (output.json) {
-    output.PrintJson(netcheck::ReportToJson(*report));
+    nlohmann::json json = netcheck::ReportToJson(*report);
+    if (recorded) {
+      json["recorded"] = {{"new_findings", recorded->new_findings},
+                          {"open_findings", recorded->open_findings}};
+    }
+    output.PrintJson(json);
   } else {
     output.out << netcheck::ReportToText(*report);
+    if (recorded) {
+      output.out << "\n台帳に記録しました / recorded: 新しい検出事項 " << recorded->new_findings.size()
+                 << " 件、対応中の同じ検出事項 " << recorded->open_findings.size() << " 件\n";
+    }
   }
   output.exit_code = report->HasViolation() ? kExitViolation : kExitOk;
+}
+
+void Run(const NetcheckOptions& options, const policy::Profile& profile, Output& output) {
+  RunCheck(options, profile, output, nullptr);
 }
 
 // --- diff: what a change to the rule set opens and closes ---------------------
@@ -596,6 +620,10 @@ void AddNetcheckCommands(CLI::App& app, LedgerCli& cli) {
                      "プロファイル（TOML。省略時は台帳のプロファイル）")
       ->check(CLI::ExistingFile);
   config->add_flag("--json", options->json, "JSON で出力 / JSON output");
+  config->add_flag("--record", options->record,
+                   "結果を台帳（--db）に記録し、違反を検出事項にする / record the run and its findings");
+  config->add_option("--as", options->actor, "--record: 実行した職員のコード");
+  config->add_option("--owner", options->owner, "--record: 検出事項の担当者（既定 --as の職員）");
   auto diff_options = std::make_shared<NetcheckOptions>();
   auto* diff = netcheck->add_subcommand(
       "diff",
@@ -639,7 +667,24 @@ void AddNetcheckCommands(CLI::App& app, LedgerCli& cli) {
   config->callback([&cli, options] {
     NetcheckOptions resolved = *options;
     resolved.json = resolved.json || cli.json;
-    RunWithLedgerProfile(cli, resolved, Run, NetcheckConfig);
+    if (!resolved.record) return RunWithLedgerProfile(cli, resolved, Run, NetcheckConfig);
+    Output output(cli.out, cli.err);
+    output.json = resolved.json;
+    if (resolved.actor.empty() || !resolved.profile.empty()) {
+      output.Fail(Error(ErrorCode::kInvalidArgument,
+                        "--record には --as（実行した職員）が要り、プロファイルは台帳のものを使います"
+                        "（--profile は指定できません）",
+                        "--record needs --as and uses the ledger's profile (no --profile)"));
+      cli.exit_code = output.exit_code;
+      return;
+    }
+    auto ledger = cli.Open();
+    if (!ledger) return;
+    RunCheck(resolved, ledger->Profile(), output, ledger.get());
+    if (output.exit_code != kExitInternal && output.exit_code != kExitInvalidInput) {
+      if (auto signed_now = ledger->Checkpoint(); !signed_now.Ok()) output.Fail(signed_now.Err());
+    }
+    cli.exit_code = output.exit_code;
   });
   auto flows_options = std::make_shared<NetcheckFlowsOptions>();
   auto* flows = netcheck->add_subcommand(
