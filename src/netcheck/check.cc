@@ -240,6 +240,7 @@ Result<CheckReport> Check(const RuleSet& rules, const AddressPlan& plan,
           if (passing.Empty()) continue;
           traffic = true;
           if (pair.mode == policy::FlowMode::kDirect) continue;
+          const PacketSet all_passing = passing;
           for (const Box& box : allowed) {
             if (passing.Empty()) break;
             passing = passing.Subtract(box);
@@ -262,6 +263,16 @@ Result<CheckReport> Check(const RuleSet& rules, const AddressPlan& plan,
                 {"", "(forward チェインなし / no forward chain for this family)", "", false});
           }
           violation.possible = !piece.because.empty();
+          // What of the allowed traffic these same rules pass: needed, so the
+          // rule is broader than needed rather than not needed at all. (A
+          // family without a forward chain has no rule to narrow.)
+          if (!piece.accepting.empty()) {
+            violation.broader_than_needed =
+                std::any_of(allowed.begin(), allowed.end(), [&](const Box& box) {
+                  return !all_passing.Intersect(box).Empty();
+                });
+          }
+          if (violation.broader_than_needed) violation.needed = policy.allowed_names;
           for (const auto& ref : piece.because) violation.because.push_back(Cite(rules, ref));
           if (!violation.possible) definite = true;
           report.violations.push_back(std::move(violation));
@@ -400,7 +411,9 @@ nlohmann::json ReportToJson(const CheckReport& report) {
                           {"possible", v.possible},
                           {"example", ExampleJson(v.example)},
                           {"rules", rules},
-                          {"because", because}});
+                          {"because", because},
+                          {"broader_than_needed", v.broader_than_needed},
+                          {"needed", v.needed}});
   }
   Json findings = Json::array();
   for (const auto& f : report.rule_findings) {
@@ -470,6 +483,11 @@ std::string ReportToText(const CheckReport& report) {
       }
       for (const auto& rule : v.because) {
         out += "    解析しない規則を経由 / through a rule not modelled: " + rule.where + "\n";
+      }
+      if (v.broader_than_needed) {
+        out += "    必要な範囲より広い規則 / broader than needed: 必要なのは";
+        for (const auto& host : v.needed) out += " " + host;
+        out += " への通信のみ。規則をその範囲に絞ってください\n";
       }
     }
   }

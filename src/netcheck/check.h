@@ -76,6 +76,11 @@ struct Violation {
   std::vector<RuleCitation> rules;  // one per forward chain the packet passes
   bool possible = false;
   std::vector<RuleCitation> because;  // the rules not modelled exactly
+  // The same rules also let through what the flow allows (its hosts,
+  // `needed`): the rule is broader than the connection needs — narrow it to
+  // those hosts rather than remove it.
+  bool broader_than_needed = false;
+  std::vector<std::string> needed;  // "name (tcp/443)", of PairResult::allowed
 };
 
 enum class PairStatus : std::uint8_t {

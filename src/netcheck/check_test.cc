@@ -83,6 +83,11 @@ TEST(CheckTest, AlphaRuleSetWithHoleIsAViolationNamingRuleClauseAndPacket) {
               (sanitized->example.destination_port == 443 &&
                sanitized->example.destination != "10.20.0.10"));
   EXPECT_EQ(Pair(report, "internet", "lgwan").allowed, std::vector<std::string>{"mugaika (tcp/443)"});
+  // Line 16 carries the gateway's 443 first: lines 14 and 17 serve nothing
+  // the flows allow (not "broader than needed": not needed at all).
+  EXPECT_FALSE(sanitized->broader_than_needed);
+  EXPECT_FALSE(never->broader_than_needed);
+  EXPECT_TRUE(never->needed.empty());
   // The text and JSON forms say so.
   const std::string text = ReportToText(report);
   EXPECT_NE(text.find("alpha_hole.rules:14"), std::string::npos);
@@ -90,6 +95,28 @@ TEST(CheckTest, AlphaRuleSetWithHoleIsAViolationNamingRuleClauseAndPacket) {
   const nlohmann::json json = ReportToJson(report);
   EXPECT_EQ(json["summary"]["definite"], report.violations.size());
   EXPECT_EQ(json["violations"][0]["example"]["state"], "new");
+}
+
+// The 無害化 gateway's rule written for the whole /24: the one rule carries
+// what the flow needs (the gateway's 443) and more — broader than needed.
+TEST(CheckTest, ARuleWiderThanItsHostIsBroaderThanNeeded) {
+  std::string text = ReadFile(kData + "alpha_ok.rules");
+  const std::string exact = "-A INET_TO_LGWAN -d 10.20.0.10/32";
+  ASSERT_NE(text.find(exact), std::string::npos);
+  text.replace(text.find(exact), exact.size(), "-A INET_TO_LGWAN -d 10.20.0.0/24");
+  auto rules = ParseIptablesSave(text, "wide.rules");
+  ASSERT_TRUE(rules.Ok()) << rules.Err().ToString();
+  rules->Append(Rules({"alpha_ok.rules6"}));
+  auto report = Check(*rules, Plan(), Hannan());
+  ASSERT_TRUE(report.Ok()) << report.Err().ToString();
+  ASSERT_EQ(report->violations.size(), 1u) << ReportToText(*report);
+  const Violation& wide = report->violations.front();
+  EXPECT_EQ(wide.from, "internet");
+  EXPECT_EQ(wide.to, "lgwan");
+  EXPECT_TRUE(wide.broader_than_needed);
+  EXPECT_EQ(wide.needed, std::vector<std::string>{"mugaika (tcp/443)"});
+  EXPECT_NE(ReportToText(*report).find("必要な範囲より広い規則"), std::string::npos);
+  EXPECT_TRUE(ReportToJson(*report)["violations"][0]["broader_than_needed"].get<bool>());
 }
 
 TEST(CheckTest, NftHoleIncludingAPossibleOne) {
