@@ -62,6 +62,7 @@ struct NetcheckOptions {
   std::string vendor = "auto";  // auto | nft | iptables | fortigate | panos | rtx
   std::string profile;
   bool json = false;
+  std::string xlsx;  // also write the report as an Excel workbook here
   // config --record: the run and its findings in the ledger (--db), by `actor`.
   bool record = false;
   std::string actor;
@@ -97,6 +98,7 @@ struct NetcheckFlowsOptions {
   std::string vendor = "auto";
   std::string profile;
   bool json = false;
+  std::string xlsx;  // also write the report as an Excel workbook here
 };
 int NetcheckFlows(const NetcheckFlowsOptions& options, std::ostream& out, std::ostream& err);
 

@@ -30,6 +30,7 @@
 #include "netcheck/iptables.h"
 #include "netcheck/nft_json.h"
 #include "netcheck/panos.h"
+#include "netcheck/report_xlsx.h"
 #include "netcheck/rtx.h"
 #include "netcheck/zones.h"
 #include "policy/loader.h"
@@ -135,6 +136,25 @@ std::optional<netcheck::AddressPlan> ReadPlan(const std::string& path,
 }
 
 // Runs the check with `profile`; prints the report or the error.
+// --xlsx: the workbook written to `path` (nothing when empty). False after
+// reporting a failure.
+bool WriteWorkbook(const std::string& path, const Result<std::string>& workbook, Output& output) {
+  if (path.empty()) return true;
+  if (!workbook.Ok()) {
+    output.Fail(workbook.Err());
+    return false;
+  }
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file.write(workbook->data(), static_cast<std::streamsize>(workbook->size()));
+  file.close();
+  if (!file) {
+    output.Fail(Error(ErrorCode::kIo, "Excel ファイルを書き込めません: " + path,
+                      "cannot write " + path, {path, 0, ""}));
+    return false;
+  }
+  return true;
+}
+
 // With `ledger` (--record), the run and its findings are recorded too.
 void RunCheck(const NetcheckOptions& options, const policy::Profile& profile, Output& output,
               ledger::Ledger* ledger) {
@@ -152,6 +172,7 @@ void RunCheck(const NetcheckOptions& options, const policy::Profile& profile, Ou
     if (!result.Ok()) return output.Fail(result.Err());
     recorded = *std::move(result);
   }
+  if (!WriteWorkbook(options.xlsx, netcheck::ReportToXlsx(*report), output)) return;
   if (output.json) {
     nlohmann::json json = netcheck::ReportToJson(*report);
     if (recorded) {
@@ -184,6 +205,7 @@ void RunDiff(const NetcheckOptions& options, const policy::Profile& profile, Out
   if (!problems.empty()) return output.Fail(Error(ErrorCode::kInvalidArgument, std::move(problems)));
   auto report = netcheck::Diff(before, after, *plan, profile);
   if (!report.Ok()) return output.Fail(report.Err());
+  if (!WriteWorkbook(options.xlsx, netcheck::DiffReportToXlsx(*report), output)) return;
   if (output.json) {
     output.PrintJson(netcheck::DiffReportToJson(*report));
   } else {
@@ -378,6 +400,7 @@ void RunFlows(const NetcheckFlowsOptions& options, const policy::Profile& profil
                            file_stats.bad_lines.end());
   }
   const netcheck::FlowReport report = std::move(judge).Finish(options.logs, stats);
+  if (!WriteWorkbook(options.xlsx, netcheck::FlowReportToXlsx(report), output)) return;
   if (output.json) {
     output.PrintJson(netcheck::FlowReportToJson(report));
   } else {
@@ -620,6 +643,7 @@ void AddNetcheckCommands(CLI::App& app, LedgerCli& cli) {
                      "プロファイル（TOML。省略時は台帳のプロファイル）")
       ->check(CLI::ExistingFile);
   config->add_flag("--json", options->json, "JSON で出力 / JSON output");
+  config->add_option("--xlsx", options->xlsx, "報告を Excel ファイルにも書き出す / also write the report as .xlsx");
   config->add_flag("--record", options->record,
                    "結果を台帳（--db）に記録し、違反を検出事項にする / record the run and its findings");
   config->add_option("--as", options->actor, "--record: 実行した職員のコード");
@@ -641,6 +665,7 @@ void AddNetcheckCommands(CLI::App& app, LedgerCli& cli) {
                    "プロファイル（TOML。省略時は台帳のプロファイル）")
       ->check(CLI::ExistingFile);
   diff->add_flag("--json", diff_options->json, "JSON で出力 / JSON output");
+  diff->add_option("--xlsx", diff_options->xlsx, "報告を Excel ファイルにも書き出す / also write the report as .xlsx");
   diff->callback([&cli, diff_options] {
     NetcheckOptions resolved = *diff_options;
     resolved.json = resolved.json || cli.json;
@@ -707,6 +732,7 @@ void AddNetcheckCommands(CLI::App& app, LedgerCli& cli) {
                     "プロファイル（TOML。省略時は台帳のプロファイル）")
       ->check(CLI::ExistingFile);
   flows->add_flag("--json", flows_options->json, "JSON で出力 / JSON output");
+  flows->add_option("--xlsx", flows_options->xlsx, "報告を Excel ファイルにも書き出す / also write the report as .xlsx");
   flows->callback([&cli, flows_options] {
     NetcheckFlowsOptions resolved = *flows_options;
     resolved.json = resolved.json || cli.json;

@@ -349,8 +349,6 @@ Json ExampleJson(const ExamplePacket& example) {
   return out;
 }
 
-namespace {
-
 std::string KindJa(FindingKind kind) {
   switch (kind) {
     case FindingKind::kShadowed:
@@ -384,8 +382,6 @@ std::string StatusJa(PairStatus status) {
   }
   return "?";
 }
-
-}  // namespace
 
 nlohmann::json ReportToJson(const CheckReport& report) {
   Json pairs = Json::array();

@@ -1,7 +1,9 @@
 // Internal to src/netcheck: the forward path and the report's citations,
-// shared by the check (check.cc) and the diff of two rule sets (diff.cc).
+// shared by the check (check.cc), the diff of two rule sets (diff.cc) and
+// the XLSX reports (report_xlsx.cc).
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -32,6 +34,11 @@ ExamplePacket ExampleAt(const Point& point, const InterfaceUniverse& interfaces)
 // well-known destination port). Precondition: !set.Empty().
 Point PreferredExample(const PacketSet& set);
 RuleCitation Cite(const RuleSet& rules, const RuleRef& ref);
+
+// Japanese names for the report (text and XLSX).
+std::string KindJa(FindingKind kind);
+std::string HostKindJa(const std::string& kind);
+std::string StatusJa(PairStatus status);
 
 // The report's JSON for a citation and an example packet (docs/netcheck.md).
 nlohmann::json CitationJson(const RuleCitation& citation);

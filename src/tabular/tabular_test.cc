@@ -307,6 +307,25 @@ TEST(XlsxTest, WriteRefusesBadInput) {
   EXPECT_FALSE(WriteXlsx(table, "台帳").Ok());
 }
 
+TEST(XlsxTest, SeveralSheetsInOrderTheFirstReadBack) {
+  Table second;
+  second.header = {"件数"};
+  second.rows = {{"3"}};
+  auto bytes = WriteXlsx(std::vector<Sheet>{{"概要", Sample()}, {"違反", second}});
+  ASSERT_TRUE(bytes.Ok()) << bytes.Err().ToString();
+  auto back = ReadXlsx(*bytes, "report.xlsx");
+  ASSERT_TRUE(back.Ok()) << back.Err().ToString();
+  EXPECT_EQ(back->rows, Sample().rows);
+  EXPECT_NE(bytes->find("xl/worksheets/sheet2.xml"), std::string::npos);
+  // Two sheets of one name, a bad second sheet, or none: refused, named.
+  auto twice = WriteXlsx(std::vector<Sheet>{{"概要", Sample()}, {"概要", second}});
+  ASSERT_FALSE(twice.Ok());
+  EXPECT_NE(twice.Err().ToString().find("概要"), std::string::npos);
+  second.rows[0].push_back("extra");
+  EXPECT_FALSE(WriteXlsx(std::vector<Sheet>{{"概要", Sample()}, {"違反", second}}).Ok());
+  EXPECT_FALSE(WriteXlsx(std::vector<Sheet>{}).Ok());
+}
+
 TEST(XlsxTest, ReadsSharedStringsAndGaps) {
   auto table = ReadXlsx(MakeWorkbook(), "hand.xlsx");
   ASSERT_TRUE(table.Ok()) << table.Err().ToString();

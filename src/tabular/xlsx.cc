@@ -96,16 +96,23 @@ std::string EscapeXstring(std::string_view cell) {
 }  // namespace
 
 Result<std::string> WriteXlsx(const Table& table, std::string_view sheet_name) {
-  if (table.header.empty()) {
-    return WriteError("見出しのない表は書き出せません", "the table has no header");
-  }
-  if (table.header.size() > LXW_COL_MAX || table.rows.size() + 1 > LXW_ROW_MAX) {
-    return WriteError("Excel のシートに入りきらない大きさの表です（上限 1,048,576 行、16,384 列）",
-                      "the table does not fit in an Excel sheet (1,048,576 rows, 16,384 columns)");
-  }
-  const std::string sheet(sheet_name);
-  if (sheet.empty() || sheet.find('\0') != std::string::npos) {
-    return WriteError("シート名が正しくありません", "invalid sheet name", sheet);
+  return WriteXlsx(std::vector<Sheet>{{std::string(sheet_name), table}});
+}
+
+Result<std::string> WriteXlsx(const std::vector<Sheet>& sheets) {
+  if (sheets.empty()) return WriteError("シートがありません", "no sheet to write");
+  for (const Sheet& sheet : sheets) {
+    if (sheet.table.header.empty()) {
+      return WriteError("見出しのない表は書き出せません", "the table has no header", sheet.name);
+    }
+    if (sheet.table.header.size() > LXW_COL_MAX || sheet.table.rows.size() + 1 > LXW_ROW_MAX) {
+      return WriteError(
+          "Excel のシートに入りきらない大きさの表です（上限 1,048,576 行、16,384 列）",
+          "the table does not fit in an Excel sheet (1,048,576 rows, 16,384 columns)", sheet.name);
+    }
+    if (sheet.name.empty() || sheet.name.find('\0') != std::string::npos) {
+      return WriteError("シート名が正しくありません", "invalid sheet name", sheet.name);
+    }
   }
   MAMORI_TRY(const TempDir dir, TempDir::Create());
   const std::filesystem::path file = dir.Path() / "out.xlsx";
@@ -120,52 +127,58 @@ Result<std::string> WriteXlsx(const Table& table, std::string_view sheet_name) {
       return Error(ErrorCode::kInternal, "Excel ファイルを作成できません",
                    "libxlsxwriter could not create a workbook");
     }
-    if (const lxw_error e = workbook_validate_sheet_name(workbook.get(), sheet.c_str());
-        e != LXW_NO_ERROR) {
-      return WriteError(
-          "シート名が正しくありません（31 文字以内で、[ ] : * ? / \\ を含まないこと）",
-          std::string("invalid sheet name: ") + lxw_strerror(e), sheet);
-    }
-    lxw_worksheet* worksheet = workbook_add_worksheet(workbook.get(), sheet.c_str());
     lxw_format* bold = workbook_add_format(workbook.get());
-    if (worksheet == nullptr || bold == nullptr) {
-      return Error(ErrorCode::kInternal, "シートを作成できません",
-                   "libxlsxwriter could not add the worksheet");
+    if (bold == nullptr) {
+      return Error(ErrorCode::kInternal, "書式を作成できません", "libxlsxwriter: no format");
     }
     format_set_bold(bold);
     std::string escaped;
-    const auto write_row = [&](const std::vector<std::string>& cells, std::size_t row,
-                               lxw_format* format) -> Status {
-      if (cells.size() != table.header.size()) {
-        return WriteError("表の " + std::to_string(row + 1) + " 行目の列数が見出しと違います",
-                          "table row " + std::to_string(row + 1) + " has " +
-                              std::to_string(cells.size()) + " cells but the header has " +
-                              std::to_string(table.header.size()),
-                          "", static_cast<int>(row + 1));
+    for (const Sheet& sheet : sheets) {
+      const Table& table = sheet.table;
+      if (const lxw_error e = workbook_validate_sheet_name(workbook.get(), sheet.name.c_str());
+          e != LXW_NO_ERROR) {
+        return WriteError(
+            "シート名が正しくありません（31 文字以内で、[ ] : * ? / \\ を含まず、重複しないこと）",
+            std::string("invalid sheet name: ") + lxw_strerror(e), sheet.name);
       }
-      for (std::size_t column = 0; column < cells.size(); ++column) {
-        if (cells[column].find('\0') != std::string::npos) {
-          return WriteError("NUL 文字を含むセルは書き出せません", "a cell contains a NUL character",
-                            CellName(row, column), static_cast<int>(row + 1));
-        }
-        escaped = EscapeXstring(cells[column]);
-        // Always a string cell: "=1+1" stays text, never becomes a formula.
-        const lxw_error e =
-            worksheet_write_string(worksheet, static_cast<lxw_row_t>(row),
-                                   static_cast<lxw_col_t>(column), escaped.c_str(), format);
-        if (e != LXW_NO_ERROR) {
-          return WriteError("セルを書き出せません（Excel のセルは 32,767 文字まで）",
-                            std::string("cannot write the cell: ") + lxw_strerror(e),
-                            CellName(row, column), static_cast<int>(row + 1));
-        }
+      lxw_worksheet* worksheet = workbook_add_worksheet(workbook.get(), sheet.name.c_str());
+      if (worksheet == nullptr) {
+        return Error(ErrorCode::kInternal, "シートを作成できません",
+                     "libxlsxwriter could not add the worksheet");
       }
-      return OkStatus();
-    };
-    MAMORI_TRY_STATUS(write_row(table.header, 0, bold));
-    for (std::size_t r = 0; r < table.rows.size(); ++r) {
-      MAMORI_TRY_STATUS(write_row(table.rows[r], r + 1, nullptr));
+      const auto write_row = [&](const std::vector<std::string>& cells, std::size_t row,
+                                 lxw_format* format) -> Status {
+        if (cells.size() != table.header.size()) {
+          return WriteError("表の " + std::to_string(row + 1) + " 行目の列数が見出しと違います",
+                            "table row " + std::to_string(row + 1) + " has " +
+                                std::to_string(cells.size()) + " cells but the header has " +
+                                std::to_string(table.header.size()),
+                            "", static_cast<int>(row + 1));
+        }
+        for (std::size_t column = 0; column < cells.size(); ++column) {
+          if (cells[column].find('\0') != std::string::npos) {
+            return WriteError("NUL 文字を含むセルは書き出せません", "a cell contains a NUL character",
+                              CellName(row, column), static_cast<int>(row + 1));
+          }
+          escaped = EscapeXstring(cells[column]);
+          // Always a string cell: "=1+1" stays text, never becomes a formula.
+          const lxw_error e =
+              worksheet_write_string(worksheet, static_cast<lxw_row_t>(row),
+                                     static_cast<lxw_col_t>(column), escaped.c_str(), format);
+          if (e != LXW_NO_ERROR) {
+            return WriteError("セルを書き出せません（Excel のセルは 32,767 文字まで）",
+                              std::string("cannot write the cell: ") + lxw_strerror(e),
+                              CellName(row, column), static_cast<int>(row + 1));
+          }
+        }
+        return OkStatus();
+      };
+      MAMORI_TRY_STATUS(write_row(table.header, 0, bold));
+      for (std::size_t r = 0; r < table.rows.size(); ++r) {
+        MAMORI_TRY_STATUS(write_row(table.rows[r], r + 1, nullptr));
+      }
+      worksheet_freeze_panes(worksheet, 1, 0);
     }
-    worksheet_freeze_panes(worksheet, 1, 0);
     if (const lxw_error e = workbook_close(workbook.release()); e != LXW_NO_ERROR) {
       return Error(ErrorCode::kInternal, "Excel ファイルを書き出せません",
                    std::string("libxlsxwriter could not write the workbook: ") + lxw_strerror(e));

@@ -11,6 +11,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 #include "tabular/table.h"
@@ -28,6 +29,15 @@ namespace mamori::tabular {
 // than 32,767 characters, too many rows or columns for Excel, an invalid sheet
 // name), kIo (the temporary directory), kInternal (libxlsxwriter failed).
 Result<std::string> WriteXlsx(const Table& table, std::string_view sheet_name);
+
+// A workbook of several sheets, in order, each as above (a report: its
+// summary, its findings, its warnings). Errors as above, naming the sheet;
+// also kInvalidArgument for no sheet or two sheets of one name.
+struct Sheet {
+  std::string name;
+  Table table;
+};
+Result<std::string> WriteXlsx(const std::vector<Sheet>& sheets);
 
 // Reads the first sheet of a workbook (the first <sheet> of xl/workbook.xml,
 // found through xl/_rels/workbook.xml.rels). The first row with any non-empty
