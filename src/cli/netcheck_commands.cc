@@ -148,8 +148,8 @@ bool WriteWorkbook(const std::string& path, const Result<std::string>& workbook,
   file.write(workbook->data(), static_cast<std::streamsize>(workbook->size()));
   file.close();
   if (!file) {
-    output.Fail(Error(ErrorCode::kIo, "Excel ファイルを書き込めません: " + path,
-                      "cannot write " + path, {path, 0, ""}));
+    output.Fail(Error(ErrorCode::kIo, "Excel ファイルを書き込めません", "cannot write the workbook",
+                      {path, 0, ""}));
     return false;
   }
   return true;
