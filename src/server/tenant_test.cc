@@ -68,6 +68,7 @@ class TenantTest : public ::testing::Test {
         auto admin = storage::Open(postgres_, {});
         ASSERT_TRUE(admin.Ok()) << admin.Err().ToString();
         ASSERT_TRUE((*admin)->ExecuteScript("DROP SCHEMA IF EXISTS " + id + " CASCADE").Ok());
+        ASSERT_TRUE((*admin)->ExecuteScript("DROP ROLE IF EXISTS mamori_t_" + id).Ok());
       }
     }
     auth_.cost = auth::HashCost::Fast();
@@ -137,6 +138,7 @@ class TenantTest : public ::testing::Test {
       if (admin.Ok()) {
         for (const auto& id : {a_, b_}) {
           (void)(*admin)->ExecuteScript("DROP SCHEMA IF EXISTS " + id + " CASCADE");
+          (void)(*admin)->ExecuteScript("DROP ROLE IF EXISTS mamori_t_" + id);
         }
       }
     }
@@ -397,6 +399,7 @@ TEST_F(TenantTest, AnOperatorManagesTenantsAndReadsNoTenantsData) {
     auto admin = storage::Open(postgres_, {});
     ASSERT_TRUE(admin.Ok());
     ASSERT_TRUE((*admin)->ExecuteScript("DROP SCHEMA IF EXISTS " + c + " CASCADE").Ok());
+    ASSERT_TRUE((*admin)->ExecuteScript("DROP ROLE IF EXISTS mamori_t_" + c).Ok());
   }
   Json body{{"id", c}, {"name", "丙村"}, {"profile", kProfile}, {"hosts", {c + ".example.jp"}}};
   if (!postgres_.empty()) body["postgres"] = postgres_;
@@ -436,7 +439,10 @@ TEST_F(TenantTest, AnOperatorManagesTenantsAndReadsNoTenantsData) {
   EXPECT_EQ(Send(ops, "GET", "/api/v1/installation/tenants").status, 401);
   if (!postgres_.empty()) {
     auto admin = storage::Open(postgres_, {});
-    if (admin.Ok()) (void)(*admin)->ExecuteScript("DROP SCHEMA IF EXISTS " + c + " CASCADE");
+    if (admin.Ok()) {
+      (void)(*admin)->ExecuteScript("DROP SCHEMA IF EXISTS " + c + " CASCADE");
+      (void)(*admin)->ExecuteScript("DROP ROLE IF EXISTS mamori_t_" + c);
+    }
   }
 }
 

@@ -460,17 +460,20 @@ namespace {
 // What AddTenant made, removed again when a later step fails.
 class Undo {
  public:
-  Undo(std::string directory, std::string schema_location)
-      : directory_(std::move(directory)), schema_location_(std::move(schema_location)) {}
+  Undo(std::string directory, std::string admin_location, std::string schema, std::string role)
+      : directory_(std::move(directory)),
+        admin_location_(std::move(admin_location)),
+        schema_(std::move(schema)),
+        role_(std::move(role)) {}
   ~Undo() {
     if (done_) return;
     std::error_code ec;
     if (made_directory_) fs::remove_all(directory_, ec);
-    if (made_schema_ && !schema_location_.empty()) {
-      const auto parsed = storage::ParseServerUrl(schema_location_);
-      auto db = storage::Open(schema_location_, {});
-      if (parsed.Ok() && db.Ok()) {
-        (void)(*db)->Execute("DROP SCHEMA \"" + parsed->schema + "\" CASCADE");
+    if ((made_schema_ || made_role_) && !admin_location_.empty()) {
+      auto db = storage::Open(admin_location_, {});
+      if (db.Ok()) {
+        if (made_schema_) (void)(*db)->Execute("DROP SCHEMA IF EXISTS \"" + schema_ + "\" CASCADE");
+        if (made_role_) (void)(*db)->Execute("DROP ROLE IF EXISTS \"" + role_ + "\"");
       }
     }
   }
@@ -478,18 +481,30 @@ class Undo {
   Undo& operator=(const Undo&) = delete;
   void MadeDirectory() { made_directory_ = true; }
   void MadeSchema() { made_schema_ = true; }
+  void MadeRole() { made_role_ = true; }
   void Keep() { done_ = true; }
 
  private:
   std::string directory_;
-  std::string schema_location_;
+  std::string admin_location_;
+  std::string schema_;
+  std::string role_;
   bool made_directory_ = false;
   bool made_schema_ = false;
+  bool made_role_ = false;
   bool done_ = false;
 };
 
 Result<std::string> PostgresLocation(const std::string& url, const std::string& id) {
   MAMORI_TRY(const auto parsed, storage::ParseServerUrl(url));
+  if (!parsed.role.empty()) {
+    return TenantError(ErrorCode::kInvalidArgument,
+                       "PostgreSQL の URL に role= は付けないでください（テナントのロール "
+                       "mamori_t_" + id + " は mamori が作成します）",
+                       "give the PostgreSQL URL without role= (mamori creates the tenant's role "
+                       "mamori_t_" + id + ")",
+                       "postgres");
+  }
   if (!parsed.schema.empty() && parsed.schema != id) {
     return TenantError(ErrorCode::kInvalidArgument,
                        "PostgreSQL の URL のスキーマ（" + parsed.schema + "）がテナント ID（" + id +
@@ -568,17 +583,35 @@ Result<Tenant> AddTenant(Registry& registry, const std::string& actor, const New
   tenant.profile = fs::absolute(input.profile).lexically_normal().string();
   tenant.hosts.assign(hosts.begin(), hosts.end());
   tenant.created_utc = FormatUtc(clock.Now());
-  std::string schema_location;
+  std::string admin_location;  // the installation's own connection (no schema, no role)
+  std::string role;
   bool schema_existed = false;
+  std::unique_ptr<storage::Database> admin;
   if (input.postgres.empty()) {
     tenant.location = (fs::path("tenants") / input.id / "ledger.db").string();
   } else {
-    MAMORI_TRY(tenant.location, PostgresLocation(input.postgres, input.id));
-    schema_location = tenant.location;
-    auto probe = storage::Open(tenant.location, {});
-    if (probe.Ok()) {
-      schema_existed = true;
-      MAMORI_TRY(const auto holds, storage::HoldsLedger(tenant.location));
+    MAMORI_TRY(const std::string schema_location, PostgresLocation(input.postgres, input.id));
+    MAMORI_TRY(const auto parsed, storage::ParseServerUrl(input.postgres));
+    admin_location = parsed.url;
+    // The tenant's own role owns its schema and may use no other schema:
+    // every connection of the tenant switches to it (storage/open.h role=).
+    role = "mamori_t_" + input.id;
+    tenant.location = schema_location + "&role=" + role;
+    const auto unreachable = [&](Error error) {
+      error.Context("テナント " + input.id + " の PostgreSQL（" +
+                        storage::RedactUrl(input.postgres) + "）に接続できません",
+                    "cannot reach tenant " + input.id + "'s PostgreSQL (" +
+                        storage::RedactUrl(input.postgres) + ")");
+      return error;
+    };
+    auto connected = storage::Open(admin_location, {});
+    if (!connected.Ok()) return unreachable(connected.Err());
+    admin = std::move(connected).Value();
+    MAMORI_TRY(const auto schemas,
+               admin->QueryInt("SELECT count(*) FROM pg_namespace WHERE nspname = ?", {input.id}));
+    schema_existed = schemas > 0;
+    if (schema_existed) {
+      MAMORI_TRY(const auto holds, storage::HoldsLedger(schema_location));
       if (holds) {
         return TenantError(ErrorCode::kInvalidArgument,
                            "PostgreSQL のスキーマ " + input.id +
@@ -587,18 +620,27 @@ Result<Tenant> AddTenant(Registry& registry, const std::string& actor, const New
                                " holds a ledger already (never overwritten)",
                            "postgres");
       }
-    } else if (probe.Err().Code() != ErrorCode::kNotFound) {
-      Error error = probe.Err();
-      error.Context("テナント " + input.id + " の PostgreSQL（" +
-                        storage::RedactUrl(input.postgres) + "）に接続できません",
-                    "cannot reach tenant " + input.id + "'s PostgreSQL (" +
-                        storage::RedactUrl(input.postgres) + ")");
-      return error;
+      return TenantError(ErrorCode::kInvalidArgument,
+                         "PostgreSQL のスキーマ " + input.id +
+                             " が既にあります。テナントのスキーマはそのロールが所有するよう "
+                             "mamori が作成します（空なら DROP SCHEMA してから再実行）",
+                         "PostgreSQL schema " + input.id +
+                             " exists already; mamori creates a tenant's schema owned by its role "
+                             "(drop it if empty and run again)",
+                         "postgres");
+    }
+    MAMORI_TRY(const auto roles,
+               admin->QueryInt("SELECT count(*) FROM pg_roles WHERE rolname = ?", {role}));
+    if (roles > 0) {
+      return TenantError(ErrorCode::kInvalidArgument,
+                         "PostgreSQL のロール " + role + " が既にあります（他の用途のものかも"
+                             "しれないため使いません）",
+                         "PostgreSQL role " + role + " exists already (not reused)", "postgres");
     }
   }
 
   // 2. Make it; undone on any failure from here on.
-  Undo undo(directory, schema_location);
+  Undo undo(directory, admin_location, input.id, role);
   fs::create_directories(directory, ec);
   if (ec) {
     return Error(ErrorCode::kIo,
@@ -607,7 +649,13 @@ Result<Tenant> AddTenant(Registry& registry, const std::string& actor, const New
   }
   undo.MadeDirectory();
   fs::permissions(directory, fs::perms::owner_all, fs::perm_options::replace, ec);
-  if (!schema_location.empty() && !schema_existed) undo.MadeSchema();
+  if (admin) {
+    MAMORI_TRY_STATUS(admin->Execute("CREATE ROLE \"" + role + "\" NOLOGIN"));
+    undo.MadeRole();
+    // The installation's user may switch to it (and drop it with the schema).
+    MAMORI_TRY_STATUS(admin->Execute("GRANT \"" + role + "\" TO CURRENT_USER"));
+    undo.MadeSchema();  // Ledger::Create makes it, AUTHORIZATION the role
+  }
   const ledger::LedgerPaths paths = registry.PathsOf(tenant);
   {
     MAMORI_TRY(auto made, ledger::Ledger::Create(paths, input.profile, clock,

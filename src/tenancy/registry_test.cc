@@ -24,10 +24,19 @@ std::string PostgresUrl() {
   return url == nullptr ? "" : url;
 }
 
+// Drops a tenant's schema and its role (left by an earlier run).
 void DropSchema(const std::string& url, const std::string& schema) {
   auto admin = storage::Open(url, {});
   ASSERT_TRUE(admin.Ok()) << admin.Err().ToString();
   ASSERT_TRUE((*admin)->ExecuteScript("DROP SCHEMA IF EXISTS " + schema + " CASCADE").Ok());
+  ASSERT_TRUE((*admin)->ExecuteScript("DROP ROLE IF EXISTS mamori_t_" + schema).Ok());
+}
+
+std::int64_t Count(const std::string& url, const std::string& sql, const std::string& value) {
+  auto admin = storage::Open(url, {});
+  if (!admin.Ok()) return -1;
+  auto count = (*admin)->QueryInt(sql, {value});
+  return count.Ok() ? *count : -1;
 }
 
 bool SchemaExists(const std::string& url, const std::string& schema) {
@@ -237,36 +246,75 @@ TEST_F(RegistryTest, OpeningAMissingRegistryNamesTheDirectory) {
   EXPECT_FALSE(fs::exists(dir_ / "typo"));
 }
 
-TEST_F(RegistryTest, OnPostgresATenantIsASchemaAndAFailureDropsIt) {
+TEST_F(RegistryTest, OnPostgresATenantIsASchemaOwnedByItsRoleAndAFailureDropsBoth) {
   const std::string url = PostgresUrl();
   if (url.empty()) GTEST_SKIP() << "MAMORI_TEST_POSTGRES_URL not set";
-  for (const char* schema : {"reg_pg_a", "reg_pg_b"}) DropSchema(url, schema);
-  auto added = AddTenant(*registry_, "operator1",
-                         {.id = "reg_pg_a", .name = "甲町", .profile = kProfile, .postgres = url},
-                         clock_, {.durable = false});
+  for (const char* schema : {"reg_pg_a", "reg_pg_b", "reg_pg_c"}) DropSchema(url, schema);
+  const auto add = [&](const std::string& id, const AddOptions& options) {
+    return AddTenant(*registry_, "operator1",
+                     {.id = id, .name = id + "町", .profile = kProfile, .postgres = url}, clock_,
+                     {.durable = false, .before_register = options.before_register});
+  };
+  auto added = add("reg_pg_a", {});
   ASSERT_TRUE(added.Ok()) << added.Err().ToString();
-  EXPECT_NE(added->location.find("schema=reg_pg_a"), std::string::npos);
+  EXPECT_NE(added->location.find("schema=reg_pg_a&role=mamori_t_reg_pg_a"), std::string::npos);
+  ASSERT_TRUE(add("reg_pg_c", {}).Ok());
   EXPECT_TRUE(SchemaExists(url, "reg_pg_a"));
+  EXPECT_EQ(Count(url,
+                  "SELECT count(*) FROM pg_tables WHERE schemaname = 'reg_pg_a' AND "
+                  "tablename = 'audit_events' AND tableowner = ?",
+                  "mamori_t_reg_pg_a"),
+            1);
+
+  // The tenant's connections run as its role, which cannot read another
+  // tenant's schema even when a query names it: PostgreSQL refuses.
   auto ledger = ledger::Ledger::Open(registry_->PathsOf(*added), clock_, {});
   ASSERT_TRUE(ledger.Ok()) << ledger.Err().ToString();
+  auto who = (*ledger)->Db().QueryOne("SELECT current_user");
+  ASSERT_TRUE(who.Ok());
+  EXPECT_EQ(who->Text(0), "mamori_t_reg_pg_a");
+  auto own = (*ledger)->Db().QueryInt("SELECT count(*) FROM audit_events");
+  ASSERT_TRUE(own.Ok()) << own.Err().ToString();
+  EXPECT_GE(*own, 1);
+  for (const char* foreign :
+       {"SELECT count(*) FROM reg_pg_c.audit_events", "SELECT count(*) FROM reg_pg_c.people"}) {
+    auto read = (*ledger)->Db().QueryInt(foreign);
+    ASSERT_FALSE(read.Ok()) << foreign;
+    EXPECT_NE(read.Err().ToString().find("permission denied"), std::string::npos)
+        << read.Err().ToString();
+  }
+  EXPECT_FALSE((*ledger)->Db().Execute("CREATE SCHEMA reg_pg_x").Ok());
 
-  auto failed = AddTenant(
-      *registry_, "operator1",
-      {.id = "reg_pg_b", .name = "乙町", .profile = kProfile, .postgres = url}, clock_,
-      {.durable = false,
-       .before_register = []() -> Status { return Error(ErrorCode::kIo, "失敗", "failed"); }});
+  // A failure after the ledger was made drops its schema and its role.
+  auto failed = add("reg_pg_b", {.before_register = []() -> Status {
+                      return Error(ErrorCode::kIo, "失敗", "failed");
+                    }});
   ASSERT_FALSE(failed.Ok());
   EXPECT_FALSE(SchemaExists(url, "reg_pg_b"));
+  EXPECT_EQ(Count(url, "SELECT count(*) FROM pg_roles WHERE rolname = ?", "mamori_t_reg_pg_b"), 0);
   EXPECT_FALSE(fs::exists(dir_ / "tenants" / "reg_pg_b"));
-  // A URL naming another schema is refused.
-  auto other = AddTenant(*registry_, "operator1",
-                         {.id = "reg_pg_b", .name = "乙町", .profile = kProfile,
-                          .postgres = url + (url.find('?') == std::string::npos ? "?" : "&") +
-                                      "schema=elsewhere"},
-                         clock_, {.durable = false});
-  ASSERT_FALSE(other.Ok());
-  EXPECT_EQ(other.Err().Headline().where.key, "postgres");
-  DropSchema(url, "reg_pg_a");
+  // A schema or role that exists already is not taken over.
+  {
+    auto admin = storage::Open(url, {});
+    ASSERT_TRUE(admin.Ok());
+    ASSERT_TRUE((*admin)->ExecuteScript("CREATE SCHEMA reg_pg_b").Ok());
+  }
+  auto taken = add("reg_pg_b", {});
+  ASSERT_FALSE(taken.Ok());
+  EXPECT_NE(taken.Err().ToString().find("既にあります"), std::string::npos);
+  EXPECT_TRUE(SchemaExists(url, "reg_pg_b"));  // left as it was
+  // A URL naming another schema or a role is refused.
+  for (const char* extra : {"schema=elsewhere", "role=postgres"}) {
+    auto other = AddTenant(*registry_, "operator1",
+                           {.id = "reg_pg_d", .name = "丁町", .profile = kProfile,
+                            .postgres = url + (url.find('?') == std::string::npos ? "?" : "&") +
+                                        extra},
+                           clock_, {.durable = false});
+    ASSERT_FALSE(other.Ok()) << extra;
+    EXPECT_EQ(other.Err().Headline().where.key, "postgres");
+  }
+  ledger->reset();
+  for (const char* schema : {"reg_pg_a", "reg_pg_b", "reg_pg_c"}) DropSchema(url, schema);
 }
 
 }  // namespace
