@@ -39,14 +39,15 @@ std::string Actor(const TenantOptions& options) {
 }
 
 Json TenantJson(const tenancy::Tenant& tenant, const tenancy::Registry& registry) {
-  return {{"id", tenant.id},
-          {"name", tenant.name},
-          {"location", storage::RedactUrl(registry.LedgerLocation(tenant))},
-          {"profile", tenant.profile},
-          {"hosts", tenant.hosts},
-          {"status", tenancy::StatusId(tenant.status)},
-          {"created_utc", tenant.created_utc},
-          {"disabled_utc", tenant.disabled_utc.empty() ? Json(nullptr) : Json(tenant.disabled_utc)}};
+  return {
+      {"id", tenant.id},
+      {"name", tenant.name},
+      {"location", storage::RedactUrl(registry.LedgerLocation(tenant))},
+      {"profile", tenant.profile},
+      {"hosts", tenant.hosts},
+      {"status", tenancy::StatusId(tenant.status)},
+      {"created_utc", tenant.created_utc},
+      {"disabled_utc", tenant.disabled_utc.empty() ? Json(nullptr) : Json(tenant.disabled_utc)}};
 }
 
 void AddInstallationOption(CLI::App* command, TenantOptions& options) {
@@ -76,7 +77,8 @@ void AddTenantCommands(CLI::App& app, LedgerCli& cli) {
                   "台帳を置く PostgreSQL の URL（schema= はテナント ID になる）。省略時は "
                   "インストール先の SQLite ファイル");
   add->add_option("--host", options->hosts, "このテナントに振り分けるホスト名（繰り返し可）");
-  add->add_option("--as", options->actor, "操作者（登録簿の監査ログに記録。省略時は OS のユーザー）");
+  add->add_option("--as", options->actor,
+                  "操作者（登録簿の監査ログに記録。省略時は OS のユーザー）");
   add->callback([&cli, options] {
     auto registry = tenancy::Registry::Open(options->installation, cli.clock,
                                             tenancy::Registry::Mode::kCreateIfMissing);
@@ -187,8 +189,8 @@ void AddTenantCommands(CLI::App& app, LedgerCli& cli) {
                      {"checkpoints", report->checkpoints},
                      {"problem", report->problem_en}});
     } else if (report->ok) {
-      cli.out << "テナント登録簿の監査ログは正常です: " << report->events << " 件、チェックポイント "
-              << report->checkpoints << " 件\n";
+      cli.out << "テナント登録簿の監査ログは正常です: " << report->events
+              << " 件、チェックポイント " << report->checkpoints << " 件\n";
     } else {
       cli.out << "改ざん又は欠落を検出しました: " << report->problem_ja << "\n";
     }

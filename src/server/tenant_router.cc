@@ -5,8 +5,8 @@
 #include <regex>
 
 #include "auth/password.h"
-#include "storage/open.h"
 #include "auth/secrets.h"
+#include "storage/open.h"
 
 namespace mamori::server {
 
@@ -25,8 +25,9 @@ InstallationRouter::InstallationRouter(std::unique_ptr<tenancy::Registry> regist
 
 InstallationRouter::~InstallationRouter() = default;
 
-Result<std::unique_ptr<InstallationRouter>> InstallationRouter::Create(
-    const std::string& directory, const Clock& clock, ApiOptions api_options) {
+Result<std::unique_ptr<InstallationRouter>> InstallationRouter::Create(const std::string& directory,
+                                                                       const Clock& clock,
+                                                                       ApiOptions api_options) {
   if (const char* shared = std::getenv("MAMORI_SECRET_KEY_FILE");
       shared != nullptr && *shared != '\0') {
     return Error(ErrorCode::kInvalidArgument,
@@ -106,8 +107,8 @@ Result<TenantRouter::Target> InstallationRouter::Resolve(std::string_view host,
                  "開いてください",
                  "no tenant: use /t/<tenant id>/ or a tenant's host name");
   }
-  const auto tenant = std::find_if(tenants_.begin(), tenants_.end(),
-                                   [&](const auto& t) { return t.id == id; });
+  const auto tenant =
+      std::find_if(tenants_.begin(), tenants_.end(), [&](const auto& t) { return t.id == id; });
   if (tenant == tenants_.end()) {
     return Error(ErrorCode::kNotFound, "テナント \"" + id + "\" はありません",
                  "no tenant \"" + id + "\"");
@@ -118,7 +119,7 @@ Result<TenantRouter::Target> InstallationRouter::Resolve(std::string_view host,
                      tenant->disabled_utc + "）",
                  "tenant \"" + id + "\" is disabled (" + tenant->disabled_utc + ")");
   }
-  MAMORI_TRY(Service* service, Open(*tenant));
+  MAMORI_TRY(Service * service, Open(*tenant));
   return Target{service->api.get(), std::move(prefix)};
 }
 
@@ -128,7 +129,7 @@ Result<std::vector<std::string>> InstallationRouter::OpenAll() {
   std::vector<std::string> ids;
   for (const auto& tenant : tenants_) {
     if (tenant.status != tenancy::TenantStatus::kActive) continue;
-    MAMORI_TRY(Service* service, Open(tenant));
+    MAMORI_TRY(Service * service, Open(tenant));
     (void)service;
     ids.push_back(tenant.id);
   }
@@ -161,17 +162,33 @@ Result<Reply> InstallationRouter::Installation(Call& call) {
     const std::string login = fields.Text("login", "ログイン ID", 64, true);
     const std::string password = fields.Text("password", "パスワード", 1024, true);
     MAMORI_TRY_STATUS(fields.Finish());
+    const TimePoint now = clock_.Now();
+    const std::string by_address = "address:" + call.remote_addr;
+    const std::string by_login = "login:" + login;
+    for (const auto& key : {by_address, by_login}) {
+      const auto answer = operator_failures_.Check(key, now);
+      if (answer.verdict != RateLimiter::Verdict::kAllow) {
+        if (answer.verdict == RateLimiter::Verdict::kDelay) operator_failures_.EndDelay(key);
+        Reply refused = ErrorReply(429, "too_many_requests",
+                                   "サインインの失敗が続いたため一時的に受け付けません",
+                                   "too many failed sign-ins; try again later");
+        refused.headers.emplace_back("Retry-After", std::to_string(answer.retry_after.count()));
+        return refused;
+      }
+    }
     MAMORI_TRY(const auto token,
                registry_->SignInOperator(login, password, api_options_.auth.session_hours));
     if (!token) {
+      operator_failures_.Count(by_address, now);
+      operator_failures_.Count(by_login, now);
       return ErrorReply(401, "unauthenticated", "ログインID又はパスワードが違います",
                         "wrong login or password");
     }
-    Reply reply = JsonReply({{"login", login}, {"csrf_token", tenancy::Registry::OperatorCsrf(*token)}});
-    reply.headers.emplace_back("Set-Cookie", InstallationCookie() + "=" + *token + cookie_tail +
-                                                 "; Max-Age=" +
-                                                 std::to_string(api_options_.auth.session_hours * 3600) +
-                                                 secure);
+    Reply reply =
+        JsonReply({{"login", login}, {"csrf_token", tenancy::Registry::OperatorCsrf(*token)}});
+    reply.headers.emplace_back("Set-Cookie",
+                               InstallationCookie() + "=" + *token + cookie_tail + "; Max-Age=" +
+                                   std::to_string(api_options_.auth.session_hours * 3600) + secure);
     return reply;
   }
   MAMORI_TRY(const auto login, registry_->OperatorOfSession(call.session_token));
@@ -179,7 +196,8 @@ Result<Reply> InstallationRouter::Installation(Call& call) {
     return ErrorReply(401, "unauthenticated", "運用者としてサインインしてください",
                       "sign in as an operator of the installation");
   }
-  if (call.method != "GET" && call.csrf_header != tenancy::Registry::OperatorCsrf(call.session_token)) {
+  if (call.method != "GET" &&
+      call.csrf_header != tenancy::Registry::OperatorCsrf(call.session_token)) {
     return ErrorReply(403, "csrf", "CSRF トークンが正しくありません", "bad CSRF token");
   }
   const std::string actor = "operator:" + *login;

@@ -46,6 +46,8 @@ class InstallationRouter final : public TenantRouter {
   //   POST /installation/tenants {id, name, profile, postgres?, hosts?} → 201 (AddTenant)
   //   POST /installation/tenants/{id}/disable
   // Every call but sign-in needs an operator session; POSTs its CSRF token.
+  // Sign-in is refused (429) after 5 failures in 15 minutes from one
+  // address or for one login.
   // Operators have no session in any tenant: their cookie is another name,
   // their tokens are in the registry only.
   std::optional<Api::Response> HandleInstallation(Call& call) override;
@@ -66,17 +68,25 @@ class InstallationRouter final : public TenantRouter {
   struct Service;
   InstallationRouter(std::unique_ptr<tenancy::Registry> registry, const Clock& clock,
                      ApiOptions api_options);
-  Result<Reply> Installation(Call& call);  // with mutex_ held
-  Status Refresh();                                 // with mutex_ held
+  Result<Reply> Installation(Call& call);                // with mutex_ held
+  Status Refresh();                                      // with mutex_ held
   Result<Service*> Open(const tenancy::Tenant& tenant);  // with mutex_ held
 
   std::mutex mutex_;
   std::unique_ptr<tenancy::Registry> registry_;
   const Clock& clock_;
   ApiOptions api_options_;
-  std::string version_;                  // the registry's data version of tenants_
+  std::string version_;                   // the registry's data version of tenants_
   std::vector<tenancy::Tenant> tenants_;  // the registry as last read
   std::map<std::string, std::unique_ptr<Service>, std::less<>> open_;
+  // Failed operator sign-ins, per client address and per login: after
+  // kOperatorFailures in 15 minutes, both are refused (429) for 15 minutes
+  // without the password being checked. In this process only.
+  static constexpr int kOperatorFailures = 5;
+  RateLimiter operator_failures_{RateLimits{.delay_after = 0,
+                                            .block_after = kOperatorFailures,
+                                            .window = std::chrono::minutes(15),
+                                            .block = std::chrono::minutes(15)}};
 };
 
 }  // namespace mamori::server

@@ -164,8 +164,8 @@ class TenantTest : public ::testing::Test {
   Json SendJson(const Agent& agent, const std::string& method, const std::string& path,
                 const Json& body, int expected) {
     const Answer answer = Send(agent, method, path, body.is_null() ? "" : body.dump());
-    EXPECT_EQ(answer.status, expected) << method << " " << agent.prefix << path << ": "
-                                       << answer.body;
+    EXPECT_EQ(answer.status, expected)
+        << method << " " << agent.prefix << path << ": " << answer.body;
     return Json::parse(answer.body, nullptr, false);
   }
 
@@ -203,9 +203,11 @@ class TenantTest : public ::testing::Test {
   // A route's path with its parameters filled with what exists in tenant A
   // (so that without isolation the call would find A's records).
   static std::string Concrete(const std::string& path) {
-    static const std::map<std::string, std::string> kValues = {
-        {"{person}", "s1"}, {"{register}", "asset"}, {"{code}", kSecretCode},
-        {"{id}", "1"},      {"{obligation}", "1"}};
+    static const std::map<std::string, std::string> kValues = {{"{person}", "s1"},
+                                                               {"{register}", "asset"},
+                                                               {"{code}", kSecretCode},
+                                                               {"{id}", "1"},
+                                                               {"{obligation}", "1"}};
     std::string out = path;
     for (const auto& [name, value] : kValues) {
       for (std::size_t at = out.find(name); at != std::string::npos; at = out.find(name)) {
@@ -332,7 +334,9 @@ TEST_F(TenantTest, ASessionOfTenantBGetsNothingOfTenantAFromAnyRoute) {
       {.cookie = b_session.cookie, .csrf = b_session.csrf, .host = a_ + ".example.jp"},
       {.cookie = a_cookie, .csrf = b_session.csrf, .host = a_ + ".example.jp"},
       // B's own host name with A's path: refused before A's API is reached.
-      {.cookie = a_cookie, .csrf = b_session.csrf, .host = b_ + ".example.jp",
+      {.cookie = a_cookie,
+       .csrf = b_session.csrf,
+       .host = b_ + ".example.jp",
        .prefix = "/t/" + a_},
   };
   ExpectNothingOfA(attackers);
@@ -377,20 +381,24 @@ TEST_F(TenantTest, AnOperatorManagesTenantsAndReadsNoTenantsData) {
                     {.cookie = as_a, .csrf = ops.csrf, .prefix = "/t/" + a_},
                     {.cookie = as_a, .csrf = ops.csrf, .host = a_ + ".example.jp"}});
   // The installation API is not reachable under a tenant.
-  EXPECT_EQ(Send({.cookie = ops.cookie, .prefix = "/t/" + a_}, "GET",
-                 "/api/v1/installation/tenants").status,
-            404);
+  EXPECT_EQ(
+      Send({.cookie = ops.cookie, .prefix = "/t/" + a_}, "GET", "/api/v1/installation/tenants")
+          .status,
+      404);
   EXPECT_EQ(Send({.cookie = ops.cookie, .host = a_ + ".example.jp"}, "GET",
-                 "/api/v1/installation/tenants").status,
+                 "/api/v1/installation/tenants")
+                .status,
             404);
   // A tenant's session (its chief officer) is no operator, under either cookie name.
   const Agent chief = SignedIn(a_, "c1", {.prefix = "/t/" + a_});
   const std::string chief_token = chief.cookie.substr(chief.cookie.find('=') + 1);
-  EXPECT_EQ(Send({.cookie = chief.cookie, .csrf = chief.csrf}, "GET",
-                 "/api/v1/installation/tenants").status,
-            401);
+  EXPECT_EQ(
+      Send({.cookie = chief.cookie, .csrf = chief.csrf}, "GET", "/api/v1/installation/tenants")
+          .status,
+      401);
   EXPECT_EQ(Send({.cookie = "mamori_operator=" + chief_token, .csrf = chief.csrf}, "GET",
-                 "/api/v1/installation/tenants").status,
+                 "/api/v1/installation/tenants")
+                .status,
             401);
 
   // Adding and disabling through the API; bad input names the field.
@@ -418,6 +426,26 @@ TEST_F(TenantTest, AnOperatorManagesTenantsAndReadsNoTenantsData) {
   EXPECT_EQ(disabled.status, 200) << disabled.body;
   EXPECT_EQ(Send({.prefix = "/t/" + c}, "GET", "/api/v1/health").status, 404);
   EXPECT_EQ(Send(ops, "POST", "/api/v1/installation/tenants/" + c + "/disable").status, 409);
+
+  // Five failed sign-ins from one address (one above, four here): the next
+  // attempt is refused even with the right password, until the block is over.
+  auto second = registry_->AddOperator("operator1", "ops3", auth::HashCost::Fast());
+  ASSERT_TRUE(second.Ok());
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(Send({}, "POST", "/api/v1/installation/sign-in",
+                   Json{{"login", "ops3"}, {"password", "wrong"}}.dump())
+                  .status,
+              401)
+        << i;
+  }
+  const Answer throttled = Send({}, "POST", "/api/v1/installation/sign-in",
+                                Json{{"login", "ops3"}, {"password", *second}}.dump());
+  EXPECT_EQ(throttled.status, 429) << throttled.body;
+  clock_.Advance(std::chrono::minutes(16));
+  EXPECT_EQ(Send({}, "POST", "/api/v1/installation/sign-in",
+                 Json{{"login", "ops3"}, {"password", *second}}.dump())
+                .status,
+            200);
 
   // Every step is in the registry's audit log, with no password or token.
   auto events = registry_->Events();

@@ -6,8 +6,8 @@
 #include <array>
 #include <cstdlib>
 #include <filesystem>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "audit/audit_key.h"
 #include "auth/password.h"
@@ -125,8 +125,7 @@ nlohmann::json TenantJson(const Tenant& tenant) {
           {"disabled_utc", tenant.disabled_utc}};
 }
 
-Error TenantError(ErrorCode code, std::string message_ja, std::string message_en,
-                  std::string key) {
+Error TenantError(ErrorCode code, std::string message_ja, std::string message_en, std::string key) {
   return Error(code, std::move(message_ja), std::move(message_en), Where{"", 0, std::move(key)});
 }
 
@@ -146,13 +145,13 @@ Status CheckTenantId(std::string_view id) {
     ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
   }
   if (ok) return OkStatus();
-  return TenantError(ErrorCode::kInvalidArgument,
-                     "テナント ID は英小文字で始まり英小文字・数字・_ だけの 32 文字以内で"
-                     "書いてください（URL の /t/<ID>/ とスキーマ名になります）: \"" +
-                         shown + "\"",
-                     "a tenant id is [a-z][a-z0-9_]{0,31} (it names /t/<id>/ and the schema): \"" +
-                         shown + "\"",
-                     "id");
+  return TenantError(
+      ErrorCode::kInvalidArgument,
+      "テナント ID は英小文字で始まり英小文字・数字・_ だけの 32 文字以内で"
+      "書いてください（URL の /t/<ID>/ とスキーマ名になります）: \"" +
+          shown + "\"",
+      "a tenant id is [a-z][a-z0-9_]{0,31} (it names /t/<id>/ and the schema): \"" + shown + "\"",
+      "id");
 }
 
 Status CheckHostName(std::string_view host) {
@@ -163,16 +162,15 @@ Status CheckHostName(std::string_view host) {
     ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.');
   }
   if (ok) return OkStatus();
-  return TenantError(ErrorCode::kInvalidArgument,
-                     "ホスト名は英小文字・数字・- と . で書いてください（ポート番号は付けません）: \"" +
-                         shown + "\"",
-                     "a host name is lower-case letters, digits, '-' and dots, without a port: \"" +
-                         shown + "\"",
-                     "host");
+  return TenantError(
+      ErrorCode::kInvalidArgument,
+      "ホスト名は英小文字・数字・- と . で書いてください（ポート番号は付けません）: \"" + shown +
+          "\"",
+      "a host name is lower-case letters, digits, '-' and dots, without a port: \"" + shown + "\"",
+      "host");
 }
 
-Registry::Registry(std::string directory, std::unique_ptr<storage::Database> db,
-                   const Clock& clock)
+Registry::Registry(std::string directory, std::unique_ptr<storage::Database> db, const Clock& clock)
     : directory_(std::move(directory)), db_(std::move(db)), clock_(clock), log_(*db_, clock) {}
 
 Registry::~Registry() = default;
@@ -194,8 +192,8 @@ Result<std::unique_ptr<Registry>> Registry::Open(const std::string& directory, c
     }
     fs::create_directories(directory, ec);
     if (ec) {
-      return Error(ErrorCode::kIo, "インストール先を作成できません: " + directory + "（" +
-                                       ec.message() + "）",
+      return Error(ErrorCode::kIo,
+                   "インストール先を作成できません: " + directory + "（" + ec.message() + "）",
                    "cannot create the installation directory " + directory + ": " + ec.message(),
                    Where{directory, 0, "installation"});
     }
@@ -225,11 +223,10 @@ Result<std::unique_ptr<Registry>> Registry::Open(const std::string& directory, c
 
 Result<std::vector<Tenant>> Registry::Select(std::string_view where,
                                              const storage::Params& params) {
-  MAMORI_TRY(const auto rows,
-             db_->Query("SELECT id, name, location, profile, status, created_utc, "
-                        "coalesce(disabled_utc, '') FROM tenants " +
-                            std::string(where) + " ORDER BY id",
-                        params));
+  MAMORI_TRY(const auto rows, db_->Query("SELECT id, name, location, profile, status, created_utc, "
+                                         "coalesce(disabled_utc, '') FROM tenants " +
+                                             std::string(where) + " ORDER BY id",
+                                         params));
   std::vector<Tenant> tenants;
   for (const auto& row : rows) {
     Tenant tenant;
@@ -240,9 +237,9 @@ Result<std::vector<Tenant>> Registry::Select(std::string_view where,
     tenant.status = row.Text(4) == "active" ? TenantStatus::kActive : TenantStatus::kDisabled;
     tenant.created_utc = row.Text(5);
     tenant.disabled_utc = row.Text(6);
-    MAMORI_TRY(const auto hosts,
-               db_->Query("SELECT host FROM tenant_hosts WHERE tenant_id = ? ORDER BY host",
-                          {tenant.id}));
+    MAMORI_TRY(
+        const auto hosts,
+        db_->Query("SELECT host FROM tenant_hosts WHERE tenant_id = ? ORDER BY host", {tenant.id}));
     for (const auto& host : hosts) tenant.hosts.push_back(host.Text(0));
     tenants.push_back(std::move(tenant));
   }
@@ -258,9 +255,8 @@ Result<std::optional<Tenant>> Registry::Find(std::string_view id) {
 }
 
 Result<std::optional<Tenant>> Registry::FindByHost(std::string_view host) {
-  MAMORI_TRY(auto tenants,
-             Select("WHERE id = (SELECT tenant_id FROM tenant_hosts WHERE host = ?)",
-                    {std::string(host)}));
+  MAMORI_TRY(auto tenants, Select("WHERE id = (SELECT tenant_id FROM tenant_hosts WHERE host = ?)",
+                                  {std::string(host)}));
   if (tenants.empty()) return std::optional<Tenant>();
   return std::optional<Tenant>(std::move(tenants.front()));
 }
@@ -294,12 +290,10 @@ Status Registry::Insert(const std::string& actor, const Tenant& tenant) {
       MAMORI_TRY(const auto owners,
                  db_->Query("SELECT tenant_id FROM tenant_hosts WHERE host = ?", {host}));
       if (!owners.empty()) {
-        return TenantError(ErrorCode::kInvalidArgument,
-                           "ホスト名 " + host + " は既にテナント " + owners.front().Text(0) +
-                               " のものです",
-                           "host name " + host + " already routes to tenant " +
-                               owners.front().Text(0),
-                           "host");
+        return TenantError(
+            ErrorCode::kInvalidArgument,
+            "ホスト名 " + host + " は既にテナント " + owners.front().Text(0) + " のものです",
+            "host name " + host + " already routes to tenant " + owners.front().Text(0), "host");
       }
     }
     MAMORI_TRY_STATUS(db_->Execute(
@@ -307,8 +301,8 @@ Status Registry::Insert(const std::string& actor, const Tenant& tenant) {
         "VALUES (?, ?, ?, ?, 'active', ?)",
         {tenant.id, tenant.name, tenant.location, tenant.profile, tenant.created_utc}));
     for (const auto& host : tenant.hosts) {
-      MAMORI_TRY_STATUS(
-          db_->Execute("INSERT INTO tenant_hosts (host, tenant_id) VALUES (?, ?)", {host, tenant.id}));
+      MAMORI_TRY_STATUS(db_->Execute("INSERT INTO tenant_hosts (host, tenant_id) VALUES (?, ?)",
+                                     {host, tenant.id}));
     }
     MAMORI_TRY(const auto event,
                log_.Append({actor, "tenant.add", "tenant", tenant.id, TenantJson(tenant).dump()}));
@@ -326,18 +320,16 @@ Status Registry::Disable(const std::string& actor, std::string_view id) {
                          "no tenant \"" + tenant_id + "\"", "id");
     }
     if (found->status == TenantStatus::kDisabled) {
-      return TenantError(ErrorCode::kConflict,
-                         "テナント \"" + tenant_id + "\" は既に停止されています（" +
-                             found->disabled_utc + "）",
-                         "tenant \"" + tenant_id + "\" is disabled already (" +
-                             found->disabled_utc + ")",
-                         "id");
+      return TenantError(
+          ErrorCode::kConflict,
+          "テナント \"" + tenant_id + "\" は既に停止されています（" + found->disabled_utc + "）",
+          "tenant \"" + tenant_id + "\" is disabled already (" + found->disabled_utc + ")", "id");
     }
     found->status = TenantStatus::kDisabled;
     found->disabled_utc = FormatUtc(clock_.Now());
-    MAMORI_TRY_STATUS(db_->Execute(
-        "UPDATE tenants SET status = 'disabled', disabled_utc = ? WHERE id = ?",
-        {found->disabled_utc, tenant_id}));
+    MAMORI_TRY_STATUS(
+        db_->Execute("UPDATE tenants SET status = 'disabled', disabled_utc = ? WHERE id = ?",
+                     {found->disabled_utc, tenant_id}));
     MAMORI_TRY(const auto event, log_.Append({actor, "tenant.disable", "tenant", tenant_id,
                                               TenantJson(*found).dump()}));
     (void)event;
@@ -363,16 +355,14 @@ Result<std::string> Registry::AddOperator(const std::string& actor, const std::s
                                           const auth::HashCost& cost) {
   bool ok = !login.empty() && login.size() <= 64;
   for (const char c : login) {
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-                c == '.');
+    ok = ok &&
+         ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.');
   }
   if (!ok) {
-    return TenantError(ErrorCode::kInvalidArgument,
-                       "運用者のログイン ID は英小文字・数字・_ - . の 64 文字以内です: \"" +
-                           login + "\"",
-                       "an operator login is [a-z0-9_.-], at most 64 characters: \"" + login +
-                           "\"",
-                       "login");
+    return TenantError(
+        ErrorCode::kInvalidArgument,
+        "運用者のログイン ID は英小文字・数字・_ - . の 64 文字以内です: \"" + login + "\"",
+        "an operator login is [a-z0-9_.-], at most 64 characters: \"" + login + "\"", "login");
   }
   std::string password = auth::GenerateTemporaryPassword();
   const std::string hash = auth::HashPassword(password, cost);
@@ -384,8 +374,7 @@ Result<std::string> Registry::AddOperator(const std::string& actor, const std::s
     MAMORI_TRY(const auto taken,
                db_->QueryInt("SELECT count(*) FROM operators WHERE login = ?", {login}));
     if (taken > 0) {
-      return TenantError(ErrorCode::kInvalidArgument,
-                         "運用者 " + login + " は既に登録されています",
+      return TenantError(ErrorCode::kInvalidArgument, "運用者 " + login + " は既に登録されています",
                          "operator " + login + " exists already", "login");
     }
     MAMORI_TRY_STATUS(
@@ -426,10 +415,9 @@ Result<std::optional<std::string>> Registry::SignInOperator(const std::string& l
     for (const char c : login.substr(0, 64)) {
       if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) shown += c;
     }
-    MAMORI_TRY(const auto event,
-               log_.Append({ok ? shown : std::string(audit::kAnonymousActor),
-                            ok ? "operator.sign_in" : "operator.sign_in_failed", "operator", shown,
-                            "null"}));
+    MAMORI_TRY(const auto event, log_.Append({ok ? shown : std::string(audit::kAnonymousActor),
+                                              ok ? "operator.sign_in" : "operator.sign_in_failed",
+                                              "operator", shown, "null"}));
     (void)event;
     return OkStatus();
   }));
@@ -500,9 +488,11 @@ Result<std::string> PostgresLocation(const std::string& url, const std::string& 
   if (!parsed.role.empty()) {
     return TenantError(ErrorCode::kInvalidArgument,
                        "PostgreSQL の URL に role= は付けないでください（テナントのロール "
-                       "mamori_t_" + id + " は mamori が作成します）",
+                       "mamori_t_" +
+                           id + " は mamori が作成します）",
                        "give the PostgreSQL URL without role= (mamori creates the tenant's role "
-                       "mamori_t_" + id + ")",
+                       "mamori_t_" +
+                           id + ")",
                        "postgres");
   }
   if (!parsed.schema.empty() && parsed.schema != id) {
@@ -613,12 +603,11 @@ Result<Tenant> AddTenant(Registry& registry, const std::string& actor, const New
     if (schema_existed) {
       MAMORI_TRY(const auto holds, storage::HoldsLedger(schema_location));
       if (holds) {
-        return TenantError(ErrorCode::kInvalidArgument,
-                           "PostgreSQL のスキーマ " + input.id +
-                               " には既に台帳があります（上書きしません）",
-                           "PostgreSQL schema " + input.id +
-                               " holds a ledger already (never overwritten)",
-                           "postgres");
+        return TenantError(
+            ErrorCode::kInvalidArgument,
+            "PostgreSQL のスキーマ " + input.id + " には既に台帳があります（上書きしません）",
+            "PostgreSQL schema " + input.id + " holds a ledger already (never overwritten)",
+            "postgres");
       }
       return TenantError(ErrorCode::kInvalidArgument,
                          "PostgreSQL のスキーマ " + input.id +
@@ -633,7 +622,8 @@ Result<Tenant> AddTenant(Registry& registry, const std::string& actor, const New
                admin->QueryInt("SELECT count(*) FROM pg_roles WHERE rolname = ?", {role}));
     if (roles > 0) {
       return TenantError(ErrorCode::kInvalidArgument,
-                         "PostgreSQL のロール " + role + " が既にあります（他の用途のものかも"
+                         "PostgreSQL のロール " + role +
+                             " が既にあります（他の用途のものかも"
                              "しれないため使いません）",
                          "PostgreSQL role " + role + " exists already (not reused)", "postgres");
     }
@@ -643,9 +633,10 @@ Result<Tenant> AddTenant(Registry& registry, const std::string& actor, const New
   Undo undo(directory, admin_location, input.id, role);
   fs::create_directories(directory, ec);
   if (ec) {
-    return Error(ErrorCode::kIo,
-                 "テナントのディレクトリを作成できません: " + directory + "（" + ec.message() + "）",
-                 "cannot create " + directory + ": " + ec.message(), Where{directory, 0, ""});
+    return Error(
+        ErrorCode::kIo,
+        "テナントのディレクトリを作成できません: " + directory + "（" + ec.message() + "）",
+        "cannot create " + directory + ": " + ec.message(), Where{directory, 0, ""});
   }
   undo.MadeDirectory();
   fs::permissions(directory, fs::perms::owner_all, fs::perm_options::replace, ec);
@@ -658,8 +649,8 @@ Result<Tenant> AddTenant(Registry& registry, const std::string& actor, const New
   }
   const ledger::LedgerPaths paths = registry.PathsOf(tenant);
   {
-    MAMORI_TRY(auto made, ledger::Ledger::Create(paths, input.profile, clock,
-                                                 {.durable = options.durable}));
+    MAMORI_TRY(auto made,
+               ledger::Ledger::Create(paths, input.profile, clock, {.durable = options.durable}));
     (void)made;
   }
   MAMORI_TRY_STATUS(auth::CreateSecretKeyFile(auth::SecretKeyPath(paths.database, paths.key)));

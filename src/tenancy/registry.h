@@ -44,7 +44,7 @@ namespace mamori::tenancy {
 
 enum class TenantStatus { kActive, kDisabled };
 
-std::string_view StatusId(TenantStatus status);  // "active", "disabled"
+std::string_view StatusId(TenantStatus status);     // "active", "disabled"
 std::string_view StatusTitle(TenantStatus status);  // 稼働中, 停止中
 
 struct Tenant {

@@ -66,7 +66,8 @@ class RegistryTest : public ::testing::Test {
                      std::vector<std::string> hosts = {}, const AddOptions& options = {}) {
     return AddTenant(*registry_, "operator1",
                      {.id = id, .name = id + "市", .profile = profile, .hosts = std::move(hosts)},
-                     clock_, AddOptions{.durable = false, .before_register = options.before_register});
+                     clock_,
+                     AddOptions{.durable = false, .before_register = options.before_register});
   }
 
   // The registry's rows and the tenants directory, to show nothing changed.
@@ -146,7 +147,7 @@ TEST_F(RegistryTest, BadInputIsRefusedNamingItAndNothingIsMade) {
     std::string id;
     std::string profile;
     std::vector<std::string> hosts;
-    std::string key;       // the diagnostic's key
+    std::string key;      // the diagnostic's key
     std::string message;  // a part of the Japanese message
   };
   const std::vector<Case> cases = {
@@ -164,8 +165,7 @@ TEST_F(RegistryTest, BadInputIsRefusedNamingItAndNothingIsMade) {
     auto added = Add(c.id, c.profile, c.hosts);
     ASSERT_FALSE(added.Ok()) << c.id;
     EXPECT_EQ(added.Err().Headline().where.key, c.key) << added.Err().ToString();
-    EXPECT_NE(added.Err().ToString().find(c.message), std::string::npos)
-        << added.Err().ToString();
+    EXPECT_NE(added.Err().ToString().find(c.message), std::string::npos) << added.Err().ToString();
     EXPECT_EQ(Snapshot(), before) << c.id;
   }
   // An unknown profile: the loader's error names the file.
@@ -175,11 +175,12 @@ TEST_F(RegistryTest, BadInputIsRefusedNamingItAndNothingIsMade) {
       << unknown.Err().ToString();
   EXPECT_EQ(Snapshot(), before);
   // An unreachable PostgreSQL: named, nothing made.
-  auto unreachable =
-      AddTenant(*registry_, "operator1",
-                {.id = "kaizuka", .name = "貝塚市", .profile = kProfile,
-                 .postgres = "postgresql:///nodb?host=/nonexistent-socket-dir"},
-                clock_, {.durable = false});
+  auto unreachable = AddTenant(*registry_, "operator1",
+                               {.id = "kaizuka",
+                                .name = "貝塚市",
+                                .profile = kProfile,
+                                .postgres = "postgresql:///nodb?host=/nonexistent-socket-dir"},
+                               clock_, {.durable = false});
   ASSERT_FALSE(unreachable.Ok());
   EXPECT_NE(unreachable.Err().ToString().find("に接続できません"), std::string::npos)
       << unreachable.Err().ToString();
@@ -199,10 +200,10 @@ TEST_F(RegistryTest, BadInputIsRefusedNamingItAndNothingIsMade) {
 TEST_F(RegistryTest, AFailureAfterTheLedgerWasMadeRemovesItAgain) {
   ASSERT_TRUE(Add("hannan").Ok());
   const std::string before = Snapshot();
-  auto failed = Add("kaizuka", kProfile, {"kaizuka.example.jp"},
-                    {.before_register = []() -> Status {
-                      return Error(ErrorCode::kIo, "書けません", "disk full");
-                    }});
+  auto failed =
+      Add("kaizuka", kProfile, {"kaizuka.example.jp"}, {.before_register = []() -> Status {
+            return Error(ErrorCode::kIo, "書けません", "disk full");
+          }});
   ASSERT_FALSE(failed.Ok());
   EXPECT_EQ(failed.Err().Headline().message_en, "disk full");
   EXPECT_FALSE(fs::exists(dir_ / "tenants" / "kaizuka"));
@@ -286,9 +287,9 @@ TEST_F(RegistryTest, OnPostgresATenantIsASchemaOwnedByItsRoleAndAFailureDropsBot
   EXPECT_FALSE((*ledger)->Db().Execute("CREATE SCHEMA reg_pg_x").Ok());
 
   // A failure after the ledger was made drops its schema and its role.
-  auto failed = add("reg_pg_b", {.before_register = []() -> Status {
-                      return Error(ErrorCode::kIo, "失敗", "failed");
-                    }});
+  auto failed =
+      add("reg_pg_b",
+          {.before_register = []() -> Status { return Error(ErrorCode::kIo, "失敗", "failed"); }});
   ASSERT_FALSE(failed.Ok());
   EXPECT_FALSE(SchemaExists(url, "reg_pg_b"));
   EXPECT_EQ(Count(url, "SELECT count(*) FROM pg_roles WHERE rolname = ?", "mamori_t_reg_pg_b"), 0);
@@ -305,11 +306,13 @@ TEST_F(RegistryTest, OnPostgresATenantIsASchemaOwnedByItsRoleAndAFailureDropsBot
   EXPECT_TRUE(SchemaExists(url, "reg_pg_b"));  // left as it was
   // A URL naming another schema or a role is refused.
   for (const char* extra : {"schema=elsewhere", "role=postgres"}) {
-    auto other = AddTenant(*registry_, "operator1",
-                           {.id = "reg_pg_d", .name = "丁町", .profile = kProfile,
-                            .postgres = url + (url.find('?') == std::string::npos ? "?" : "&") +
-                                        extra},
-                           clock_, {.durable = false});
+    auto other =
+        AddTenant(*registry_, "operator1",
+                  {.id = "reg_pg_d",
+                   .name = "丁町",
+                   .profile = kProfile,
+                   .postgres = url + (url.find('?') == std::string::npos ? "?" : "&") + extra},
+                  clock_, {.durable = false});
     ASSERT_FALSE(other.Ok()) << extra;
     EXPECT_EQ(other.Err().Headline().where.key, "postgres");
   }
