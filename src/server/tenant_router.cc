@@ -20,8 +20,12 @@ std::string InstallationRouter::CookieName(std::string_view id) {
 }
 
 InstallationRouter::InstallationRouter(std::unique_ptr<tenancy::Registry> registry,
+                                       std::unique_ptr<tenancy::Registry> operators,
                                        const Clock& clock, ApiOptions api_options)
-    : registry_(std::move(registry)), clock_(clock), api_options_(std::move(api_options)) {}
+    : registry_(std::move(registry)),
+      operators_(std::move(operators)),
+      clock_(clock),
+      api_options_(std::move(api_options)) {}
 
 InstallationRouter::~InstallationRouter() = default;
 
@@ -39,8 +43,10 @@ Result<std::unique_ptr<InstallationRouter>> InstallationRouter::Create(const std
   }
   MAMORI_TRY(auto registry,
              tenancy::Registry::Open(directory, clock, tenancy::Registry::Mode::kExisting));
-  return std::unique_ptr<InstallationRouter>(
-      new InstallationRouter(std::move(registry), clock, std::move(api_options)));
+  MAMORI_TRY(auto operators,
+             tenancy::Registry::Open(directory, clock, tenancy::Registry::Mode::kExisting));
+  return std::unique_ptr<InstallationRouter>(new InstallationRouter(
+      std::move(registry), std::move(operators), clock, std::move(api_options)));
 }
 
 Status InstallationRouter::Refresh() {
@@ -137,7 +143,8 @@ Result<std::vector<std::string>> InstallationRouter::OpenAll() {
 }
 
 std::optional<Api::Response> InstallationRouter::HandleInstallation(Call& call) {
-  std::lock_guard lock(mutex_);
+  // Not mutex_: a password being checked must not hold up the tenants.
+  std::lock_guard lock(operator_mutex_);
   auto reply = Installation(call);
   Reply out = reply.Ok() ? std::move(reply).Value() : FromError(reply.Err());
   if (!reply.Ok() && reply.Err().Code() == ErrorCode::kConflict) {
@@ -177,7 +184,7 @@ Result<Reply> InstallationRouter::Installation(Call& call) {
       }
     }
     MAMORI_TRY(const auto token,
-               registry_->SignInOperator(login, password, api_options_.auth.session_hours));
+               operators_->SignInOperator(login, password, api_options_.auth.session_hours));
     if (!token) {
       operator_failures_.Count(by_address, now);
       operator_failures_.Count(by_login, now);
@@ -191,7 +198,7 @@ Result<Reply> InstallationRouter::Installation(Call& call) {
                                    std::to_string(api_options_.auth.session_hours * 3600) + secure);
     return reply;
   }
-  MAMORI_TRY(const auto login, registry_->OperatorOfSession(call.session_token));
+  MAMORI_TRY(const auto login, operators_->OperatorOfSession(call.session_token));
   if (!login) {
     return ErrorReply(401, "unauthenticated", "運用者としてサインインしてください",
                       "sign in as an operator of the installation");
@@ -202,7 +209,7 @@ Result<Reply> InstallationRouter::Installation(Call& call) {
   }
   const std::string actor = "operator:" + *login;
   if (call.method == "POST" && call.path == "/installation/sign-out") {
-    MAMORI_TRY_STATUS(registry_->SignOutOperator(call.session_token));
+    MAMORI_TRY_STATUS(operators_->SignOutOperator(call.session_token));
     Reply reply = NoContent();
     reply.headers.emplace_back("Set-Cookie",
                                InstallationCookie() + "=" + cookie_tail + "; Max-Age=0" + secure);
@@ -211,7 +218,7 @@ Result<Reply> InstallationRouter::Installation(Call& call) {
   const auto tenant_json = [this](const tenancy::Tenant& t) {
     return Json{{"id", t.id},
                 {"name", t.name},
-                {"location", storage::RedactUrl(registry_->LedgerLocation(t))},
+                {"location", storage::RedactUrl(operators_->LedgerLocation(t))},
                 {"profile", t.profile},
                 {"hosts", t.hosts},
                 {"status", tenancy::StatusId(t.status)},
@@ -220,7 +227,7 @@ Result<Reply> InstallationRouter::Installation(Call& call) {
   };
   if (call.path == "/installation/tenants") {
     if (call.method == "GET") {
-      MAMORI_TRY(const auto tenants, registry_->List());
+      MAMORI_TRY(const auto tenants, operators_->List());
       Json items = Json::array();
       for (const auto& t : tenants) items.push_back(tenant_json(t));
       return JsonReply({{"tenants", items}});
@@ -234,18 +241,16 @@ Result<Reply> InstallationRouter::Installation(Call& call) {
       input.postgres = fields.Text("postgres", "PostgreSQL の URL", 2048, false);
       input.hosts = fields.TextList("hosts", "ホスト名", 20, 253);
       MAMORI_TRY_STATUS(fields.Finish());
-      MAMORI_TRY(const auto added, tenancy::AddTenant(*registry_, actor, input, clock_));
-      version_.clear();  // this connection's own commits do not change its data version
+      MAMORI_TRY(const auto added, tenancy::AddTenant(*operators_, actor, input, clock_));
       return JsonReply({{"tenant", tenant_json(added)}}, 201);
     }
   }
   static const std::regex kDisable("^/installation/tenants/([a-z0-9_]{1,32})/disable$");
   std::smatch match;
   if (call.method == "POST" && std::regex_match(call.path, match, kDisable)) {
-    MAMORI_TRY_STATUS(registry_->Disable(actor, match[1].str()));
-    version_.clear();
-    MAMORI_TRY_STATUS(registry_->Checkpoint());
-    MAMORI_TRY(const auto found, registry_->Find(match[1].str()));
+    MAMORI_TRY_STATUS(operators_->Disable(actor, match[1].str()));
+    MAMORI_TRY_STATUS(operators_->Checkpoint());
+    MAMORI_TRY(const auto found, operators_->Find(match[1].str()));
     if (!found) return Error(ErrorCode::kInternal, "テナントが消えました", "tenant vanished");
     return JsonReply({{"tenant", tenant_json(*found)}});
   }

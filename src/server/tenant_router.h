@@ -13,8 +13,9 @@
 // unknown tenant is answered 404 with a message that names it.
 //
 // Thread safety: Resolve may be called from any thread; one mutex guards the
-// registry connection, the cached list and the opened tenants (an Api, once
-// opened, lives as long as the router, so a Target stays valid).
+// routing connection to the registry, the cached list and the opened tenants
+// (an Api, once opened, lives as long as the router, so a Target stays
+// valid); the operators' API has its own connection and mutex.
 #pragma once
 
 #include <map>
@@ -66,14 +67,20 @@ class InstallationRouter final : public TenantRouter {
 
  private:
   struct Service;
-  InstallationRouter(std::unique_ptr<tenancy::Registry> registry, const Clock& clock,
+  InstallationRouter(std::unique_ptr<tenancy::Registry> registry,
+                     std::unique_ptr<tenancy::Registry> operators, const Clock& clock,
                      ApiOptions api_options);
-  Result<Reply> Installation(Call& call);                // with mutex_ held
+  Result<Reply> Installation(Call& call);                // with operator_mutex_ held
   Status Refresh();                                      // with mutex_ held
   Result<Service*> Open(const tenancy::Tenant& tenant);  // with mutex_ held
 
   std::mutex mutex_;
-  std::unique_ptr<tenancy::Registry> registry_;
+  std::unique_ptr<tenancy::Registry> registry_;  // routing (mutex_)
+  // The operators' API on a connection of its own (operator_mutex_), so that
+  // a sign-in's password check never holds up the tenants' requests; its
+  // commits change the routing connection's data version like any other's.
+  std::mutex operator_mutex_;
+  std::unique_ptr<tenancy::Registry> operators_;
   const Clock& clock_;
   ApiOptions api_options_;
   std::string version_;                   // the registry's data version of tenants_
