@@ -221,8 +221,10 @@ class Api {
   RateLimiter sign_in_failures_;
 };
 
-// The OpenAPI 3.1 document of `routes` (served at /api/v1/openapi.json).
-Json OpenApiDocument(const std::vector<Route>& routes);
+// The OpenAPI 3.1 document of `routes` (served at /api/v1/openapi.json);
+// the session is the cookie `cookie_name` (ApiOptions::cookie_name).
+Json OpenApiDocument(const std::vector<Route>& routes,
+                     std::string_view cookie_name = "mamori_session");
 
 // ---------------------------------------------------------------------------
 // Replies and errors.

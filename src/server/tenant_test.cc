@@ -274,6 +274,12 @@ TEST_F(TenantTest, EachTenantIsServedByPathAndHostWithItsOwnCookie) {
   const Agent by_host = SignedIn(a_, "s1", {.host = a_ + ".example.jp"});
   EXPECT_EQ(Send(by_host, "GET", "/api/v1/auth/session").status, 200);
 
+  // The OpenAPI document names the tenant's cookie.
+  const Answer openapi = Send({.prefix = "/t/" + a_}, "GET", "/api/v1/openapi.json");
+  ASSERT_EQ(openapi.status, 200);
+  EXPECT_EQ(Json::parse(openapi.body)["components"]["securitySchemes"]["session"]["name"],
+            InstallationRouter::CookieName(a_));
+
   // The cookie's Path keeps it below the tenant's prefix.
   const Answer sign_in = Send({.prefix = "/t/" + b_}, "POST", "/api/v1/auth/sign-in",
                               Json{{"login", "s1"}, {"password", temporary_[b_]["s1"]}}.dump());
