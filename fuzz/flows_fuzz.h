@@ -14,12 +14,17 @@
 
 namespace mamori::netcheck::fuzz {
 
-inline int FuzzFlows(const std::uint8_t* data, std::size_t size, FlowFormat format) {
+// Hannan's profile and an α address plan, loaded once.
+inline const policy::Profile& Profile() {
   static const policy::Profile profile = [] {
     auto loaded = policy::LoadProfile(std::string(MAMORI_SOURCE_DIR) + "/policies/hannan.toml");
     if (!loaded.Ok()) std::abort();
     return std::move(loaded).Value();
   }();
+  return profile;
+}
+
+inline const AddressPlan& Plan() {
   static const AddressPlan plan = [] {
     std::ostringstream text;
     text << "[zones.internet]\nnetworks = [\"172.16.0.0/16\"]\n"
@@ -28,14 +33,18 @@ inline int FuzzFlows(const std::uint8_t* data, std::size_t size, FlowFormat form
             "[[hosts]]\nname = \"mugaika\"\nrole = \"sanitize_gateway\"\n"
             "addresses = [\"10.20.0.10\"]\nservices = [\"tcp/443\"]\n";
     auto parsed = ParseZones(text.str(), "fuzz.toml");
-    if (!parsed.Ok() || !ValidateZones(*parsed, profile.network).Ok()) std::abort();
+    if (!parsed.Ok() || !ValidateZones(*parsed, Profile().network).Ok()) std::abort();
     return std::move(parsed).Value();
   }();
+  return plan;
+}
+
+inline int FuzzFlows(const std::uint8_t* data, std::size_t size, FlowFormat format) {
   std::istringstream in(std::string(reinterpret_cast<const char*>(data), size));
   FlowLimits limits;
   limits.max_bad_lines = 20;
   FlowReadStats stats;
-  FlowJudge judge(plan, profile, nullptr, 100);
+  FlowJudge judge(Plan(), Profile(), nullptr, 100);
   std::size_t seen = 0;
   auto status = ReadFlows(
       in, "fuzz.log", format,

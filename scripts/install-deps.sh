@@ -9,7 +9,7 @@
 #   install-deps.sh bench   — plus Google Benchmark and wrk for bench/, and the
 #                             peers of bench/sanitize_vs_peers.sh (qpdf,
 #                             Ghostscript, mat2, exiftool; groff for its corpus),
-#                             nfdump for bench/netcheck_flows_bench.sh
+#                             nfdump for bench/netcheck_*_bench.sh
 set -euo pipefail
 profile=${1:-build}
 
@@ -18,17 +18,18 @@ packages=(build-essential cmake ninja-build pkg-config
   libsqlite3-dev libsodium-dev libcsv-dev libxlsxwriter-dev libzip-dev libpugixml-dev
   libmagic-dev libqpdf-dev libgmime-3.0-dev libarchive-dev libxml2-dev
   libpng-dev libjpeg-dev libgif-dev libtiff-dev libwebp-dev
-  libboost-dev libssl-dev libjemalloc-dev libpq-dev
+  libboost-dev libssl-dev libjemalloc-dev libpq-dev libfixbuf-dev
   libcrack2-dev cracklib-runtime)  # the password dictionary check, at run time too
 case "$profile" in
   build) ;;
   test) packages+=(libgtest-dev libgmock-dev libcpp-httplib-dev clang libclang-rt-14-dev sqlite3 qpdf chromium openssl
     fonts-noto-cjk
     iproute2 nftables iptables iputils-ping  # the netcheck kernel differential test
+    nfdump  # nfpcapd + nfreplay: the live collector's test (and the netcheck benches)
     postgresql) ;;  # a throw-away cluster for the tests on the second engine
   bench) packages+=(libbenchmark-dev wrk qpdf ghostscript mat2 libimage-exiftool-perl groff-base
     linux-perf
-    nfdump) ;;  # nfpcapd + nfdump: bench/netcheck_flows_bench.sh
+    nfdump) ;;  # nfpcapd, nfdump, nfreplay, nfcapd: bench/netcheck_*_bench.sh
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac
 

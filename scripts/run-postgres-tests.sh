@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The ledger, audit, workflow, incident, auth and API suites a second time, on
+# The ledger, audit, workflow, incident, assess, auth and API suites a second time, on
 # PostgreSQL: a throw-away cluster (scripts/pg-test-cluster.sh) on a Unix
 # socket, each test in a schema of its own ($MAMORI_TEST_POSTGRES_URL, see
 # src/ledger/test_support.h), then the CLI on a PostgreSQL ledger and the
@@ -19,7 +19,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 suites=(storage/storage_test audit/audit_test ledger/ledger_test
   ledger/registers/registers_test ledger/workflow/workflow_test ledger/incident/incident_test
-  auth/auth_test server/server_test server/server_roles_test
+  assess/assess_test auth/auth_test server/server_test server/server_roles_test
   tenancy/tenancy_test server/tenant_test)
 for suite in "${suites[@]}"; do
   log=$(mktemp)

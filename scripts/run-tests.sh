@@ -30,7 +30,7 @@ cmake --preset fuzz >/dev/null
 fuzzers=(profile_loader request_parser csv_reader xlsx_reader api
   pdf_sanitizer ooxml_sanitizer rtf_sanitizer image_sanitizer archive_sanitizer mail_sanitizer
   iptables_parser nft_json_parser zones_parser fortigate_parser panos_parser rtx_parser
-  nfdump_csv_parser zeek_conn_parser fortigate_log_parser panos_log_parser)
+  nfdump_csv_parser zeek_conn_parser fortigate_log_parser panos_log_parser ipfix_collector)
 cmake --build build/fuzz -j"$jobs" --target "${fuzzers[@]/%/_fuzzer}"
 for target in "${fuzzers[@]}"; do
   work=$(mktemp -d)

@@ -57,6 +57,7 @@ int RunMamori(const std::vector<std::string>& args, std::istream& in, std::ostre
   AddRegisterCommands(app, ledger_cli);
   AddWorkflowCommands(app, ledger_cli);
   AddIncidentCommands(app, ledger_cli);
+  AddAssessCommands(app, ledger_cli);
   AddServeCommands(app, ledger_cli);
   AddKeysCommands(app, ledger_cli);
   AddSanitizeCommands(app, ledger_cli);

@@ -96,6 +96,22 @@ struct NetcheckFlowsOptions {
 };
 int NetcheckFlows(const NetcheckFlowsOptions& options, std::ostream& out, std::ostream& err);
 
+// `mamori netcheck listen`: the live collector (IPFIX or NetFlow v9 over UDP).
+struct NetcheckListenOptions {
+  std::string ipfix;       // ADDRESS:PORT
+  std::string netflow_v9;  // ADDRESS:PORT
+  std::string zones;
+  std::vector<std::string> configs;
+  std::string vendor = "auto";
+  std::string profile;
+  bool json = false;
+  int alert_interval = 3600;     // seconds between two alerts of one violation group
+  int max_alerts_per_hour = 20;  // over all groups
+  std::string incident_as;       // record each alert as an incident reported by this person
+  std::uint64_t max_flows = 0;   // stop after this many flows; 0: until a signal
+  int receive_buffer = 4 << 20;  // SO_RCVBUF, bytes; 0: the system's default
+};
+
 // `mamori decide --profile FILE`: reads one JSON request, or JSON Lines, from
 // `in`; writes one decision (or error object) per request to `out`.
 int Decide(const DecideOptions& options, std::istream& in, std::ostream& out, std::ostream& err);

@@ -1,6 +1,7 @@
 // `mamori netcheck config` (三層の対策, issue 12): rule sets checked against
 // the profile's segments and flows; `mamori netcheck eval`: concrete packets
-// through the same rule sets. The analysis is src/netcheck/; this file reads
+// through the same rule sets; `mamori netcheck flows` / `listen`: flow logs
+// and live IPFIX / NetFlow v9 judged against the profile. The analysis is src/netcheck/; this file reads
 // the files, picks the reader and prints the report.
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -11,12 +12,18 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "cli/ledger_cli.h"
 #include "cli/output.h"
+#include "cli/signals.h"
+#include "ledger/incident/incident.h"
+#include "ledger/org.h"
 #include "netcheck/analysis.h"
 #include "netcheck/check.h"
+#include "netcheck/collector.h"
+#include "netcheck/diff.h"
 #include "netcheck/flows.h"
 #include "netcheck/fortigate.h"
 #include "netcheck/iptables.h"
@@ -140,6 +147,25 @@ void Run(const NetcheckOptions& options, const policy::Profile& profile, Output&
     output.out << netcheck::ReportToText(*report);
   }
   output.exit_code = report->HasViolation() ? kExitViolation : kExitOk;
+}
+
+// --- diff: what a change to the rule set opens and closes ---------------------
+
+// options.configs is {OLD, NEW}.
+void RunDiff(const NetcheckOptions& options, const policy::Profile& profile, Output& output) {
+  std::vector<Diagnostic> problems;
+  netcheck::RuleSet before = ReadRuleSets({options.configs.at(0)}, options.vendor, problems);
+  netcheck::RuleSet after = ReadRuleSets({options.configs.at(1)}, options.vendor, problems);
+  auto plan = ReadPlan(options.zones, profile.network, problems);
+  if (!problems.empty()) return output.Fail(Error(ErrorCode::kInvalidArgument, std::move(problems)));
+  auto report = netcheck::Diff(before, after, *plan, profile);
+  if (!report.Ok()) return output.Fail(report.Err());
+  if (output.json) {
+    output.PrintJson(netcheck::DiffReportToJson(*report));
+  } else {
+    output.out << netcheck::DiffReportToText(*report);
+  }
+  output.exit_code = report->OpensForbidden() ? kExitViolation : kExitOk;
 }
 
 // --- eval: concrete packets through the forward path -------------------------
@@ -336,6 +362,157 @@ void RunFlows(const NetcheckFlowsOptions& options, const policy::Profile& profil
   output.exit_code = report.HasViolation() ? kExitViolation : kExitOk;
 }
 
+// --- listen: flows as they arrive -------------------------------------------
+
+std::string AlertText(const netcheck::FlowViolation& group, const netcheck::Flow& flow) {
+  std::ostringstream text;
+  text << "禁止された通信: " << group.from << " → " << group.to << "（"
+       << policy::TitleJa(group.mode) << "、" << group.clause << "） " << flow.ToString()
+       << " " << flow.time;
+  return text.str();
+}
+
+// One alert: printed, and with --incident-as recorded as an incident (5.3(1):
+// a staff report, routed to the reporter's section's managers).
+void Alert(const NetcheckListenOptions& options, ledger::Ledger* ledger,
+           const netcheck::FlowViolation& group, const netcheck::Flow& flow,
+           std::uint64_t held_back, Output& output) {
+  nlohmann::json alert = {{"alert", "forbidden_flow"},
+                          {"from", group.from},
+                          {"to", group.to},
+                          {"mode", std::string(policy::Id(group.mode))},
+                          {"clause", group.clause},
+                          {"flow", flow.ToString()},
+                          {"time", flow.time},
+                          {"group_flows", group.count},
+                          {"held_back", held_back}};
+  if (ledger != nullptr) {
+    std::ostringstream description;
+    description << "netcheck listen が、プロファイルが禁止する区域間の通信を検知しました。\n"
+                << "区域: " << group.from << " → " << group.to << "\n"
+                << "通信経路の扱い: " << policy::TitleJa(group.mode) << "（" << group.clause
+                << "）\n"
+                << "例: " << flow.ToString() << "（" << flow.time << " UTC）\n"
+                << "この組の通信の件数: " << group.count;
+    if (held_back > 0) description << "（前回の通知以降 " << held_back << " 件は通知を抑止）";
+    const std::string summary = "三層の対策に反する通信を検知: " + group.from + " → " + group.to +
+                                " " + flow.ToString();
+    auto id = ledger::incident::ReportByStaff(*ledger, options.incident_as,
+                                      {"", summary, description.str(), ""});
+    if (id.Ok()) {
+      alert["incident"] = *id;
+      if (auto signed_now = ledger->Checkpoint(); !signed_now.Ok()) {
+        output.err << signed_now.Err().ToString() << std::endl;
+      }
+    } else {
+      // The collector goes on: a ledger that refuses one write must not
+      // blind the watch. The alert still prints, with why.
+      alert["incident_error"] = id.Err().ToString();
+      output.err << "インシデントを記録できません / cannot record the incident: "
+                 << id.Err().ToString() << std::endl;
+    }
+  }
+  if (output.json) {
+    output.out << alert.dump() << std::endl;
+  } else {
+    output.out << AlertText(group, flow);
+    if (held_back > 0) output.out << "（抑止 " << held_back << " 件）";
+    if (alert.contains("incident")) output.out << " インシデント #" << alert["incident"].get<std::int64_t>();
+    output.out << std::endl;
+  }
+}
+
+void RunListen(const NetcheckListenOptions& options, const policy::Profile& profile,
+               ledger::Ledger* ledger, Output& output) {
+  std::vector<Diagnostic> problems;
+  if (options.ipfix.empty() == options.netflow_v9.empty()) {
+    problems.push_back({{"", 0, "ipfix"},
+                        "--ipfix か --netflow-v9 のどちらか一つを指定してください",
+                        "give exactly one of --ipfix and --netflow-v9"});
+  }
+  if (options.receive_buffer < 0) {
+    problems.push_back({{"", 0, "receive-buffer"}, "--receive-buffer は 0 以上です",
+                        "--receive-buffer must be >= 0"});
+  }
+  if (options.alert_interval < 0 || options.max_alerts_per_hour < 1) {
+    problems.push_back({{"", 0, "alert-interval"},
+                        "--alert-interval は 0 以上、--max-alerts-per-hour は 1 以上です",
+                        "--alert-interval must be >= 0 and --max-alerts-per-hour >= 1"});
+  }
+  netcheck::RuleSet rules = ReadRuleSets(options.configs, options.vendor, problems);
+  auto plan = ReadPlan(options.zones, profile.network, problems);
+  std::optional<netcheck::CollectorOptions> address;
+  if (problems.empty()) {
+    const bool ipfix = !options.ipfix.empty();
+    auto parsed = netcheck::ParseListenAddress(
+        ipfix ? options.ipfix : options.netflow_v9,
+        ipfix ? netcheck::CollectorProtocol::kIpfix : netcheck::CollectorProtocol::kNetflowV9);
+    if (!parsed.Ok()) return output.Fail(parsed.Err());
+    address = *parsed;
+    address->receive_buffer = options.receive_buffer;
+  }
+  if (!problems.empty()) return output.Fail(Error(ErrorCode::kInvalidArgument, std::move(problems)));
+  if (ledger != nullptr) {  // the reporter of the incidents, checked before listening
+    auto reporter = ledger::FindActivePerson(*ledger, options.incident_as, "incident-as");
+    if (!reporter.Ok()) return output.Fail(reporter.Err());
+  }
+
+  SignalStopper stopper;  // before the collector: no thread yet
+  auto collector = netcheck::FlowCollector::Open(*address);
+  if (!collector.Ok()) return output.Fail(collector.Err());
+  const std::string source = std::string(address->protocol == netcheck::CollectorProtocol::kIpfix
+                                             ? "ipfix"
+                                             : "netflow-v9") +
+                             "://" + address->host + ":" + address->port;
+  output.err << "mamori netcheck listen: " << source
+             << " で待ち受けています。Ctrl+C で停止 / listening, stop with Ctrl+C" << std::endl;
+  netcheck::FlowCollector& live = **collector;
+  stopper.Start([&live] { live.Stop(); });
+
+  netcheck::FlowJudge judge(*plan, profile, options.configs.empty() ? nullptr : &rules);
+  netcheck::AlertLimiter limiter(std::chrono::seconds(options.alert_interval),
+                                 options.max_alerts_per_hour);
+  std::uint64_t alerts = 0;
+  const Status ran = live.Run([&](const netcheck::Flow& flow) {
+    if (const auto* group = judge.Add(flow); group != nullptr) {
+      const auto verdict = limiter.Check(*group, netcheck::AlertLimiter::Clock::now());
+      if (verdict.alert) {
+        ++alerts;
+        Alert(options, ledger, *group, flow, verdict.held_back, output);
+      }
+    }
+    if (options.max_flows != 0 && live.Stats().flows >= options.max_flows) live.Stop();
+  });
+  stopper.Finish();
+  if (!ran.Ok()) return output.Fail(ran.Err());
+
+  const auto& stats = live.Stats();
+  netcheck::FlowReadStats read;
+  read.flows = stats.flows;
+  const netcheck::FlowReport report = std::move(judge).Finish({source}, read);
+  if (output.json) {
+    nlohmann::json json = netcheck::FlowReportToJson(report);
+    json["collector"] = {{"messages", stats.messages},
+                         {"records", stats.records},
+                         {"flows", stats.flows},
+                         {"without_addresses", stats.without_addresses},
+                         {"missed_export_packets", stats.missed_packets},
+                         {"read_errors", stats.read_errors},
+                         {"receive_buffer", stats.receive_buffer},
+                         {"alerts", alerts},
+                         {"alerts_held_back", limiter.HeldBack()}};
+    output.PrintJson(json);
+  } else {
+    output.out << netcheck::FlowReportToText(report);
+    output.out << "受信: " << stats.messages << " メッセージ、" << stats.records << " レコード（"
+               << stats.flows << " フロー、アドレスなし " << stats.without_addresses
+               << "、読めないメッセージ " << stats.read_errors << "、欠落した送出パケット "
+               << stats.missed_packets << "）。通知 " << alerts << " 件、抑止 "
+               << limiter.HeldBack() << " 件\n";
+  }
+  output.exit_code = report.HasViolation() ? kExitViolation : kExitOk;
+}
+
 // The profile of --profile; the ledger's when `ledger` is given instead.
 template <typename Options, typename Runner>
 int WithProfile(const Options& options, std::ostream& out, std::ostream& err, Runner run) {
@@ -419,6 +596,31 @@ void AddNetcheckCommands(CLI::App& app, LedgerCli& cli) {
                      "プロファイル（TOML。省略時は台帳のプロファイル）")
       ->check(CLI::ExistingFile);
   config->add_flag("--json", options->json, "JSON で出力 / JSON output");
+  auto diff_options = std::make_shared<NetcheckOptions>();
+  auto* diff = netcheck->add_subcommand(
+      "diff",
+      "規則の二つの版を比べ、区域の間で新たに通る通信と通らなくなる通信を示す / what a change "
+      "opens and closes");
+  diff->add_option("OLD NEW", diff_options->configs, "変更前と変更後の規則（" + files_help + "）")
+      ->required()
+      ->expected(2)
+      ->check(CLI::ExistingFile);
+  diff->add_option("--zones", diff_options->zones, "区域ファイル（TOML 又は CSV）")
+      ->required()
+      ->check(CLI::ExistingFile);
+  diff->add_option("--vendor", diff_options->vendor, vendor_help)->check(CLI::IsMember(vendors));
+  diff->add_option("-p,--profile", diff_options->profile,
+                   "プロファイル（TOML。省略時は台帳のプロファイル）")
+      ->check(CLI::ExistingFile);
+  diff->add_flag("--json", diff_options->json, "JSON で出力 / JSON output");
+  diff->callback([&cli, diff_options] {
+    NetcheckOptions resolved = *diff_options;
+    resolved.json = resolved.json || cli.json;
+    RunWithLedgerProfile(cli, resolved, RunDiff, [](const NetcheckOptions& o, std::ostream& out,
+                                                    std::ostream& err) {
+      return WithProfile(o, out, err, RunDiff);
+    });
+  });
   auto eval_options = std::make_shared<NetcheckEvalOptions>();
   auto* eval = netcheck->add_subcommand(
       "eval", "パケットごとに転送の可否と決めた規則を示す / evaluate packets against rule sets");
@@ -464,6 +666,63 @@ void AddNetcheckCommands(CLI::App& app, LedgerCli& cli) {
     NetcheckFlowsOptions resolved = *flows_options;
     resolved.json = resolved.json || cli.json;
     RunWithLedgerProfile(cli, resolved, RunFlows, NetcheckFlows);
+  });
+
+  auto listen_options = std::make_shared<NetcheckListenOptions>();
+  auto* listen = netcheck->add_subcommand(
+      "listen",
+      "IPFIX / NetFlow v9 を受信して通信経路を随時照合する / check flows as they arrive");
+  listen->add_option("--ipfix", listen_options->ipfix, "IPFIX（UDP）を待ち受けるアドレス:ポート");
+  listen->add_option("--netflow-v9", listen_options->netflow_v9,
+                     "NetFlow v9（UDP）を待ち受けるアドレス:ポート");
+  listen->add_option("--zones", listen_options->zones, "区域ファイル（TOML 又は CSV）")
+      ->required()
+      ->check(CLI::ExistingFile);
+  listen->add_option("--config", listen_options->configs,
+                     "規則（指定すると違反ごとにファイアウォールの判定も示す）")
+      ->check(CLI::ExistingFile);
+  listen->add_option("--vendor", listen_options->vendor, vendor_help)->check(CLI::IsMember(vendors));
+  listen->add_option("-p,--profile", listen_options->profile,
+                     "プロファイル（TOML。省略時は台帳のプロファイル）")
+      ->check(CLI::ExistingFile);
+  listen->add_option("--alert-interval", listen_options->alert_interval,
+                     "同じ組（区域・プロトコル・ポート）の通知の最短間隔（秒、既定 3600）");
+  listen->add_option("--max-alerts-per-hour", listen_options->max_alerts_per_hour,
+                     "1 時間あたりの通知の上限（既定 20）");
+  listen->add_option("--incident-as", listen_options->incident_as,
+                     "通知を台帳（--db）にインシデントとして記録する。報告者の職員コード");
+  listen->add_option("--max-flows", listen_options->max_flows,
+                     "この件数のフローを受けたら終了する（既定 0: シグナルまで）");
+  listen->add_option("--receive-buffer", listen_options->receive_buffer,
+                     "受信バッファ（バイト、既定 4 MiB。net.core.rmem_max まで。0: OS の既定）");
+  listen->add_flag("--json", listen_options->json, "JSON Lines（通知）と JSON（集計）で出力");
+  listen->callback([&cli, listen_options] {
+    NetcheckListenOptions resolved = *listen_options;
+    resolved.json = resolved.json || cli.json;
+    Output output(cli.out, cli.err);
+    output.json = resolved.json;
+    std::unique_ptr<ledger::Ledger> ledger;
+    if (!resolved.incident_as.empty() || (resolved.profile.empty() && fs::exists(cli.db))) {
+      ledger = cli.Open(/*read_only=*/resolved.incident_as.empty());
+      if (!ledger) return;
+    }
+    if (!resolved.profile.empty()) {
+      auto profile = policy::LoadProfile(resolved.profile);
+      if (!profile.Ok()) {
+        output.Fail(profile.Err());
+      } else {
+        RunListen(resolved, *profile, resolved.incident_as.empty() ? nullptr : ledger.get(),
+                  output);
+      }
+    } else if (ledger) {
+      RunListen(resolved, ledger->Profile(), resolved.incident_as.empty() ? nullptr : ledger.get(),
+                output);
+    } else {
+      output.Fail(Error(ErrorCode::kInvalidArgument,
+                        "プロファイルを指定してください（--profile 又は --db）",
+                        "give the profile (--profile or --db)"));
+    }
+    cli.exit_code = output.exit_code;
   });
 }
 

@@ -188,6 +188,51 @@ TEST(NetcheckCommandTest, WholeCommandLine) {
   EXPECT_EQ(usage, kExitUsage);
 }
 
+Outcome RunLine(const std::vector<std::string>& args) {
+  std::istringstream in;
+  std::ostringstream out;
+  std::ostringstream err;
+  SystemClock clock;
+  const int code = RunMamori(args, in, out, err, clock);
+  return {code, out.str(), err.str()};
+}
+
+TEST(NetcheckCommandTest, DiffExitsSevenWhenTheChangeOpensAForbiddenFlow) {
+  const std::vector<std::string> common = {"--zones", kData + "alpha_zones.toml", "--profile",
+                                           kSource + "/policies/hannan.toml"};
+  auto args = [&](const std::string& before, const std::string& after, bool json) {
+    std::vector<std::string> line = {"netcheck", "diff", kData + before, kData + after};
+    line.insert(line.end(), common.begin(), common.end());
+    if (json) line.push_back("--json");
+    return line;
+  };
+  const Outcome opens = RunLine(args("alpha_ok.rules", "alpha_hole.rules", false));
+  EXPECT_EQ(opens.code, kExitViolation) << opens.err;
+  EXPECT_NE(opens.out.find("alpha_hole.rules:14"), std::string::npos) << opens.out;
+  const Outcome closes = RunLine(args("alpha_hole.rules", "alpha_ok.rules", true));
+  EXPECT_EQ(closes.code, kExitOk) << closes.err;
+  const auto json = nlohmann::json::parse(closes.out, nullptr, false);
+  ASSERT_FALSE(json.is_discarded()) << closes.out;
+  EXPECT_FALSE(json["opens_forbidden"].get<bool>());
+  EXPECT_FALSE(json["changes"].empty());
+  // A malformed new version: exit 3, file:line named, no report.
+  const std::string broken = ::testing::TempDir() + "mamori_diff_broken.rules";
+  {
+    std::ofstream file(broken);
+    file << "*filter\n:FORWARD DROP [0:0]\n-A FORWARD -s 10.30.0.0/99 -j ACCEPT\nCOMMIT\n";
+  }
+  std::vector<std::string> bad = {"netcheck", "diff", kData + "alpha_ok.rules", broken};
+  bad.insert(bad.end(), common.begin(), common.end());
+  const Outcome refused = RunLine(bad);
+  EXPECT_EQ(refused.code, kExitInvalidInput);
+  EXPECT_NE(refused.err.find("mamori_diff_broken.rules:3"), std::string::npos) << refused.err;
+  EXPECT_TRUE(refused.out.empty());
+  // Exactly two rule sets.
+  EXPECT_EQ(RunLine({"netcheck", "diff", kData + "alpha_ok.rules", "--zones",
+                     kData + "alpha_zones.toml"}).code,
+            kExitUsage);
+}
+
 Outcome Flows(const std::string& log, std::vector<std::string> configs = {}, bool json = false) {
   NetcheckFlowsOptions options;
   options.logs = {kData + log};

@@ -3,22 +3,19 @@
 // be changed at first sign-in, 5.4(2)). Account commands are for the
 // operator of the server host, acting as the person given with --as, who
 // must hold chief_officer or deputy_chief_officer (6.2(1)).
-#include <unistd.h>
 #include <CLI/CLI.hpp>
 
-#include <atomic>
-#include <csignal>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
-#include <thread>
 #include <vector>
 
 #include "auth/accounts.h"
 #include "auth/secrets.h"
 #include "cli/ledger_cli.h"
+#include "cli/signals.h"
 #include "ledger/org.h"
 #include "server/server.h"
 #include "server/tenant_router.h"
@@ -49,33 +46,6 @@ struct AccountOptions {
   std::string segment = "lgwan";
 };
 
-// Runs `http` until SIGINT or SIGTERM; requests in flight finish first.
-// `signals` must have been blocked before any thread started, so that every
-// thread inherits the mask.
-void RunUntilSignalled(server::Server& http, const sigset_t& signals) {
-  std::atomic<bool> signalled = false;
-  std::thread stopper([&http, &signalled, signals] {
-    int received = 0;
-    sigwait(&signals, &received);
-    signalled = true;
-    http.Stop();
-  });
-  http.Run();
-  // Run() also returns when listening fails: wake the stopper with a signal
-  // that stays pending (every thread blocks it) until its sigwait takes it.
-  if (!signalled) kill(getpid(), SIGTERM);
-  stopper.join();
-}
-
-sigset_t BlockStopSignals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  return signals;
-}
-
 server::ServeOptions ServerOptions(const ServeOptions& options, std::ostream* access_log) {
   server::ServeOptions serve;
   serve.host = options.host;
@@ -94,7 +64,7 @@ server::ServeOptions ServerOptions(const ServeOptions& options, std::ostream* ac
 // `mamori serve --installation DIR`: every active tenant of the
 // installation, by path /t/<id>/ and by its host names (server/tenant_router.h).
 int ServeInstallation(LedgerCli& cli, const ServeOptions& options, std::ostream* access_log) {
-  const sigset_t signals = BlockStopSignals();
+  SignalStopper stopper;  // before any thread starts
   const server::ServeOptions serve = ServerOptions(options, access_log);
   auto router = server::InstallationRouter::Create(options.installation, cli.clock, serve.api);
   if (!router.Ok()) {
@@ -118,7 +88,10 @@ int ServeInstallation(LedgerCli& cli, const ServeOptions& options, std::ostream*
           << " 件: ";
   for (std::size_t i = 0; i < opened->size(); ++i) cli.out << (i ? ", " : "") << (*opened)[i];
   cli.out << "）。Ctrl+C で停止 / stop with Ctrl+C" << std::endl;
-  RunUntilSignalled(http, signals);
+  // Requests in flight finish first.
+  stopper.Start([&http] { http.Stop(); });
+  http.Run();
+  stopper.Finish();
   if (auto signed_heads = (*router)->Checkpoint(); !signed_heads.Ok()) {
     cli.Fail(signed_heads.Err());
     return cli.exit_code;
@@ -159,7 +132,7 @@ int Serve(LedgerCli& cli, const ServeOptions& options) {
     access_log = &log_file;
   }
   if (!options.installation.empty()) return ServeInstallation(cli, options, access_log);
-  const sigset_t signals = BlockStopSignals();
+  SignalStopper stopper;  // before any thread starts
   server::Server http(*ledger, ServerOptions(options, access_log));
   auto port = http.Bind();
   if (!port.Ok()) {
@@ -169,7 +142,10 @@ int Serve(LedgerCli& cli, const ServeOptions& options) {
   cli.out << "mamori serve: " << (options.tls_cert.empty() ? "http" : "https") << "://"
           << options.host << ":" << *port << "/ （" << ledger->Profile().organization.name << "、"
           << storage::RedactUrl(ledger->Paths().database) << "）。Ctrl+C で停止 / stop with Ctrl+C" << std::endl;
-  RunUntilSignalled(http, signals);
+  // Requests in flight finish first.
+  stopper.Start([&http] { http.Stop(); });
+  http.Run();
+  stopper.Finish();
   const Status signed_head = ledger->Checkpoint();
   if (!signed_head.Ok()) {
     cli.Fail(signed_head.Err());

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "netcheck/forward.h"
 #include "policy/vocabulary.h"
 
 namespace mamori::netcheck {
@@ -37,8 +38,6 @@ std::size_t CheckReport::DefiniteViolations() const {
   return static_cast<std::size_t>(std::count_if(
       violations.begin(), violations.end(), [](const Violation& v) { return !v.possible; }));
 }
-
-namespace {
 
 ExamplePacket ExampleAt(const Point& point, const InterfaceUniverse& interfaces) {
   ExamplePacket example;
@@ -97,14 +96,9 @@ RuleCitation Cite(const RuleSet& rules, const RuleRef& ref) {
   return citation;
 }
 
-// What crosses the firewall between zones: the forward chains' accepted sets.
-struct PathPiece {
-  PacketSet set;
-  std::vector<RuleRef> accepting;  // one per forward chain
-  std::vector<RuleRef> because;
-};
-
+namespace {
 bool Sees(Family table, Family packets) { return table == Family::kInet || table == packets; }
+}  // namespace
 
 std::vector<PathPiece> ForwardPath(const RuleSet& rules, const Analysis& analysis,
                                    const AddressPlan& plan, std::vector<Diagnostic>& warnings) {
@@ -158,6 +152,8 @@ std::vector<PathPiece> ForwardPath(const RuleSet& rules, const Analysis& analysi
   }
   return path;
 }
+
+namespace {
 
 std::string HostSummary(const Host& host) {
   std::string services;
@@ -319,8 +315,6 @@ Result<CheckReport> Check(const RuleSet& rules, const AddressPlan& plan,
 // ---------------------------------------------------------------------------
 // Rendering
 
-namespace {
-
 using Json = nlohmann::json;
 
 Json CitationJson(const RuleCitation& citation) {
@@ -343,6 +337,8 @@ Json ExampleJson(const ExamplePacket& example) {
   }
   return out;
 }
+
+namespace {
 
 std::string KindJa(FindingKind kind) {
   switch (kind) {

@@ -16,19 +16,9 @@ using fixture::kData;
 using fixture::kSource;
 using fixture::Pair;
 using fixture::ReadFile;
+using fixture::Rules;
 
 AddressPlan Plan(const std::string& name = "alpha_zones.toml") { return fixture::Plan(name); }
-
-RuleSet Rules(const std::vector<std::string>& files) {
-  RuleSet rules;
-  for (const auto& file : files) {
-    const std::string text = ReadFile(kData + file);
-    auto parsed = LooksLikeNftJson(text) ? ParseNftJson(text, file) : ParseIptablesSave(text, file);
-    EXPECT_TRUE(parsed.Ok()) << parsed.Err().ToString();
-    if (parsed.Ok()) rules.Append(std::move(parsed).Value());
-  }
-  return rules;
-}
 
 CheckReport RunCheck(const std::vector<std::string>& files, const std::string& zones = "alpha_zones.toml") {
   auto report = Check(Rules(files), Plan(zones), Hannan());

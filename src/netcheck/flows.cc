@@ -626,21 +626,21 @@ int FlowJudge::ZoneOf(U128 address) {
   return found;
 }
 
-void FlowJudge::Add(const Flow& flow) {
+const FlowViolation* FlowJudge::Add(const Flow& flow) {
   ++report_.flows;
   const int from = ZoneOf(flow.source);
   const int to = ZoneOf(flow.destination);
   if (from == -2 || to == -2) {
     ++report_.ambiguous;
-    return;
+    return nullptr;
   }
   if (from < 0 || to < 0) {
     ++report_.outside;
-    return;
+    return nullptr;
   }
   if (from == to) {
     ++report_.same_zone;
-    return;
+    return nullptr;
   }
   const Zone& source_zone = plan_.zones[static_cast<std::size_t>(from)];
   const Zone& destination_zone = plan_.zones[static_cast<std::size_t>(to)];
@@ -664,7 +664,7 @@ void FlowJudge::Add(const Flow& flow) {
       policies_[static_cast<std::size_t>(from) * plan_.zones.size() + static_cast<std::size_t>(to)];
   if (policy.Allows(point)) {
     ++report_.conforming;
-    return;
+    return nullptr;
   }
   const auto key = std::tuple{from, to, static_cast<int>(flow.protocol),
                               static_cast<int>(flow.destination_port)};
@@ -672,7 +672,7 @@ void FlowJudge::Add(const Flow& flow) {
   if (it == groups_.end()) {
     if (groups_.size() >= max_groups_) {
       report_.truncated = true;
-      return;
+      return nullptr;
     }
     FlowViolation v;
     v.from = source_zone.segment;
@@ -712,6 +712,7 @@ void FlowJudge::Add(const Flow& flow) {
   v.bytes += flow.bytes;
   if (flow.time < v.first_seen) v.first_seen = flow.time;
   if (flow.time > v.last_seen) v.last_seen = flow.time;
+  return &v;
 }
 
 FlowReport FlowJudge::Finish(std::vector<std::string> sources, const FlowReadStats& stats) && {

@@ -135,7 +135,10 @@ class FlowJudge {
   // `plan` must have passed ValidateZones; `rules` may be null.
   FlowJudge(const AddressPlan& plan, const policy::Profile& profile, const RuleSet* rules,
             std::size_t max_groups = 10'000);
-  void Add(const Flow& flow);
+  // Judges one flow. Returns the violation group it counted in when the
+  // profile forbids it (valid until Finish), nullptr otherwise (also when
+  // max_groups is reached: the report says truncated).
+  const FlowViolation* Add(const Flow& flow);
   FlowReport Finish(std::vector<std::string> sources, const FlowReadStats& stats) &&;
 
  private:

@@ -11,8 +11,11 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "netcheck/check.h"
+#include "netcheck/iptables.h"
+#include "netcheck/nft_json.h"
 #include "netcheck/zones.h"
 #include "policy/loader.h"
 
@@ -52,6 +55,18 @@ inline const policy::Profile& Hannan() {
     return std::move(loaded).Value();
   }();
   return profile;
+}
+
+// tests/data/netcheck files as one rule set (nft JSON or iptables-save).
+inline RuleSet Rules(const std::vector<std::string>& files) {
+  RuleSet rules;
+  for (const auto& file : files) {
+    const std::string text = ReadFile(kData + file);
+    auto parsed = LooksLikeNftJson(text) ? ParseNftJson(text, file) : ParseIptablesSave(text, file);
+    EXPECT_TRUE(parsed.Ok()) << parsed.Err().ToString();
+    if (parsed.Ok()) rules.Append(std::move(parsed).Value());
+  }
+  return rules;
 }
 
 inline AddressPlan Plan(const std::string& name) {
