@@ -19,7 +19,8 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 suites=(storage/storage_test audit/audit_test ledger/ledger_test
   ledger/registers/registers_test ledger/workflow/workflow_test ledger/incident/incident_test
-  assess/assess_test auth/auth_test server/server_test server/server_roles_test)
+  assess/assess_test auth/auth_test server/server_test server/server_roles_test
+  tenancy/tenancy_test server/tenant_test)
 for suite in "${suites[@]}"; do
   log=$(mktemp)
   if ! "$build/src/$suite" --gtest_brief=1 >"$log" 2>&1; then

@@ -63,6 +63,7 @@ int RunMamori(const std::vector<std::string>& args, std::istream& in, std::ostre
   AddSanitizeCommands(app, ledger_cli);
   AddNetcheckCommands(app, ledger_cli);
   AddStorageCommands(app, ledger_cli);
+  AddTenantCommands(app, ledger_cli);
   AddBatchCommand(app, ledger_cli, in);
 
   try {

@@ -61,6 +61,7 @@ void AddServeCommands(CLI::App& app, LedgerCli& cli);       // serve, account
 void AddKeysCommands(CLI::App& app, LedgerCli& cli);        // keys status, keys rotate
 void AddNetcheckCommands(CLI::App& app, LedgerCli& cli);    // netcheck config, eval, flows
 void AddStorageCommands(CLI::App& app, LedgerCli& cli);     // migrate, copy
+void AddTenantCommands(CLI::App& app, LedgerCli& cli);      // tenant add, list, disable, verify
 void AddAssessCommands(CLI::App& app, LedgerCli& cli);      // assess campaign, form, finding, probe
 // `mamori batch`: runs one command line per input line (a JSON array of
 // arguments), each in its own transaction, printing "ok N" after each commit.

@@ -3,24 +3,22 @@
 // be changed at first sign-in, 5.4(2)). Account commands are for the
 // operator of the server host, acting as the person given with --as, who
 // must hold chief_officer or deputy_chief_officer (6.2(1)).
-#include <unistd.h>
 #include <CLI/CLI.hpp>
 
-#include <atomic>
-#include <csignal>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
-#include <thread>
 #include <vector>
 
 #include "auth/accounts.h"
 #include "auth/secrets.h"
 #include "cli/ledger_cli.h"
+#include "cli/signals.h"
 #include "ledger/org.h"
 #include "server/server.h"
+#include "server/tenant_router.h"
 #include "storage/open.h"
 
 namespace mamori::cli {
@@ -39,6 +37,7 @@ struct ServeOptions {
   std::string tls_cert;
   std::string tls_key;
   std::vector<std::string> trusted_proxies;
+  std::string installation;  // serve the tenants of this installation instead of --db
 };
 
 struct AccountOptions {
@@ -47,20 +46,77 @@ struct AccountOptions {
   std::string segment = "lgwan";
 };
 
-int Serve(LedgerCli& cli, const ServeOptions& options) {
-  auto ledger = cli.Open();
-  if (!ledger) return cli.exit_code;
-  // Start-up checks of auth (docs/auth.md): the secret key file opens every
-  // sealed secret (any plaintext of an older database is sealed now), and
-  // the password dictionary is there when the profile asks for it.
-  if (auto prepared = auth::PrepareSecrets(*ledger, "system"); !prepared.Ok()) {
-    cli.Fail(prepared.Err());
+server::ServeOptions ServerOptions(const ServeOptions& options, std::ostream* access_log) {
+  server::ServeOptions serve;
+  serve.host = options.host;
+  serve.port = options.port;
+  serve.web_root = options.web_root;
+  serve.threads = options.threads;
+  serve.access_log = access_log;
+  serve.api.secure_cookies = options.secure_cookies;
+  serve.tls_cert = options.tls_cert;
+  serve.tls_key = options.tls_key;
+  serve.trusted_proxies = options.trusted_proxies;
+  serve.api.auth.segment = options.segment;
+  return serve;
+}
+
+// `mamori serve --installation DIR`: every active tenant of the
+// installation, by path /t/<id>/ and by its host names (server/tenant_router.h).
+int ServeInstallation(LedgerCli& cli, const ServeOptions& options, std::ostream* access_log) {
+  SignalStopper stopper;  // before any thread starts
+  const server::ServeOptions serve = ServerOptions(options, access_log);
+  auto router = server::InstallationRouter::Create(options.installation, cli.clock, serve.api);
+  if (!router.Ok()) {
+    cli.Fail(router.Err());
     return cli.exit_code;
   }
-  if (auto dictionary = auth::CheckPasswordDictionary(ledger->Profile().passwords);
-      !dictionary.Ok()) {
-    cli.Fail(dictionary.Err());
+  // Every tenant's start-up checks now, so that a broken one is named at start.
+  auto opened = (*router)->OpenAll();
+  if (!opened.Ok()) {
+    cli.Fail(opened.Err());
     return cli.exit_code;
+  }
+  server::Server http(**router, serve);
+  auto port = http.Bind();
+  if (!port.Ok()) {
+    cli.Fail(port.Err());
+    return cli.exit_code;
+  }
+  cli.out << "mamori serve: " << (options.tls_cert.empty() ? "http" : "https") << "://"
+          << options.host << ":" << *port << "/t/<テナントID>/ （テナント " << opened->size()
+          << " 件: ";
+  for (std::size_t i = 0; i < opened->size(); ++i) cli.out << (i ? ", " : "") << (*opened)[i];
+  cli.out << "）。Ctrl+C で停止 / stop with Ctrl+C" << std::endl;
+  // Requests in flight finish first.
+  stopper.Start([&http] { http.Stop(); });
+  http.Run();
+  stopper.Finish();
+  if (auto signed_heads = (*router)->Checkpoint(); !signed_heads.Ok()) {
+    cli.Fail(signed_heads.Err());
+    return cli.exit_code;
+  }
+  cli.out << "mamori serve: 停止しました / stopped" << std::endl;
+  return 0;
+}
+
+int Serve(LedgerCli& cli, const ServeOptions& options) {
+  std::unique_ptr<ledger::Ledger> ledger;
+  if (options.installation.empty()) {
+    ledger = cli.Open();
+    if (!ledger) return cli.exit_code;
+    // Start-up checks of auth (docs/auth.md): the secret key file opens every
+    // sealed secret (any plaintext of an older database is sealed now), and
+    // the password dictionary is there when the profile asks for it.
+    if (auto prepared = auth::PrepareSecrets(*ledger, "system"); !prepared.Ok()) {
+      cli.Fail(prepared.Err());
+      return cli.exit_code;
+    }
+    if (auto dictionary = auth::CheckPasswordDictionary(ledger->Profile().passwords);
+        !dictionary.Ok()) {
+      cli.Fail(dictionary.Err());
+      return cli.exit_code;
+    }
   }
   std::ofstream log_file;
   std::ostream* access_log = nullptr;
@@ -75,28 +131,9 @@ int Serve(LedgerCli& cli, const ServeOptions& options) {
     }
     access_log = &log_file;
   }
-  server::ServeOptions serve;
-  serve.host = options.host;
-  serve.port = options.port;
-  serve.web_root = options.web_root;
-  serve.threads = options.threads;
-  serve.access_log = access_log;
-  serve.api.secure_cookies = options.secure_cookies;
-  serve.tls_cert = options.tls_cert;
-  serve.tls_key = options.tls_key;
-  serve.trusted_proxies = options.trusted_proxies;
-  serve.api.auth.segment = options.segment;
-
-  // SIGINT and SIGTERM are taken by a waiting thread that stops the server;
-  // requests in flight finish first. Blocked before any thread starts so
-  // that every thread inherits the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
-  server::Server http(*ledger, serve);
+  if (!options.installation.empty()) return ServeInstallation(cli, options, access_log);
+  SignalStopper stopper;  // before any thread starts
+  server::Server http(*ledger, ServerOptions(options, access_log));
   auto port = http.Bind();
   if (!port.Ok()) {
     cli.Fail(port.Err());
@@ -105,18 +142,10 @@ int Serve(LedgerCli& cli, const ServeOptions& options) {
   cli.out << "mamori serve: " << (options.tls_cert.empty() ? "http" : "https") << "://"
           << options.host << ":" << *port << "/ （" << ledger->Profile().organization.name << "、"
           << storage::RedactUrl(ledger->Paths().database) << "）。Ctrl+C で停止 / stop with Ctrl+C" << std::endl;
-  std::atomic<bool> signalled = false;
-  std::thread stopper([&http, &signalled, signals] {
-    int received = 0;
-    sigwait(&signals, &received);
-    signalled = true;
-    http.Stop();
-  });
+  // Requests in flight finish first.
+  stopper.Start([&http] { http.Stop(); });
   http.Run();
-  // Run() also returns when listening fails: wake the stopper with a signal
-  // that stays pending (every thread blocks it) until its sigwait takes it.
-  if (!signalled) kill(getpid(), SIGTERM);
-  stopper.join();
+  stopper.Finish();
   const Status signed_head = ledger->Checkpoint();
   if (!signed_head.Ok()) {
     cli.Fail(signed_head.Err());
@@ -156,6 +185,11 @@ void AddServeCommands(CLI::App& app, LedgerCli& cli) {
   serve->add_option("--trusted-proxy", options->trusted_proxies,
                     "X-Forwarded-For を信頼するプロキシのアドレス又はネットワーク（繰り返し可。"
                     "例: 127.0.0.1, 10.0.0.0/24）");
+  serve
+      ->add_option("--installation", options->installation,
+                   "インストール先ディレクトリ: 稼働中の全テナントを /t/<ID>/ とホスト名で提供する"
+                   "（--db の代わり）")
+      ->envname("MAMORI_INSTALLATION");
   serve->callback([&cli, options] { cli.exit_code = Serve(cli, *options); });
 
   auto account = std::make_shared<AccountOptions>();

@@ -93,7 +93,10 @@ struct Call {
   std::string content_type;
   std::string remote_addr;
   std::string user_agent;
-  std::string session_token;     // from the cookie
+  std::string session_token;     // from the cookie (ApiOptions::cookie_name)
+  // The path prefix the request came under ("/t/<id>" when a tenant is
+  // reached by path, else ""): the session cookie's Path is base_path + "/".
+  std::string base_path;
   std::string csrf_header;       // X-CSRF-Token
   Json json;                     // the parsed body when it is JSON
   std::optional<Viewer> viewer;  // set for Access other than kPublic
@@ -127,6 +130,10 @@ struct Route {
 struct ApiOptions {
   auth::Options auth;
   bool secure_cookies = false;  // add Secure to the session cookie (behind TLS)
+  // The session cookie's name: "mamori_session", or "mamori_session_<id>"
+  // for a tenant of an installation (server.h TenantRouter), so that a
+  // session of one tenant is never read by another.
+  std::string cookie_name = "mamori_session";
   std::size_t max_json_bytes = 256 * 1024;
   int public_reports_per_hour = 20;  // per remote address (RateLimiter)
   // Read-only connections, four opened at the start and more as needed up
@@ -214,8 +221,10 @@ class Api {
   RateLimiter sign_in_failures_;
 };
 
-// The OpenAPI 3.1 document of `routes` (served at /api/v1/openapi.json).
-Json OpenApiDocument(const std::vector<Route>& routes);
+// The OpenAPI 3.1 document of `routes` (served at /api/v1/openapi.json);
+// the session is the cookie `cookie_name` (ApiOptions::cookie_name).
+Json OpenApiDocument(const std::vector<Route>& routes,
+                     std::string_view cookie_name = "mamori_session");
 
 // ---------------------------------------------------------------------------
 // Replies and errors.

@@ -9,8 +9,6 @@ namespace mamori::server {
 
 namespace {
 
-constexpr std::string_view kCookie = "mamori_session";
-
 // Accounts are issued, reset and unlocked by the 統括情報セキュリティ責任者
 // (and the deputy) (6.2(1)②ア・イ).
 bool IsAccountAdmin(const Viewer& viewer) {
@@ -25,10 +23,14 @@ bool MayReadAccounts(const Viewer& viewer) {
   return IsAccountAdmin(viewer) || viewer.Holds(policy::Role::kCiso);
 }
 
-std::string SessionCookie(const std::string& token, int max_age_seconds, bool secure) {
-  std::string cookie =
-      std::string(kCookie) + "=" + token +
-      "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_seconds);
+// The session cookie, named per tenant and sent back only below the path the
+// tenant was reached by (/t/<id>/ or / on the tenant's host), so that a
+// browser never sends one organization's session to another.
+std::string SessionCookie(const ApiOptions& options, const Call& call, const std::string& token,
+                          int max_age_seconds) {
+  const bool secure = options.secure_cookies;
+  std::string cookie = options.cookie_name + "=" + token + "; Path=" + call.base_path +
+                       "/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_seconds);
   if (secure) cookie += "; Secure";
   return cookie;
 }
@@ -112,8 +114,8 @@ void Api::AddAuthRoutes() {
                                      ? ledger_.Profile().passwords.privileged_session_minutes * 60
                                      : options_.auth.session_hours * 3600;
              reply.headers.emplace_back("Set-Cookie",
-                                        SessionCookie(result.session.token, std::max(max_age, 60),
-                                                      options_.secure_cookies));
+                                        SessionCookie(options_, call, result.session.token,
+                                                      std::max(max_age, 60)));
              return reply;
            }
            case auth::SignInStatus::kLocked: {
@@ -150,7 +152,7 @@ void Api::AddAuthRoutes() {
        .handler = [this](Call& call) -> Result<Reply> {
          MAMORI_TRY_STATUS(auth::SignOut(*call.ledger, call.session_token));
          Reply reply = NoContent();
-         reply.headers.emplace_back("Set-Cookie", SessionCookie("", 0, options_.secure_cookies));
+         reply.headers.emplace_back("Set-Cookie", SessionCookie(options_, call, "", 0));
          return reply;
        }});
 

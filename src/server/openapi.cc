@@ -4,7 +4,7 @@
 
 namespace mamori::server {
 
-Json OpenApiDocument(const std::vector<Route>& routes) {
+Json OpenApiDocument(const std::vector<Route>& routes, std::string_view cookie_name) {
   Json paths = Json::object();
   for (const Route& route : routes) {
     std::string method = route.method;
@@ -59,7 +59,7 @@ Json OpenApiDocument(const std::vector<Route>& routes) {
   Json error_schema{{"type", "object"}, {"properties", {{"error", std::move(error_body)}}}};
   Json session_scheme{{"type", "apiKey"},
                       {"in", "cookie"},
-                      {"name", "mamori_session"},
+                      {"name", cookie_name},
                       {"description", "State changes also need the X-CSRF-Token header"}};
   Json components;
   components["securitySchemes"]["session"] = std::move(session_scheme);
@@ -81,7 +81,9 @@ void Api::AddOpenApiRoute() {
        .summary_ja = "この API の OpenAPI 文書",
        .who = "anyone",
        .access = Access::kPublic,
-       .handler = [this](Call&) -> Result<Reply> { return JsonReply(OpenApiDocument(routes_)); }});
+       .handler = [this](Call&) -> Result<Reply> {
+         return JsonReply(OpenApiDocument(routes_, options_.cookie_name));
+       }});
 }
 
 }  // namespace mamori::server

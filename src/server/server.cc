@@ -16,6 +16,7 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <cctype>
 #include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
@@ -243,7 +244,11 @@ class Connection {
 struct Server::Impl {
   Impl(ledger::Ledger& ledger, ServeOptions serve_options)
       : options(Adjusted(std::move(serve_options))),
-        api(ledger, options.api),
+        own_api(std::make_unique<Api>(ledger, options.api)),
+        workers(static_cast<std::size_t>(std::max(options.threads, 1))) {}
+  Impl(TenantRouter& tenant_router, ServeOptions serve_options)
+      : options(Adjusted(std::move(serve_options))),
+        router(&tenant_router),
         workers(static_cast<std::size_t>(std::max(options.threads, 1))) {}
 
   static ServeOptions Adjusted(ServeOptions options) {
@@ -258,7 +263,8 @@ struct Server::Impl {
   std::map<Connection*, std::weak_ptr<Connection>> connections;
   std::atomic<bool> stopping = false;
   ServeOptions options;
-  Api api;
+  std::unique_ptr<Api> own_api;     // one ledger
+  TenantRouter* router = nullptr;  // or the tenants of an installation
   net::io_context io;
   tcp::acceptor acceptor{net::make_strand(io)};
   net::steady_timer accept_retry{acceptor.get_executor()};
@@ -290,8 +296,16 @@ struct Server::Impl {
   void Accept();
   void OnAccept(tcp::socket socket);
   Outcome Respond(HttpRequest request, const std::string& remote);
-  Outcome RespondApi(HttpRequest& request, const std::string& path, std::string_view query,
-                     const std::string& remote);
+  Outcome RespondApi(Api* api, const std::string& base_path, HttpRequest& request,
+                     const std::string& path, std::string_view query, const std::string& remote);
+  // The API serving `request` (the one ledger's, or the tenant's the router
+  // resolves), with the path below the tenant's prefix.
+  struct Routed {
+    Api* api = nullptr;
+    std::string prefix;
+    std::string path;
+  };
+  Result<Routed> Route(const HttpRequest& request, const std::string& path);
   HttpResponse RespondStatic(const HttpRequest& request, const std::string& path);
   std::size_t BodyLimit(const HttpRequest& request);
   std::string RemoteAddress(const tcp::endpoint& peer, const HttpRequest& request) const;
@@ -611,12 +625,35 @@ void Server::Impl::OnAccept(tcp::socket socket) {
 
 std::size_t Server::Impl::BodyLimit(const HttpRequest& request) {
   const std::string_view target = request.target();
-  const std::string_view path = target.substr(0, target.find('?'));
-  constexpr std::string_view kApi = "/api/v1/";
-  if (!path.starts_with(kApi)) return 0;  // the UI's files take no body
-  const auto decoded = PercentDecode(path.substr(kApi.size() - 1), false);
+  const auto decoded = PercentDecode(target.substr(0, target.find('?')), false);
   if (!decoded) return 0;
-  return api.BodyLimit(request.method_string(), *decoded);
+  auto routed = Route(request, *decoded);
+  // No tenant: the request is answered 404 once read; a JSON body's limit
+  // keeps that answer from turning into a 413.
+  if (!routed.Ok()) return options.api.max_json_bytes;
+  constexpr std::string_view kApi = "/api/v1/";
+  if (!routed->path.starts_with(kApi)) return 0;  // the UI's files take no body
+  return routed->api->BodyLimit(request.method_string(),
+                                std::string_view(routed->path).substr(kApi.size() - 1));
+}
+
+Result<Server::Impl::Routed> Server::Impl::Route(const HttpRequest& request,
+                                                 const std::string& path) {
+  if (router == nullptr) return Routed{own_api.get(), "", path};
+  // Host without the port, in lower case ("[::1]:8080" → "[::1]").
+  std::string host(request[http::field::host]);
+  const std::size_t bracket = host.rfind(']');
+  const std::size_t colon = host.rfind(':');
+  if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket)) {
+    host.resize(colon);
+  }
+  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) {
+    return static_cast<char>(std::tolower(c));
+  });
+  MAMORI_TRY(auto target, router->Resolve(host, path));
+  std::string rest = path.substr(target.prefix.size());
+  if (rest.empty()) rest = "/";
+  return Routed{target.api, std::move(target.prefix), std::move(rest)};
 }
 
 std::string Server::Impl::RemoteAddress(const tcp::endpoint& peer,
@@ -664,8 +701,29 @@ Outcome Server::Impl::Respond(HttpRequest request, const std::string& remote) {
   const std::string_view query =
       question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
   try {
-    if (path->starts_with("/api/")) return RespondApi(request, *path, query, remote);
-    return Outcome{RespondStatic(request, *path), {}};
+    auto routed = Route(request, *path);
+    if (!routed.Ok()) {
+      // The UI's own files (scripts, styles, images) are the same for every
+      // tenant and hold no data: index.html refers to them from the root.
+      if (!path->starts_with("/api/") && !path->starts_with("/t/") &&
+          path->find('.') != std::string::npos) {
+        return Outcome{RespondStatic(request, *path), {}};
+      }
+      const bool unknown = routed.Err().Code() == ErrorCode::kNotFound;
+      // The installation's operators' API, on a request that names no tenant.
+      if (unknown && path->starts_with("/api/v1/installation/")) {
+        return RespondApi(nullptr, "", request, *path, query, remote);
+      }
+      const auto& headline = routed.Err().Headline();
+      return Outcome{ErrorResponse(version, unknown ? 404 : 503,
+                                   unknown ? "not_found" : "unavailable", headline.message_ja,
+                                   headline.message_en),
+                     {}};
+    }
+    if (routed->path.starts_with("/api/")) {
+      return RespondApi(routed->api, routed->prefix, request, routed->path, query, remote);
+    }
+    return Outcome{RespondStatic(request, routed->path), {}};
   } catch (const std::exception&) {
     // Library code (the standard library, JSON) may throw; the client gets
     // a 500 that says nothing about the internals.
@@ -675,8 +733,9 @@ Outcome Server::Impl::Respond(HttpRequest request, const std::string& remote) {
   }
 }
 
-Outcome Server::Impl::RespondApi(HttpRequest& request, const std::string& path,
-                                 std::string_view query, const std::string& remote) {
+Outcome Server::Impl::RespondApi(Api* api, const std::string& base_path, HttpRequest& request,
+                                 const std::string& path, std::string_view query,
+                                 const std::string& remote) {
   const unsigned version = request.version();
   if (!path.starts_with("/api/v1/")) {
     return Outcome{ErrorResponse(version, 404, "not_found", "そのAPIはありません",
@@ -708,9 +767,24 @@ Outcome Server::Impl::RespondApi(HttpRequest& request, const std::string& path,
   call.content_type = std::string(request[http::field::content_type]);
   call.remote_addr = remote;
   call.user_agent = std::string(request[http::field::user_agent]);
-  call.session_token = CookieValue(request[http::field::cookie], "mamori_session");
+  call.session_token =
+      CookieValue(request[http::field::cookie],
+                  api != nullptr ? api->Options().cookie_name : router->InstallationCookie());
+  call.base_path = base_path;
   call.csrf_header = std::string(request["X-CSRF-Token"]);
-  Api::Response answer = api.Handle(std::move(call));
+  std::optional<Api::Response> handled;
+  if (api != nullptr) {
+    handled = api->Handle(std::move(call));
+  } else {
+    call.json = Json::parse(call.body, nullptr, false);
+    handled = router->HandleInstallation(call);
+    if (!handled) {
+      return Outcome{ErrorResponse(version, 404, "not_found", "そのAPIはありません",
+                                   "no such endpoint"),
+                     {}};
+    }
+  }
+  Api::Response& answer = *handled;
   Outcome outcome;
   outcome.person = std::move(answer.person);
   HttpResponse& response = outcome.response;
@@ -815,12 +889,15 @@ void Server::Impl::Log(const std::string& remote, std::string_view method, std::
 Server::Server(ledger::Ledger& ledger, ServeOptions options)
     : impl_(std::make_unique<Impl>(ledger, std::move(options))) {}
 
+Server::Server(TenantRouter& router, ServeOptions options)
+    : impl_(std::make_unique<Impl>(router, std::move(options))) {}
+
 Server::~Server() {
   Stop();
   impl_->workers.join();
 }
 
-Api& Server::GetApi() { return impl_->api; }
+Api& Server::GetApi() { return *impl_->own_api; }
 
 Result<int> Server::Bind() {
   auto& options = impl_->options;

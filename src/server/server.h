@@ -24,6 +24,7 @@
 #include <chrono>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,9 +55,43 @@ struct ServeOptions {
   ApiOptions api;  // api.secure_cookies: a TLS proxy is in front (also sends HSTS)
 };
 
+// Which organization's API serves a request, when one process serves the
+// tenants of an installation (`mamori serve --installation`, tenant_router.h).
+// A tenant is reached by path (/t/<id>/…, the prefix is taken off before the
+// API or the UI's files see the path) or by one of its host names (Host
+// header). Each tenant has an Api of its own: its ledger, its sessions, its
+// cookie (ApiOptions::cookie_name); nothing is shared between them.
+//
+// Thread safety: Resolve is called from the server's threads at once.
+class TenantRouter {
+ public:
+  virtual ~TenantRouter() = default;
+  struct Target {
+    Api* api = nullptr;  // lives as long as the router
+    std::string prefix;  // "/t/<id>" when reached by path, "" by host name
+  };
+  // The tenant for `host` (lower case, without port) and `path` (decoded).
+  // kNotFound with a message naming the tenant when there is none or it is
+  // disabled (the server answers 404); other errors answer 503.
+  virtual Result<Target> Resolve(std::string_view host, std::string_view path) = 0;
+  // The installation's own API for its operators (/api/v1/installation/…,
+  // only on a request that names no tenant); nullopt when there is none
+  // (404). `call.path` is relative to /api/v1; `call.session_token` holds
+  // the cookie named InstallationCookie().
+  virtual std::optional<Api::Response> HandleInstallation(Call& call) {
+    (void)call;
+    return std::nullopt;
+  }
+  virtual std::string InstallationCookie() const { return "mamori_operator"; }
+};
+
 class Server {
  public:
+  // Serves one ledger (`mamori serve --db`).
   Server(ledger::Ledger& ledger, ServeOptions options);
+  // Serves the tenants `router` resolves (`options.api` is not used: each
+  // tenant's Api has its own). GetApi() must not be called.
+  Server(TenantRouter& router, ServeOptions options);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

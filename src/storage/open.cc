@@ -26,6 +26,10 @@ Result<ServerLocation> ParseServerUrl(std::string_view location) {
         parsed.schema = std::string(pair.substr(7));
         continue;
       }
+      if (pair.starts_with("role=")) {
+        parsed.role = std::string(pair.substr(5));
+        continue;
+      }
       if (!kept.empty()) kept += '&';
       kept += pair;
     }
@@ -42,6 +46,18 @@ Result<ServerLocation> ParseServerUrl(std::string_view location) {
                                     parsed.schema[0] <= '9')) {
     return Error(ErrorCode::kInvalidArgument, "スキーマ名が不正です: " + parsed.schema,
                  "invalid schema name: " + parsed.schema);
+  }
+  for (const char c : parsed.role) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "ロール名は英小文字・数字・_ だけで書いてください: " + parsed.role,
+                   "role must be lower-case letters, digits and _: " + parsed.role);
+    }
+  }
+  if (parsed.role.size() > 63 || (!parsed.role.empty() && parsed.role[0] >= '0' &&
+                                  parsed.role[0] <= '9')) {
+    return Error(ErrorCode::kInvalidArgument, "ロール名が不正です: " + parsed.role,
+                 "invalid role name: " + parsed.role);
   }
   const std::size_t scheme = base.find("://");
   const std::size_t slash = base.find('/', scheme + 3);
@@ -95,6 +111,7 @@ Result<std::unique_ptr<Database>> Open(const std::string& location, const OpenOp
   }
   MAMORI_TRY(const auto parsed, ParseServerUrl(location));
   return OpenPostgres(parsed.url, {.schema = parsed.schema,
+                                   .role = parsed.role,
                                    .create = options.create,
                                    .read_only = options.read_only});
 }

@@ -4,9 +4,10 @@
 //   postgresql://user@host:5432/mamori?schema=hannan
 //   postgres://…                              → PostgreSQL
 //
-// A PostgreSQL location is libpq's connection URI with one parameter of
-// mamori's own, `schema` (the organization's schema, default "public"),
-// taken off before libpq sees the rest. Passwords belong in ~/.pgpass or
+// A PostgreSQL location is libpq's connection URI with parameters of
+// mamori's own, `schema` (the organization's schema, default "public") and
+// `role` (a role to SET ROLE to after connecting; the schema it creates is
+// owned by that role), taken off before libpq sees the rest. Passwords belong in ~/.pgpass or
 // $PGPASSWORD, not in the URL; one written there is never shown
 // (RedactUrl).
 #pragma once
@@ -29,8 +30,12 @@ struct OpenOptions {
 bool IsServerUrl(std::string_view location);
 
 struct ServerLocation {
-  std::string url;     // for libpq: the location without `schema=`
+  std::string url;     // for libpq: the location without `schema=` and `role=`
   std::string schema;  // "" when not given
+  // `role=`: the PostgreSQL role every connection switches to (SET ROLE)
+  // right after connecting — a tenant's own role, which owns its schema and
+  // may use no other (tenancy/registry.h). "" when not given.
+  std::string role;
   std::string dbname;  // the URL's database name ("" when not given)
 };
 Result<ServerLocation> ParseServerUrl(std::string_view location);

@@ -335,7 +335,14 @@ TEST(StorageTest, LocationsNameTheirEngine) {
   // A schema names files and locks: plain identifiers only.
   for (const char* bad : {"Hannan", "a;drop", "1abc", "a-b"}) {
     EXPECT_FALSE(ParseServerUrl(std::string("postgresql:///m?schema=") + bad).Ok()) << bad;
+    EXPECT_FALSE(ParseServerUrl(std::string("postgresql:///m?role=") + bad).Ok()) << bad;
   }
+  // role= (a tenant's own role, SET ROLE after connecting) is taken off too.
+  auto with_role = ParseServerUrl("postgresql:///m?host=/run&schema=t1&role=mamori_t_t1");
+  ASSERT_TRUE(with_role.Ok());
+  EXPECT_EQ(with_role->url, "postgresql:///m?host=/run");
+  EXPECT_EQ(with_role->schema, "t1");
+  EXPECT_EQ(with_role->role, "mamori_t_t1");
   EXPECT_EQ(RedactUrl("postgresql://mamori:pw@h/db"), "postgresql://mamori:***@h/db");
   EXPECT_EQ(RedactUrl("postgresql:///db?password=pw&user=u"), "postgresql:///db?password=***&user=u");
 }

@@ -37,4 +37,30 @@ kill -TERM "$server_pid"
 wait "$server_pid"
 server_pid=""
 "$mamori" --db "$db" audit verify >/dev/null
+
+# One tenant of an installation, reached by path (/t/<id>/): tests/e2e/tenants.mjs.
+inst="$work/installation"
+for tenant in ea eb; do
+  "$mamori" tenant add "$tenant" --installation "$inst" --name "$tenant" -p policies/hannan.toml >/dev/null
+done
+tenant_db=(--db "$inst/tenants/ea/ledger.db" --key "$inst/tenants/ea/audit-key")
+"$mamori" "${tenant_db[@]}" batch < examples/demo-ledger.jsonl | { grep '^failed' || true; }
+STAFF_TEMP_PASSWORD=$("$mamori" "${tenant_db[@]}" --json account create s1 --as c1 |
+  sed -n 's/.*"temporary_password":"\([^"]*\)".*/\1/p')
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$mamori" serve --installation "$inst" --host 127.0.0.1 --port "$port" --web-root web/dist \
+  >"$work/tenants.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+  python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/t/ea/api/v1/health')" \
+    2>/dev/null && break
+  sleep 0.1
+done
+status=0
+MAMORI_URL="http://127.0.0.1:$port" TENANT_A=ea TENANT_B=eb STAFF_LOGIN=s1 STAFF_TEMP_PASSWORD="$STAFF_TEMP_PASSWORD" \
+  node tests/e2e/tenants.mjs || status=$?
+if [ "$status" -ne 0 ]; then echo "e2e tenants: failed; server log:"; cat "$work/tenants.log"; exit "$status"; fi
+kill -TERM "$server_pid"
+wait "$server_pid"
+server_pid=""
 echo "e2e: passed; screenshots in $ARTIFACTS"

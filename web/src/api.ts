@@ -5,7 +5,10 @@
 //   GET /auth/session or the sign-in response and is kept in memory only.
 // - Errors arrive as {error:{code,message,message_en,fields:[{field,message}]}}.
 
-export const API_BASE = '/api/v1';
+import { BASE } from './base';
+
+/** Below the tenant's prefix when served by path (base.ts). */
+export const API_BASE = BASE + '/api/v1';
 
 export interface FieldError {
   field: string;

@@ -1,12 +1,15 @@
 // A small history router (History API). The server answers index.html for unknown non-API paths.
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { BASE } from './base';
 
 type Listener = () => void;
 const listeners = new Set<Listener>();
 
+/** The app's path (below BASE, base.ts) and query. */
 function current(): string {
-  return window.location.pathname + window.location.search;
+  const path = window.location.pathname.slice(BASE.length) || '/';
+  return path + window.location.search;
 }
 
 function notify(): void {
@@ -15,11 +18,11 @@ function notify(): void {
 
 window.addEventListener('popstate', notify);
 
-/** Navigates. With replace, no history entry is left (used for forced redirects). */
+/** Navigates to an app path (BASE is added). With replace, no history entry is left (used for forced redirects). */
 export function navigate(to: string, replace = false): void {
   if (to === current()) return;
-  if (replace) window.history.replaceState(null, '', to);
-  else window.history.pushState(null, '', to);
+  if (replace) window.history.replaceState(null, '', BASE + to);
+  else window.history.pushState(null, '', BASE + to);
   window.scrollTo(0, 0);
   notify();
 }
@@ -63,7 +66,7 @@ type AnchorProps = JSX.HTMLAttributes<HTMLAnchorElement> & { href: string; child
 export function Link({ href, onClick, ...rest }: AnchorProps) {
   return (
     <a
-      href={href}
+      href={BASE + href}
       onClick={(e) => {
         if (onClick) (onClick as (ev: MouseEvent) => void)(e as unknown as MouseEvent);
         if (e.defaultPrevented) return;

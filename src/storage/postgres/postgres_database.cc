@@ -146,9 +146,10 @@ using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
 class PostgresDatabase final : public Database {
  public:
-  PostgresDatabase(PGconn* conn, std::string schema, bool read_only)
+  PostgresDatabase(PGconn* conn, std::string schema, std::string role, bool read_only)
       : conn_(conn),
         schema_(std::move(schema)),
+        role_(std::move(role)),
         read_only_(read_only),
         lock_key_(static_cast<std::int64_t>(Fnv1a("mamori ledger " + schema_))) {}
   ~PostgresDatabase() override { PQfinish(conn_); }
@@ -249,11 +250,19 @@ class PostgresDatabase final : public Database {
     PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
     MAMORI_TRY_STATUS(Simple("SET client_encoding TO 'UTF8'"));
     if (read_only_) MAMORI_TRY_STATUS(Simple("SET default_transaction_read_only TO on"));
-    if (schema_.empty()) return OkStatus();
+    if (schema_.empty()) {
+      return role_.empty() ? OkStatus() : Simple("SET ROLE " + Quote(role_));
+    }
     const std::string identifier = Quote(schema_);
     if (create) {
-      MAMORI_TRY_STATUS(Simple("CREATE SCHEMA IF NOT EXISTS " + identifier));
-    } else {
+      // Made by the connecting user (who may create schemas), owned by the
+      // role, which then needs no right on the database itself.
+      MAMORI_TRY_STATUS(
+          Simple("CREATE SCHEMA IF NOT EXISTS " + identifier +
+                 (role_.empty() ? std::string() : " AUTHORIZATION " + Quote(role_))));
+    }
+    if (!role_.empty()) MAMORI_TRY_STATUS(Simple("SET ROLE " + Quote(role_)));
+    if (!create) {
       MAMORI_TRY(const auto exists,
                  QueryInt("SELECT count(*) FROM pg_namespace WHERE nspname = ?", {schema_}));
       if (exists == 0) {
@@ -422,6 +431,7 @@ class PostgresDatabase final : public Database {
 
   PGconn* conn_;
   std::string schema_;
+  std::string role_;  // SET ROLE after connecting; "" none
   bool read_only_;
   std::int64_t lock_key_;
   std::int64_t changed_rows_ = 0;
@@ -473,7 +483,8 @@ Result<std::unique_ptr<Database>> OpenPostgres(const std::string& url,
     return Error(ErrorCode::kIo, "データベースに接続できません: " + shown + ": " + message,
                  "cannot connect to " + shown + ": " + message, {shown, 0, ""});
   }
-  auto db = std::make_unique<PostgresDatabase>(conn, options.schema, options.read_only);
+  auto db =
+      std::make_unique<PostgresDatabase>(conn, options.schema, options.role, options.read_only);
   MAMORI_TRY_STATUS(db->Connect(options.create));
   return std::unique_ptr<Database>(std::move(db));
 }

@@ -36,6 +36,9 @@ struct PostgresOptions {
   // The schema (namespace) the ledger lives in; "" = the URL's or the
   // server's default search_path ("public").
   std::string schema = {};
+  // SET ROLE to this right after connecting (and after a reconnect); the
+  // schema `create` makes is owned by it. "" = the connecting user.
+  std::string role = {};
   bool create = false;     // create the schema if missing
   bool read_only = false;  // every transaction read-only
 };

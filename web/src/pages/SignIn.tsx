@@ -1,6 +1,7 @@
 // Sign-in (5.4, 6.2). A totp_required answer reveals the code field; locked shows when the lock ends.
 import { useRef, useState } from 'preact/hooks';
 import { ApiError, post } from '../api';
+import { BASE } from '../base';
 import { PageTitle } from '../components/common';
 import { ErrorSummary, FormActions, OneTimeCodeField, TextField, useAction } from '../components/forms';
 import { formatDateTime } from '../format';
@@ -101,7 +102,7 @@ export function SignInPage() {
         <FormActions label={busy ? 'サインインしています…' : 'サインイン'} busy={busy} testid="signin-submit" />
       </form>
       <p class="small">
-        住民の方などからの情報セキュリティに関する連絡は<a href="/public/report">こちらの報告フォーム</a>から受け付けています。
+        住民の方などからの情報セキュリティに関する連絡は<a href={`${BASE}/public/report`}>こちらの報告フォーム</a>から受け付けています。
       </p>
     </section>
   );
