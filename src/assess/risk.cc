@@ -128,6 +128,13 @@ Result<Risk> LoadForChange(Ledger& ledger, const std::string& actor, std::int64_
   return risk;
 }
 
+// A 受容 (proposed or approved) was for the level it was made at: when the
+// level changes, it is withdrawn and the risk must be treated again.
+constexpr std::string_view kWithdrawAcceptance =
+    "UPDATE risk_assessments SET treatment = NULL, treatment_plan = '', residual_level = NULL, "
+    "acceptance_status = NULL, accepted_by = NULL, accepted_at = NULL, accepted_until = NULL, "
+    "acceptance_comment = '', finding_id = NULL WHERE id = ? AND treatment = 'accept'";
+
 struct Answer {
   std::string clause;
   bool no = false;  // いいえ; otherwise 一部
@@ -381,6 +388,9 @@ Result<ComputeReport> ComputeRisks(Ledger& ledger, const std::string& actor,
               {std::int64_t{threat_level}, std::int64_t{vulnerability}, basis,
                std::int64_t{importance}, std::int64_t{scored.likelihood},
                std::int64_t{scored.score}, scored.level, now, now, before->id}));
+          if (before->level != scored.level) {
+            MAMORI_TRY_STATUS(ledger.Db().Execute(kWithdrawAcceptance, {before->id}));
+          }
           ++report.changed;
         } else {
           ++report.unchanged;
@@ -446,6 +456,9 @@ Result<Risk> EditRisk(Ledger& ledger, const std::string& actor, std::int64_t id,
         {std::int64_t{threat}, threat_basis, threat_reason, std::int64_t{vulnerability},
          vulnerability_basis, vulnerability_reason, person.id, std::int64_t{scored.likelihood},
          std::int64_t{scored.score}, scored.level, now, id}));
+    if (scored.level != risk.level) {
+      MAMORI_TRY_STATUS(ledger.Db().Execute(kWithdrawAcceptance, {id}));
+    }
     return RecordRisk(ledger, actor, "risk.edit", id, result);
   });
   if (!changed.Ok()) return changed.Err();

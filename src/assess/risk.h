@@ -23,7 +23,9 @@
 // CISO), never the asset's manager (the risk's owner; 兼務の禁止 1(3)), only
 // for a level in acceptable_levels, until a date at most
 // acceptance_max_days ahead; an approved acceptance past that date is
-// expired. An acceptance may cite a finding in risk_accepted.
+// expired. An acceptance may cite a finding in risk_accepted. A 受容 is for
+// the level it was made at: an edit or a computation that changes the level
+// withdraws it (the treatment is cleared; the risk must be treated again).
 //
 // Who: computing, editing and treating — the 統括 (or a delegate), the CISO,
 // or the manager of the asset's section (for compute: of the sections given).

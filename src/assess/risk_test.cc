@@ -285,9 +285,16 @@ TEST_F(RiskTest, OnlyTheCisoAcceptsNeverTheOwnerAndOnlyAnAcceptableLevel) {
   ASSERT_FALSE(self.Ok());
   EXPECT_NE(self.Err().ToString().find("1(3)"), std::string::npos) << self.Err().ToString();
 
-  // A high risk cannot be accepted at all.
+  // A high risk cannot be accepted at all; the edit that made it high
+  // withdrew the acceptance made at medium.
   const auto high = Find("tax-db", "earthquake");
-  ASSERT_TRUE(EditRisk(L(), "m1", high.id, {.threat = 3, .vulnerability = 2, .reason = "活断層の近傍"}).Ok());
+  auto raised =
+      EditRisk(L(), "m1", high.id, {.threat = 3, .vulnerability = 2, .reason = "活断層の近傍"});
+  ASSERT_TRUE(raised.Ok()) << raised.Err().ToString();
+  EXPECT_EQ(raised->level, "high");
+  EXPECT_EQ(raised->treatment, "");
+  EXPECT_EQ(raised->acceptance_status, "");
+  EXPECT_EQ(raised->accepted_by, "");
   auto refused = TreatRisk(L(), "m1", high.id, {.treatment = "accept"});
   ASSERT_FALSE(refused.Ok());
   EXPECT_EQ(Fields(refused.Err()), std::vector<std::string>{"treatment"});

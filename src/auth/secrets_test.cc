@@ -385,7 +385,7 @@ TEST_F(SecretsTest, AnOldDatabaseWithPlaintextIsSealedAndScrubbed) {
   ASSERT_NE(ReadBytes(ledger_->paths().database).find(s1), std::string::npos);  // the old state
 
   ledger_->Reopen();  // migrates: 0008 drops the CSRF column
-  EXPECT_EQ(*L().Db().QueryInt("SELECT max(version) FROM schema_migrations"), 10);
+  EXPECT_EQ(*L().Db().QueryInt("SELECT max(version) FROM schema_migrations"), 11);
   EXPECT_FALSE(L().Db().Query("SELECT csrf_token FROM sessions").Ok());  // no such column
   EXPECT_EQ(GetSecretsStatus(L())->plaintext, 2);
   auto sealed = PrepareSecrets(L(), "system");  // the first start of the server

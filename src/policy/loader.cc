@@ -1023,7 +1023,7 @@ class Builder {
           risk.accepted_by.push_back(*role);
         }
       }
-      if (risk.accepted_by.empty()) {
+      if (GetList(risk_, "accepted_by").empty()) {
         Fail(accepted->where, "accepted_by に承認者を 1 つ以上指定してください",
              "accepted_by needs at least one role");
       }

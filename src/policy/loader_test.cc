@@ -740,9 +740,9 @@ acceptable_levels = ["whatever"]
     keys.emplace_back(diagnostic.where.key, diagnostic.where.line);
   }
   std::sort(keys.begin(), keys.end());
-  EXPECT_EQ(keys, (std::vector<std::pair<std::string, int>>{{"risk.acceptable_levels", 9},
-                                                            {"risk.accepted_by", 8},
-                                                            {"risk.importance_high", 7},
+  EXPECT_EQ(keys, (std::vector<std::pair<std::string, int>>{{"risk.acceptable_levels[0]", 9},
+                                                            {"risk.accepted_by[0]", 8},
+                                                            {"risk.importance_high[0]", 7},
                                                             {"risk.threat_default", 6}}))
       << child.Err().ToString();
 }
