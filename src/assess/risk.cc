@@ -21,6 +21,7 @@ using policy::Role;
 
 constexpr std::string_view kRiskClause = "9(2)";
 constexpr std::string_view kSeparationClause = "1(3)";
+constexpr int kInsertBatch = 100;  // rows per INSERT of a computation (1 200 parameters)
 
 std::string IdText(std::int64_t id) { return std::to_string(id); }
 
@@ -337,6 +338,26 @@ Result<ComputeReport> ComputeRisks(Ledger& ledger, const std::string& actor,
     report.assets = static_cast<int>(assets.size());
     const std::string now = internal::NowUtc(ledger);
     const std::string review_on = AddDays(ledger::TodayJst(ledger), settings.review_days);
+    // New rows go in kInsertBatch at a time, one statement each (the same
+    // text every time, so prepared once): row by row, the statement calls
+    // were most of a first computation's time.
+    storage::Params pending;
+    int pending_rows = 0;
+    const auto flush = [&]() -> Status {
+      if (pending_rows == 0) return OkStatus();
+      std::string sql =
+          "INSERT INTO risk_assessments (asset_id, threat_id, threat, vulnerability, "
+          "vulnerability_basis, importance, likelihood, score, level, next_review_on, "
+          "computed_at, updated_at, threat_basis) VALUES ";
+      for (int row = 0; row < pending_rows; ++row) {
+        sql += row == 0 ? "" : ", ";
+        sql += "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'default')";
+      }
+      const Status inserted = ledger.Db().Execute(sql, pending);
+      pending.clear();
+      pending_rows = 0;
+      return inserted;
+    };
     std::vector<std::pair<std::string, std::string>> classification;
     for (const auto& asset : assets) {
       const std::int64_t asset_id = asset.Int(0);
@@ -369,14 +390,16 @@ Result<ComputeReport> ComputeRisks(Ledger& ledger, const std::string& actor,
         }
         const RiskScore scored = ScoreRisk(settings, threat_level, vulnerability, importance);
         if (before == nullptr) {
-          MAMORI_TRY_STATUS(ledger.Db().Execute(
-              "INSERT INTO risk_assessments (asset_id, threat_id, threat, threat_basis, "
-              "vulnerability, vulnerability_basis, importance, likelihood, score, level, "
-              "next_review_on, computed_at, updated_at) VALUES (?, ?, ?, 'default', ?, ?, ?, ?, "
-              "?, ?, ?, ?, ?)",
-              {asset_id, threat.id, std::int64_t{threat_level}, std::int64_t{vulnerability}, basis,
-               std::int64_t{importance}, std::int64_t{scored.likelihood},
-               std::int64_t{scored.score}, scored.level, review_on, now, now}));
+          for (storage::Value value :
+               {storage::Value(asset_id), storage::Value(threat.id),
+                storage::Value(std::int64_t{threat_level}), storage::Value(std::int64_t{vulnerability}),
+                storage::Value(basis), storage::Value(std::int64_t{importance}),
+                storage::Value(std::int64_t{scored.likelihood}),
+                storage::Value(std::int64_t{scored.score}), storage::Value(scored.level),
+                storage::Value(review_on), storage::Value(now), storage::Value(now)}) {
+            pending.push_back(std::move(value));
+          }
+          if (++pending_rows == kInsertBatch) MAMORI_TRY_STATUS(flush());
           ++report.added;
         } else if (before->threat != threat_level || before->vulnerability != vulnerability ||
                    before->vulnerability_basis != basis || before->importance != importance ||
@@ -397,6 +420,7 @@ Result<ComputeReport> ComputeRisks(Ledger& ledger, const std::string& actor,
         }
       }
     }
+    MAMORI_TRY_STATUS(flush());
     // Rows of retired assets, or of threats the profile no longer names.
     for (const auto& [key, item] : existing) {
       if (item.seen) continue;
