@@ -256,7 +256,9 @@ TEST_F(CampaignsTest, SeveralAnswersAreAllOrNoneWithOneEvent) {
   ASSERT_FALSE(empty.Ok());
   EXPECT_EQ(Fields(empty.Err()), std::vector<std::string>{"answers"});
   EXPECT_EQ(LastSeq(), seq);
-  for (const FormItem& item : GetForm(L(), form.id)->items) EXPECT_FALSE(item.answer.has_value());
+  const auto unanswered = GetForm(L(), form.id);
+  ASSERT_TRUE(unanswered.Ok());
+  for (const FormItem& item : unanswered->items) EXPECT_FALSE(item.answer.has_value());
   auto answered = AnswerItems(L(), "m1", form.id, inputs);
   ASSERT_TRUE(answered.Ok()) << answered.Err().ToString();
   EXPECT_EQ(LastSeq(), seq + 1);
