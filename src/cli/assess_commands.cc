@@ -463,13 +463,20 @@ void PrintRisk(std::ostream& out, const assess::Risk& r) {
       << (r.expired ? "（期限切れ）" : "") << "\t" << r.next_review_on << "\n";
 }
 
+std::string BasisJa(const std::string& basis) {
+  if (basis == "default") return "初期値";
+  if (basis == "self_inspection") return "自己点検の結果";
+  if (basis == "edited") return "修正";
+  return basis;
+}
+
 void PrintRiskDetail(std::ostream& out, const assess::Risk& r) {
   out << "リスク評価 " << r.id << ": " << r.asset << " " << r.asset_name << " × " << r.threat_id
       << "\n"
       << "  課室等: " << r.section << "  管理者（所有者）: " << r.owner << "\n"
-      << "  脅威: " << r.threat << "（" << r.threat_basis
+      << "  脅威: " << r.threat << "（" << BasisJa(r.threat_basis)
       << (r.threat_reason.empty() ? "" : ": " + r.threat_reason) << "）\n"
-      << "  脆弱性: " << r.vulnerability << "（" << r.vulnerability_basis
+      << "  脆弱性: " << r.vulnerability << "（" << BasisJa(r.vulnerability_basis)
       << (r.vulnerability_reason.empty() ? "" : ": " + r.vulnerability_reason) << "）\n"
       << "  重要度: " << r.importance << "  可能性: " << r.likelihood << "  点数: " << r.score
       << "  水準: " << assess::RiskLevelJa(r.level) << "\n";
