@@ -9,6 +9,7 @@
 #include "ledger/org.h"
 #include "ledger/registers/registers.h"
 #include "ledger/test_support.h"
+#include "ledger/workflow/requests.h"
 
 namespace mamori::assess {
 namespace {
@@ -322,8 +323,18 @@ TEST_F(RiskTest, AnAcceptanceExpiresAndMayCiteARiskAcceptedFinding) {
                             {.until = "2026-12-10", .comment = "短期", .finding_id = 999});
   ASSERT_FALSE(missing.Ok());
   EXPECT_EQ(Fields(missing.Err()), std::vector<std::string>{"finding_id"});
-  auto accepted = AcceptRisk(L(), "x1", risk.id, {.until = "2026-12-10", .comment = "短期"});
+  // The finding accepted through an approved exception (7.4) may be cited.
+  auto exception = ledger::workflow::SubmitRequest(
+      L(), {"m1", R"({"action": "exception", "context": {"emergency": false}})", "耐震化まで"});
+  ASSERT_TRUE(exception.Ok()) << exception.Err().ToString();
+  ASSERT_TRUE(ledger::workflow::ApproveRequest(L(), exception->id, "x1", "期限付きで認める").Ok());
+  ASSERT_TRUE(UpdateFinding(L(), "m1", finding->id,
+                            {.status = "risk_accepted", .exception_id = exception->id})
+                  .Ok());
+  auto accepted = AcceptRisk(L(), "x1", risk.id,
+                             {.until = "2026-12-10", .comment = "短期", .finding_id = finding->id});
   ASSERT_TRUE(accepted.Ok()) << accepted.Err().ToString();
+  EXPECT_EQ(accepted->finding_id, finding->id);
   EXPECT_FALSE(accepted->expired);
   EXPECT_TRUE(ListRisks(L(), {.expired_only = true})->empty());
   ledger_->clock().Advance(std::chrono::hours(24 * 10));  // 2026-12-11
