@@ -11,7 +11,8 @@
 //      roll-up computed;
 //  (b) the risk register of 10 000 assets × 20 threats (200 000 assessments)
 //      computed by assess::ComputeRisks, the vulnerabilities pre-set from
-//      (a)'s answers (its forms marked evaluated).
+//      (a)'s answers (its forms marked evaluated); then the floor under it:
+//      the same rows inserted again through storage::Database alone.
 //
 // Each step prints its wall time and the peak resident memory of the process
 // during the step (VmHWM, reset before the step through
