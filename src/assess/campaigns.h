@@ -138,6 +138,11 @@ struct AnswerInput {
 };
 Result<Form> AnswerItem(ledger::Ledger& ledger, const std::string& actor, std::int64_t form_id,
                         const AnswerInput& input);
+// Several answers to one form at once (a form saved whole, a returned
+// sheet): all or none, in one change with one audit event; errors name
+// "answers[i].<field>".
+Result<Form> AnswerItems(ledger::Ledger& ledger, const std::string& actor, std::int64_t form_id,
+                         const std::vector<AnswerInput>& inputs);
 Result<Form> SubmitForm(ledger::Ledger& ledger, const std::string& actor, std::int64_t form_id);
 Result<Form> SignOffForm(ledger::Ledger& ledger, const std::string& actor, std::int64_t form_id,
                          const std::string& comment);

@@ -237,6 +237,36 @@ TEST_F(CampaignsTest, ConfirmingAProbesNoTakesItsFindingAsTheBasis) {
   EXPECT_TRUE(item.correction_reason.empty());
 }
 
+TEST_F(CampaignsTest, SeveralAnswersAreAllOrNoneWithOneEvent) {
+  const auto campaign = Create();
+  const auto form = FormOf(campaign, "zeimu");
+  std::vector<AnswerInput> inputs;
+  for (const FormItem& item : form.items) {
+    if (item.answered_by_role != "manager" || item.prefill.has_value()) continue;
+    inputs.push_back({item.check_id, "はい", "", "", ""});
+  }
+  ASSERT_GE(inputs.size(), 3u);
+  const auto seq = LastSeq();
+  auto bad = inputs;
+  bad[1].answer = "一部";  // without a basis
+  auto refused = AnswerItems(L(), "m1", form.id, bad);
+  ASSERT_FALSE(refused.Ok());
+  EXPECT_EQ(Fields(refused.Err()), std::vector<std::string>{"answers[1].basis"});
+  auto empty = AnswerItems(L(), "m1", form.id, {});
+  ASSERT_FALSE(empty.Ok());
+  EXPECT_EQ(Fields(empty.Err()), std::vector<std::string>{"answers"});
+  EXPECT_EQ(LastSeq(), seq);
+  const auto unanswered = GetForm(L(), form.id);
+  ASSERT_TRUE(unanswered.Ok());
+  for (const FormItem& item : unanswered->items) EXPECT_FALSE(item.answer.has_value());
+  auto answered = AnswerItems(L(), "m1", form.id, inputs);
+  ASSERT_TRUE(answered.Ok()) << answered.Err().ToString();
+  EXPECT_EQ(LastSeq(), seq + 1);
+  std::size_t yes = 0;
+  for (const FormItem& item : answered->items) yes += item.answer == Answer::kYes ? 1u : 0u;
+  EXPECT_EQ(yes, inputs.size());
+}
+
 TEST_F(CampaignsTest, SubmitSignOffEvaluateInOrderByTheRightPeople) {
   const auto campaign = Create();
   const auto form = FormOf(campaign, "zeimu");

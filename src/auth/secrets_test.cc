@@ -368,9 +368,9 @@ TEST_F(SecretsTest, AnOldDatabaseWithPlaintextIsSealedAndScrubbed) {
   // WAL into the file's pages, as the old code wrote it.
   ASSERT_TRUE(L().Db()
                   .ExecuteScript("ALTER TABLE sessions ADD COLUMN csrf_token TEXT NOT NULL "
-                                 "DEFAULT ''; DROP TABLE rate_limits; DROP TABLE findings; "
-                                 "DROP TABLE assess_items; DROP TABLE assess_forms; "
-                                 "DROP TABLE assess_campaigns;"
+                                 "DEFAULT ''; DROP TABLE rate_limits; DROP TABLE risk_assessments; "
+                                 "DROP TABLE findings; DROP TABLE assess_items; "
+                                 "DROP TABLE assess_forms; DROP TABLE assess_campaigns;"
                                  "DELETE FROM schema_migrations WHERE version >= 8;")
                   .Ok());
   for (const auto& [code, secret] : {std::pair{"s1", s1}, std::pair{"c1", c1}}) {
@@ -385,7 +385,7 @@ TEST_F(SecretsTest, AnOldDatabaseWithPlaintextIsSealedAndScrubbed) {
   ASSERT_NE(ReadBytes(ledger_->paths().database).find(s1), std::string::npos);  // the old state
 
   ledger_->Reopen();  // migrates: 0008 drops the CSRF column
-  EXPECT_EQ(*L().Db().QueryInt("SELECT max(version) FROM schema_migrations"), 10);
+  EXPECT_EQ(*L().Db().QueryInt("SELECT max(version) FROM schema_migrations"), 11);
   EXPECT_FALSE(L().Db().Query("SELECT csrf_token FROM sessions").Ok());  // no such column
   EXPECT_EQ(GetSecretsStatus(L())->plaintext, 2);
   auto sealed = PrepareSecrets(L(), "system");  // the first start of the server

@@ -1,5 +1,5 @@
-// `mamori assess ...`: 自己点検 campaigns and forms, the findings register and
-// the probes (src/assess/). Japanese text by default, JSON with --json.
+// `mamori assess ...`: 自己点検 campaigns and forms, the findings register,
+// the risk register and the probes (src/assess/). Japanese text by default, JSON with --json.
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -8,6 +8,7 @@
 #include "assess/campaigns.h"
 #include "assess/findings.h"
 #include "assess/probes.h"
+#include "assess/risk.h"
 #include "cli/ledger_cli.h"
 
 namespace mamori::cli {
@@ -452,16 +453,210 @@ void AddProbe(CLI::App& assess, LedgerCli& cli) {
         /*read_only=*/true);
   });
 }
+void PrintRisk(std::ostream& out, const assess::Risk& r) {
+  out << r.id << "\t" << assess::RiskLevelJa(r.level) << "\t" << r.score << "\t" << r.asset
+      << "\t" << r.threat_id << "\t" << r.threat << "×" << r.vulnerability << "×" << r.importance
+      << "\t" << r.section << "\t"
+      << (r.treatment.empty() ? "未対応" : std::string(assess::RiskTreatmentJa(r.treatment)))
+      << (r.acceptance_status == "proposed" ? "（承認待ち）" : "")
+      << (r.acceptance_status == "approved" ? "（" + r.accepted_until + " まで）" : "")
+      << (r.expired ? "（期限切れ）" : "") << "\t" << r.next_review_on << "\n";
+}
+
+std::string BasisJa(const std::string& basis) {
+  if (basis == "default") return "初期値";
+  if (basis == "self_inspection") return "自己点検の結果";
+  if (basis == "edited") return "修正";
+  return basis;
+}
+
+void PrintRiskDetail(std::ostream& out, const assess::Risk& r) {
+  out << "リスク評価 " << r.id << ": " << r.asset << " " << r.asset_name << " × " << r.threat_id
+      << "\n"
+      << "  課室等: " << r.section << "  管理者（所有者）: " << r.owner << "\n"
+      << "  脅威: " << r.threat << "（" << BasisJa(r.threat_basis)
+      << (r.threat_reason.empty() ? "" : ": " + r.threat_reason) << "）\n"
+      << "  脆弱性: " << r.vulnerability << "（" << BasisJa(r.vulnerability_basis)
+      << (r.vulnerability_reason.empty() ? "" : ": " + r.vulnerability_reason) << "）\n"
+      << "  重要度: " << r.importance << "  可能性: " << r.likelihood << "  点数: " << r.score
+      << "  水準: " << assess::RiskLevelJa(r.level) << "\n";
+  if (!r.treatment.empty()) {
+    out << "  対応: " << assess::RiskTreatmentJa(r.treatment) << "（" << r.treated_by << "）"
+        << (r.treatment_plan.empty() ? "" : " " + r.treatment_plan) << "\n"
+        << "  残留リスク: " << assess::RiskLevelJa(r.residual_level) << "\n";
+  }
+  if (!r.acceptance_status.empty()) {
+    out << "  受容: " << (r.acceptance_status == "approved" ? "承認済み" : "承認待ち");
+    if (r.acceptance_status == "approved") {
+      out << "（" << r.accepted_by << "、" << r.accepted_until << " まで"
+          << (r.expired ? "、期限切れ" : "") << "）";
+    }
+    if (r.finding_id != 0) out << " 検出事項 " << r.finding_id;
+    out << "\n";
+  }
+  out << "  次回見直し: " << r.next_review_on << "\n";
+}
+
+void AddRisk(CLI::App& assess, LedgerCli& cli) {
+  auto* risk = assess.add_subcommand("risk", "リスク分析・評価（9(2)） / the risk register");
+  risk->require_subcommand(1);
+
+  struct ComputeArgs {
+    std::string actor;
+    assess::ComputeOptions options;
+  };
+  auto compute_options = std::make_shared<ComputeArgs>();
+  auto* compute = risk->add_subcommand(
+      "compute", "資産 × 脅威のリスクを算定する / compute the register over assets × threats");
+  compute->add_option("--as", compute_options->actor, "統括、CISO 又は課室等の管理者")->required();
+  compute->add_option("--section", compute_options->options.sections,
+                      "課室等（繰り返し可、省略時は全課室等）");
+  compute->callback([&cli, compute_options] {
+    cli.WithLedger([&](ledger::Ledger& ledger) -> Status {
+      MAMORI_TRY(const auto report, assess::ComputeRisks(ledger, compute_options->actor,
+                                                         compute_options->options));
+      if (cli.json) {
+        cli.PrintJson(assess::ToJson(report));
+        return OkStatus();
+      }
+      cli.out << "リスクを算定しました: 資産 " << report.assets << " × 脅威 " << report.threats
+              << "（追加 " << report.added << "、変更 " << report.changed << "、変更なし "
+              << report.unchanged << "、削除 " << report.removed << "）\n";
+      if (report.campaign_id != 0) {
+        cli.out << "脆弱性は " << report.fiscal_year << " 年度の自己点検の結果から\n";
+      }
+      return OkStatus();
+    });
+  });
+
+  auto filter = std::make_shared<assess::RiskFilter>();
+  auto* list = risk->add_subcommand("list", "リスクの一覧（点数の高い順） / list risks");
+  list->add_option("--section", filter->section, "課室等");
+  list->add_option("--level", filter->level, "high, medium, low");
+  list->add_option("--asset", filter->asset, "資産の管理番号");
+  list->add_flag("--expired", filter->expired_only, "受容の期限切れのみ / expired acceptances");
+  list->callback([&cli, filter] {
+    cli.WithLedger(
+        [&](ledger::Ledger& ledger) -> Status {
+          MAMORI_TRY(const auto risks, assess::ListRisks(ledger, *filter));
+          if (cli.json) {
+            Json out = Json::array();
+            for (const auto& r : risks) out.push_back(assess::ToJson(r));
+            cli.PrintJson(out);
+            return OkStatus();
+          }
+          cli.out << "番号\t水準\t点数\t資産\t脅威\t脅威×脆弱性×重要度\t課室等\t対応\t次回見直し\n";
+          for (const auto& r : risks) PrintRisk(cli.out, r);
+          return OkStatus();
+        },
+        /*read_only=*/true);
+  });
+
+  auto show_id = std::make_shared<std::int64_t>(0);
+  auto* show = risk->add_subcommand("show", "リスク評価の詳細 / show a risk assessment");
+  show->add_option("ID", *show_id)->required();
+  show->callback([&cli, show_id] {
+    cli.WithLedger(
+        [&](ledger::Ledger& ledger) -> Status {
+          MAMORI_TRY(const auto r, assess::GetRisk(ledger, *show_id));
+          cli.json ? cli.PrintJson(assess::ToJson(r)) : PrintRiskDetail(cli.out, r);
+          return OkStatus();
+        },
+        /*read_only=*/true);
+  });
+
+  struct EditOptions {
+    std::int64_t id = 0;
+    std::string actor;
+    assess::RiskEdit edit;
+  };
+  auto edit_options = std::make_shared<EditOptions>();
+  auto* edit = risk->add_subcommand("edit", "脅威・脆弱性を修正する（理由必須） / edit a risk");
+  edit->add_option("ID", edit_options->id)->required();
+  edit->add_option("--as", edit_options->actor, "統括、CISO 又は課室等の管理者")->required();
+  edit->add_option("--threat", edit_options->edit.threat, "脅威 1〜3");
+  edit->add_option("--vulnerability", edit_options->edit.vulnerability, "脆弱性 1〜3");
+  edit->add_option("--reason", edit_options->edit.reason, "理由")->required();
+  edit->callback([&cli, edit_options] {
+    cli.WithLedger([&](ledger::Ledger& ledger) -> Status {
+      MAMORI_TRY(const auto r, assess::EditRisk(ledger, edit_options->actor, edit_options->id,
+                                                edit_options->edit));
+      cli.json ? cli.PrintJson(assess::ToJson(r))
+               : void(cli.out << "リスク評価 " << r.id << ": 点数 " << r.score << "、水準 "
+                              << assess::RiskLevelJa(r.level) << "\n");
+      return OkStatus();
+    });
+  });
+
+  struct TreatOptions {
+    std::int64_t id = 0;
+    std::string actor;
+    assess::RiskTreatment treatment;
+  };
+  auto treat_options = std::make_shared<TreatOptions>();
+  auto* treat = risk->add_subcommand(
+      "treat", "リスク対応を決める（低減・回避・移転・受容） / treat a risk");
+  treat->add_option("ID", treat_options->id)->required();
+  treat->add_option("--as", treat_options->actor, "統括、CISO 又は課室等の管理者")->required();
+  treat->add_option("--treatment", treat_options->treatment.treatment,
+                    "reduce, avoid, transfer, accept")
+      ->required();
+  treat->add_option("--plan", treat_options->treatment.plan, "対応計画（accept 以外で必須）");
+  treat->add_option("--residual", treat_options->treatment.residual_level,
+                    "残留リスク high, medium, low（accept 以外で必須）");
+  treat->add_option("--review", treat_options->treatment.next_review_on,
+                    "次回見直し日 YYYY-MM-DD（省略時は review_days 後）");
+  treat->callback([&cli, treat_options] {
+    cli.WithLedger([&](ledger::Ledger& ledger) -> Status {
+      MAMORI_TRY(const auto r, assess::TreatRisk(ledger, treat_options->actor, treat_options->id,
+                                                 treat_options->treatment));
+      cli.json ? cli.PrintJson(assess::ToJson(r))
+               : void(cli.out << "リスク評価 " << r.id << ": "
+                              << assess::RiskTreatmentJa(r.treatment)
+                              << (r.acceptance_status == "proposed" ? "（CISO の承認待ち）" : "")
+                              << "\n");
+      return OkStatus();
+    });
+  });
+
+  struct AcceptOptions {
+    std::int64_t id = 0;
+    std::string actor;
+    assess::RiskAcceptance acceptance;
+  };
+  auto accept_options = std::make_shared<AcceptOptions>();
+  auto* accept = risk->add_subcommand(
+      "accept", "リスク受容を承認する（CISO、資産の管理者以外） / approve an acceptance");
+  accept->add_option("ID", accept_options->id)->required();
+  accept->add_option("--as", accept_options->actor, "最高情報セキュリティ責任者")->required();
+  accept->add_option("--until", accept_options->acceptance.until, "受容の期限 YYYY-MM-DD")
+      ->required();
+  accept->add_option("--comment", accept_options->acceptance.comment, "承認の理由")->required();
+  accept->add_option("--finding", accept_options->acceptance.finding_id,
+                     "リスク受容とした検出事項の番号");
+  accept->callback([&cli, accept_options] {
+    cli.WithLedger([&](ledger::Ledger& ledger) -> Status {
+      MAMORI_TRY(const auto r, assess::AcceptRisk(ledger, accept_options->actor,
+                                                  accept_options->id,
+                                                  accept_options->acceptance));
+      cli.json ? cli.PrintJson(assess::ToJson(r))
+               : void(cli.out << "リスク評価 " << r.id << ": 受容を承認しました（"
+                              << r.accepted_until << " まで）\n");
+      return OkStatus();
+    });
+  });
+}
 
 }  // namespace
 
 void AddAssessCommands(CLI::App& app, LedgerCli& cli) {
   auto* assess = app.add_subcommand(
-      "assess", "評価: 自己点検・検出事項・自動点検 / self-inspection, findings, probes");
+      "assess", "評価: 自己点検・検出事項・リスク分析・自動点検 / self-inspection, findings, risks, probes");
   assess->require_subcommand(1);
   AddCampaign(*assess, cli);
   AddForm(*assess, cli);
   AddFinding(*assess, cli);
+  AddRisk(*assess, cli);
   AddProbe(*assess, cli);
 }
 

@@ -92,13 +92,13 @@ TEST(LedgerTest, ReadingAnOlderSchemaSaysSoAndChangingUpgradesIt) {
   testing::TempLedger ledger("old_schema");
   // Make the file look as it did before the three newest migrations (0008
   // drops the sessions' stored CSRF token, 0009 adds the shared rate limits,
-  // 0010 the self-inspection and findings tables).
-  ASSERT_EQ(Migrations().back().name, "assess");
+  // 0010 the self-inspection and findings tables, 0011 the risk register).
+  ASSERT_EQ(Migrations().back().name, "risk");
   ASSERT_TRUE(ledger->Db()
                   .ExecuteScript("ALTER TABLE sessions ADD COLUMN csrf_token TEXT NOT NULL "
-                                 "DEFAULT ''; DROP TABLE rate_limits; DROP TABLE findings; "
-                                 "DROP TABLE assess_items; DROP TABLE assess_forms; "
-                                 "DROP TABLE assess_campaigns; "
+                                 "DEFAULT ''; DROP TABLE rate_limits; DROP TABLE risk_assessments; "
+                                 "DROP TABLE findings; DROP TABLE assess_items; "
+                                 "DROP TABLE assess_forms; DROP TABLE assess_campaigns; "
                                  "DELETE FROM schema_migrations WHERE version >= 8;")
                   .Ok());
   ledger.Close();

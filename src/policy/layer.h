@@ -175,6 +175,7 @@ struct Layer {
   ScalarMap auth;
   ScalarMap deadlines;
   ScalarMap sanitize;
+  ScalarMap risk;
   std::vector<std::pair<RetentionItem, std::optional<Str>>> retention;
   std::optional<std::vector<std::pair<Threat, std::optional<Str>>>> threats;
   std::optional<std::vector<Str>> separation_of_duties;

@@ -385,6 +385,22 @@ constexpr ScalarSpec kSanitizeSpec[] = {
     {"clauses", ScalarType::kStringList},
 };
 
+constexpr ScalarSpec kRiskSpec[] = {
+    {"threat_default", ScalarType::kCount},
+    {"vulnerability_default", ScalarType::kCount},
+    {"vulnerability_on_partial", ScalarType::kCount},
+    {"vulnerability_on_no", ScalarType::kCount},
+    {"importance_high", ScalarType::kStringList},
+    {"importance_medium", ScalarType::kStringList},
+    {"high_from", ScalarType::kCount},
+    {"medium_from", ScalarType::kCount},
+    {"acceptable_levels", ScalarType::kStringList},
+    {"accepted_by", ScalarType::kStringList},
+    {"acceptance_max_days", ScalarType::kCount},
+    {"review_days", ScalarType::kCount},
+    {"clauses", ScalarType::kStringList},
+};
+
 constexpr std::int64_t kMaxCount = 100000;
 
 void ReadScalars(TableReader& reader, std::span<const ScalarSpec> specs, ScalarMap& out) {
@@ -811,6 +827,10 @@ Layer ReadLayer(Diagnostics& diagnostics, const std::string& file, const toml::t
   if (const toml::table* sanitize = top.Table("sanitize", false)) {
     TableReader z(diagnostics, layer.file, *sanitize, "sanitize");
     ReadScalars(z, kSanitizeSpec, layer.sanitize);
+  }
+  if (const toml::table* risk = top.Table("risk", false)) {
+    TableReader r(diagnostics, layer.file, *risk, "risk");
+    ReadScalars(r, kRiskSpec, layer.risk);
   }
   top.ForEachTable("retention", [&](const std::string& id, TableReader& item) {
     RetentionItem retention_item;

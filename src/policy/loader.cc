@@ -68,6 +68,7 @@ class Builder {
     for (const auto& [key, value] : layer.auth) auth_[key] = value;
     for (const auto& [key, value] : layer.deadlines) deadlines_[key] = value;
     for (const auto& [key, value] : layer.sanitize) sanitize_[key] = value;
+    for (const auto& [key, value] : layer.risk) risk_[key] = value;
 
     for (Document& document : layer.documents) {
       Upsert(profile_.documents, std::move(document),
@@ -918,6 +919,120 @@ class Builder {
     }
   }
 
+  // [risk] (9(2) リスク分析): every value within its scale; the importance
+  // lists name axis:level pairs of the classification; acceptance is by
+  // organization-wide roles.
+  void FinishRisk() {
+    RiskSettings& risk = profile_.risk;
+    const std::pair<const char*, int*> scales[] = {
+        {"threat_default", &risk.threat_default},
+        {"vulnerability_default", &risk.vulnerability_default},
+        {"vulnerability_on_partial", &risk.vulnerability_on_partial},
+        {"vulnerability_on_no", &risk.vulnerability_on_no}};
+    for (const auto& [key, field] : scales) {
+      const Scalar* scalar = Get(risk_, key);
+      if (scalar == nullptr) continue;
+      const int value = GetInt(risk_, key);
+      if (value < 1 || value > 3) {
+        Fail(scalar->where, std::string(key) + " は 1〜3 にしてください（" +
+                                std::to_string(value) + "）",
+             std::string(key) + " must be 1..3 (is " + std::to_string(value) + ")");
+      } else {
+        *field = value;
+      }
+    }
+    const std::pair<const char*, int*> days[] = {
+        {"high_from", &risk.high_from}, {"medium_from", &risk.medium_from},
+        {"acceptance_max_days", &risk.acceptance_max_days}, {"review_days", &risk.review_days}};
+    for (const auto& [key, field] : days) {
+      const Scalar* scalar = Get(risk_, key);
+      if (scalar == nullptr) continue;
+      const int value = GetInt(risk_, key);
+      const int most = std::string_view(key).ends_with("_from") ? 27 : 3660;
+      if (value < 1 || value > most) {
+        Fail(scalar->where,
+             std::string(key) + " は 1〜" + std::to_string(most) + " にしてください（" +
+                 std::to_string(value) + "）",
+             std::string(key) + " must be 1.." + std::to_string(most) + " (is " +
+                 std::to_string(value) + ")");
+      } else {
+        *field = value;
+      }
+    }
+    if (risk.medium_from > risk.high_from) {
+      const Scalar* scalar = Get(risk_, "medium_from");
+      if (scalar == nullptr) scalar = Get(risk_, "high_from");
+      if (scalar != nullptr) {
+        Fail(scalar->where, "medium_from は high_from 以下にしてください",
+             "medium_from must not exceed high_from");
+      }
+    }
+    const auto importance = [&](const char* key, std::vector<std::string>& out) {
+      for (const Str& entry : GetList(risk_, key)) {
+        const auto colon = entry.value.find(':');
+        const Axis* axis = nullptr;
+        if (colon != std::string::npos) {
+          const std::string axis_id = entry.value.substr(0, colon);
+          for (const Axis& candidate : profile_.classification.axes) {
+            if (candidate.id == axis_id) axis = &candidate;
+          }
+        }
+        if (axis == nullptr || !axis->IndexOf(entry.value.substr(colon + 1))) {
+          Fail(entry.where,
+               std::string(key) + " の「" + entry.value +
+                   "」は分類の「軸:区分」ではありません（例 confidentiality:3A）",
+               std::string(key) + " entry \"" + entry.value +
+                   "\" is not an axis:level of the classification");
+          continue;
+        }
+        out.push_back(entry.value);
+      }
+    };
+    if (Get(risk_, "importance_high") != nullptr) {
+      risk.importance_high.clear();
+      importance("importance_high", risk.importance_high);
+    }
+    if (Get(risk_, "importance_medium") != nullptr) {
+      risk.importance_medium.clear();
+      importance("importance_medium", risk.importance_medium);
+    }
+    if (Get(risk_, "acceptable_levels") != nullptr) {
+      risk.acceptable_levels.clear();
+      for (const Str& level : GetList(risk_, "acceptable_levels")) {
+        if (level.value != "low" && level.value != "medium" && level.value != "high") {
+          Fail(level.where, "受容できる水準「" + level.value + "」は使用できません（low, medium, high）",
+               "acceptable level \"" + level.value + "\" is not valid (low, medium, high)");
+        } else {
+          risk.acceptable_levels.push_back(level.value);
+        }
+      }
+    }
+    if (const Scalar* accepted = Get(risk_, "accepted_by")) {
+      risk.accepted_by.clear();
+      for (const Str& role_id : GetList(risk_, "accepted_by")) {
+        const auto role = profile_.ParseRole(role_id.value);
+        if (!role) {
+          Fail(role_id.where, "役割「" + role_id.value + "」はありません（" + profile_.AllRoleIds() + "）",
+               "no role \"" + role_id.value + "\" (" + profile_.AllRoleIds() + ")");
+        } else if (profile_.ScopeOf(*role) != RoleScope::kOrganization) {
+          Fail(role_id.where,
+               "リスク受容の承認者「" + role_id.value + "」は組織全体の役割にしてください",
+               "risk acceptance approver \"" + role_id.value +
+                   "\" must be an organization-wide role");
+        } else {
+          risk.accepted_by.push_back(*role);
+        }
+      }
+      if (GetList(risk_, "accepted_by").empty()) {
+        Fail(accepted->where, "accepted_by に承認者を 1 つ以上指定してください",
+             "accepted_by needs at least one role");
+      }
+    }
+    for (const Str& clause : GetList(risk_, "clauses")) {
+      if (CheckClause(clause, "リスク分析設定", "risk settings")) risk.clauses.push_back(clause.value);
+    }
+  }
+
   void Finish() {
     const std::string& top_file = profile_.files.front();
     // organization
@@ -1056,6 +1171,7 @@ class Builder {
     }
 
     FinishSanitize();
+    FinishRisk();
     FinishAuth();
 
     for (auto& [id, entry] : retention_) {
@@ -1185,6 +1301,7 @@ class Builder {
   ScalarMap passwords_;
   ScalarMap deadlines_;
   ScalarMap sanitize_;
+  ScalarMap risk_;
   ScalarMap auth_;
   std::map<std::string, Str> clause_documents_;
   std::optional<RawClassification> classification_;

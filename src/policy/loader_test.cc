@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -703,6 +704,63 @@ TEST(LoaderTest, PasswordStrengthKeys) {
   EXPECT_EQ(one.Err().Headline().where.line, 5);
   auto wrong_type = WithRule("[passwords]\ndictionary_check = \"yes\"\n");
   EXPECT_FALSE(wrong_type.Ok());
+}
+
+TEST(LoaderTest, RiskScalesHaveDefaultsCitingTheirClauseAndChildrenOverrideThem) {
+  auto base = LoadProfile(Policy("base.toml"));
+  ASSERT_TRUE(base.Ok()) << base.Err().ToString();
+  EXPECT_EQ(base->risk.threat_default, 2);
+  EXPECT_EQ(base->risk.high_from, 12);
+  EXPECT_EQ(base->risk.medium_from, 4);
+  EXPECT_EQ(base->risk.accepted_by, (std::vector<Role>{Role::kCiso}));
+  EXPECT_EQ(base->risk.acceptable_levels, (std::vector<std::string>{"low", "medium"}));
+  EXPECT_EQ(base->risk.clauses, (std::vector<std::string>{"9(2)"}));
+  auto hannan = LoadProfile(Policy("hannan.toml"));
+  ASSERT_TRUE(hannan.Ok()) << hannan.Err().ToString();
+  EXPECT_EQ(hannan->risk.importance_high, (std::vector<std::string>{"importance:A"}));
+  EXPECT_EQ(hannan->risk.acceptance_max_days, 365);
+}
+
+TEST(LoaderTest, RiskValuesOutOfScaleAndWrongRolesAreNamedWithTheirLine) {
+  RealFileSystem fs;
+  auto child = LoadProfileFromText(R"(
+[profile]
+id = "child"
+extends = "base.toml"
+[risk]
+threat_default = 4
+importance_high = ["confidentiality:9Z"]
+accepted_by = ["manager"]
+acceptable_levels = ["whatever"]
+)",
+                                   Policy("child.toml"), fs);
+  ASSERT_FALSE(child.Ok());
+  std::vector<std::pair<std::string, int>> keys;
+  for (const auto& diagnostic : child.Err().Diagnostics()) {
+    keys.emplace_back(diagnostic.where.key, diagnostic.where.line);
+  }
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, (std::vector<std::pair<std::string, int>>{{"risk.acceptable_levels[0]", 9},
+                                                            {"risk.accepted_by[0]", 8},
+                                                            {"risk.importance_high[0]", 7},
+                                                            {"risk.threat_default", 6}}))
+      << child.Err().ToString();
+}
+
+TEST(LoaderTest, UnknownRiskKeyIsNamedWithItsLine) {
+  RealFileSystem fs;
+  auto child = LoadProfileFromText(R"(
+[profile]
+id = "child"
+extends = "base.toml"
+[risk]
+likelihood_formula = "sum"
+)",
+                                   Policy("child.toml"), fs);
+  ASSERT_FALSE(child.Ok());
+  ASSERT_EQ(child.Err().Diagnostics().size(), 1u) << child.Err().ToString();
+  EXPECT_EQ(child.Err().Diagnostics()[0].where.key, "risk.likelihood_formula");
+  EXPECT_EQ(child.Err().Diagnostics()[0].where.line, 6);
 }
 
 }  // namespace

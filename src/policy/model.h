@@ -218,6 +218,31 @@ struct Threat {
   std::string defined_in;  // file that stated it
 };
 
+// リスク分析 (阪南市 第2章 9(2); the guideline's 9(2)): the scales of the
+// risk register (src/assess/risk.h). 脅威 (threat) and 脆弱性 (vulnerability)
+// are each 1..3; 可能性 (likelihood) = threat × vulnerability (1..9); the
+// asset's 重要度 (importance) is 1..3, from its effective classification;
+// the score = likelihood × importance (1..27) and the level is high from
+// `high_from`, medium from `medium_from`, low below.
+struct RiskSettings {
+  int threat_default = 2;            // a threat's level until someone sets it
+  int vulnerability_default = 1;     // no check answer says otherwise
+  int vulnerability_on_partial = 2;  // a check item the threat cites answered 一部
+  int vulnerability_on_no = 3;       // ... answered いいえ
+  // "axis:level" of the classification: importance 3 (high) and 2 (medium);
+  // any other classified asset is 1. An unclassified asset counts as 3 (the
+  // cautious side).
+  std::vector<std::string> importance_high;
+  std::vector<std::string> importance_medium;
+  int high_from = 12;
+  int medium_from = 4;
+  std::vector<std::string> acceptable_levels = {"low", "medium"};  // 受容できる水準
+  std::vector<Role> accepted_by = {Role::kCiso};                   // who approves 受容
+  int acceptance_max_days = 365;  // an acceptance expires at most this long after
+  int review_days = 365;          // next review date after an assessment or treatment
+  std::vector<std::string> clauses;
+};
+
 struct Organization {
   std::string name;
   std::string kind;  // municipality | town | union | prefecture | other
@@ -296,6 +321,7 @@ struct Profile {
   Deadlines deadlines;
   SanitizeSettings sanitize;
   std::vector<Threat> threats;
+  RiskSettings risk;
   std::vector<std::string> separation_of_duties_clauses;  // 兼務の禁止
   std::vector<std::uint16_t> separation_of_duties_clause_indices;
   Effect default_effect = Effect::kAllow;

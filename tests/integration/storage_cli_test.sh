@@ -68,7 +68,7 @@ grep -q "missing.db" "$work/err.txt"
 check "the error names the source" 0 $?
 
 # An older schema: the newest migration undone by hand.
-sqlite3 "$file" "DROP TABLE findings; DROP TABLE assess_items; DROP TABLE assess_forms; DROP TABLE assess_campaigns; DELETE FROM schema_migrations WHERE version = 10;"
+sqlite3 "$file" "DROP TABLE risk_assessments; DELETE FROM schema_migrations WHERE version = 11;"
 "$mamori" --db "$file" migrate --check >/dev/null
 check "migrate --check reports an older schema" 5 $?
 "$mamori" copy --from "$file" --to "$url&schema=copy_old" >/dev/null 2>"$work/err.txt"
