@@ -18,7 +18,8 @@
 # Builds the release binary when it is missing:
 #   cmake --preset release && cmake --build build/release --target mamori
 # Env: RATE (default 1000), DURATION (s, default 20), CONNECTIONS (default 20),
-# ASSETS (default 10000), EVENTS (default 100000), SIGNINS (per second in the
+# ASSETS (default 10000), PEOPLE (default ASSETS: one transaction each, the
+# slowest part of the set-up), EVENTS (default 100000), SIGNINS (per second in the
 # mix, default 2), THREADS (server threads, default 8), ONLY (a regex over the
 # run names, to run a part), FLAT_OUT (0: skip the flat-out runs), SERVERS
 # (default 1: that many `mamori serve` processes on the same ledger, wrk's
@@ -37,6 +38,7 @@ connections=${CONNECTIONS:-20}
 assets=${ASSETS:-10000}
 events=${EVENTS:-100000}
 signins=${SIGNINS:-2}
+people=${PEOPLE:-$assets}
 only=${ONLY:-.}
 flat_out=${FLAT_OUT:-1}
 servers=${SERVERS:-1}
@@ -54,9 +56,9 @@ audit_events() {
 fixture_ledger bench
 # ASSETS data assets and as many PCs of 税務課 (manager m2), as many people
 # (batch), then software records until the audit log holds EVENTS events.
-python3 - "$assets" "$work" <<'PY'
+python3 - "$assets" "$work" "$people" <<'PY'
 import json, sys
-n, work = int(sys.argv[1]), sys.argv[2]
+n, work, people = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 with open(f"{work}/assets.csv", "w") as f:
     print("code,name,kind,importance,owner_section,manager,segment", file=f)
     for i in range(n):
@@ -66,7 +68,7 @@ with open(f"{work}/devices.csv", "w") as f:
     for i in range(n):
         print(f"pc-{i:05d},業務端末{i},pc,true,zeimu,lgwan,Windows 11", file=f)
 with open(f"{work}/people.jsonl", "w") as f:
-    for i in range(n):
+    for i in range(people):
         print(json.dumps(["org", "add-person", f"p{i:05d}", f"職員 {i}", "--section", "zeimu",
                           "--employment", "staff", "--start", "2020-04-01"], ensure_ascii=False), file=f)
 PY
@@ -234,7 +236,7 @@ mix_stop() { touch "$work/stop-mix"; wait "$mix_pid"; echo "  beside it: $(cat "
 
 decide='{"action":"take_out","asset":{"kind":"data","classification":{"importance":"A"}},"context":{"offsite":true}}'
 engine=SQLite; [[ "$db" == postgresql://* ]] && engine=PostgreSQL
-echo "mamori serve ×$servers on $engine, $(nproc) cores, $assets assets, $assets devices, $((assets + 17)) people, $events audit events, $connections connections, ${duration}s each"
+echo "mamori serve ×$servers on $engine, $(nproc) cores, $assets assets, $assets devices, $((people + 17)) people, $events audit events, $connections connections, ${duration}s each"
 run "POST /api/v1/decide" POST /api/v1/decide "$decide" "$rate"
 run "POST /api/v1/decide" POST /api/v1/decide "$decide" 0
 for page in "registers/asset?limit=50" "registers/device?limit=50" "org/people?limit=50"; do

@@ -12,7 +12,9 @@
 # 10 ms, is PASS/MISS per run), then the durable changes per second on both
 # engines (bench/ledger_engines.sh, run as it is).
 #   bench/serve_engines.sh [MAMORI_BINARY]
-# Env: as serve_bench.sh (RATE, DURATION, CONNECTIONS, ASSETS, EVENTS, THREADS);
+# Env: as serve_bench.sh (RATE, DURATION, CONNECTIONS, ASSETS, EVENTS, THREADS;
+# PEOPLE defaults to 0 here: the asset page does not read them and adding
+# 10,000 people one transaction each takes minutes on each engine);
 # LEDGER_FLAGS: flags for ledger_engines.sh (e.g. "--changes=1000"), SKIP_LEDGER=1
 # to leave it out.
 set -euo pipefail
@@ -30,7 +32,7 @@ url=$(scripts/pg-test-cluster.sh start "$cluster")
 psql -q "$url" -c 'CREATE DATABASE mamori2' >/dev/null
 url2=${url/\/mamori\?//mamori2?}
 
-export ONLY='^GET /api/v1/registers/asset$' FLAT_OUT=0 SIGNINS=0
+export ONLY='^GET /api/v1/registers/asset$' FLAT_OUT=0 SIGNINS=0 PEOPLE=${PEOPLE:-0}
 configs=("SQLite, 1 server" "PostgreSQL, 1 server" "PostgreSQL, 2 servers")
 SERVERS=1 bench/serve_bench.sh "$mamori" | tee "$out/0"
 SERVERS=1 FIXTURE_DB=$url bench/serve_bench.sh "$mamori" | tee "$out/1"
