@@ -143,7 +143,7 @@ wrk_once() {  # seconds pace-rate → the RESULT line
   SESSIONS="$work/sessions" RATE=$2 CONNECTIONS=$connections wrk -t2 -c"$connections" -d"$1s" \
     -s "$work/tenants.lua" "http://127.0.0.1:$port" | grep '^RESULT'
 }
-field() { local v=${2#* $1=}; echo "${v%%[ m]*}"; }
+field() { local v=${2#* "$1"=}; echo "${v%%[ m]*}"; }
 rss() { awk -v k="$2:" '$1 == k { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
 echo "mamori serve --installation, $(nproc) cores, $assets assets a tenant, $([ -n "${POSTGRES:-}" ] && echo PostgreSQL || echo SQLite), $connections connections, ${duration}s a run at $rate/s"
