@@ -18,9 +18,14 @@
 # Builds the release binary when it is missing:
 #   cmake --preset release && cmake --build build/release --target mamori
 # Env: RATE (default 1000), DURATION (s, default 20), CONNECTIONS (default 20),
-# ASSETS (default 10000), EVENTS (default 100000), SIGNINS (per second in the
+# ASSETS (default 10000), PEOPLE (default ASSETS: one transaction each, the
+# slowest part of the set-up), EVENTS (default 100000), SIGNINS (per second in the
 # mix, default 2), THREADS (server threads, default 8), ONLY (a regex over the
-# run names, to run a part).
+# run names, to run a part), FLAT_OUT (0: skip the flat-out runs), SERVERS
+# (default 1: that many `mamori serve` processes on the same ledger, wrk's
+# connections spread evenly over them, one wrk thread or more each),
+# FIXTURE_DB (a postgresql:// URL of an empty database: the ledger there
+# instead of a SQLite file; bench/serve_engines.sh runs both engines).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${1:-}" ] && [ ! -x build/release/src/cli/mamori ]; then
@@ -33,18 +38,27 @@ connections=${CONNECTIONS:-20}
 assets=${ASSETS:-10000}
 events=${EVENTS:-100000}
 signins=${SIGNINS:-2}
+people=${PEOPLE:-$assets}
 only=${ONLY:-.}
+flat_out=${FLAT_OUT:-1}
+servers=${SERVERS:-1}
 die() { echo "serve_bench: $*" >&2; exit 1; }
 [[ -x "$mamori" ]] || die "no mamori at $mamori (see the comment at the top)"
 command -v wrk >/dev/null || die "wrk is missing: scripts/install-deps.sh bench"
 
 . scripts/serve-fixture.sh
+# A PostgreSQL ledger keeps its key files in $MAMORI_STATE_DIR.
+export MAMORI_STATE_DIR=${MAMORI_STATE_DIR:-$work}
+audit_events() {
+  if [[ "$db" == postgresql://* ]]; then psql -qtA "$db" -c 'SELECT COUNT(*) FROM audit_events'
+  else sqlite3 "$db" 'SELECT COUNT(*) FROM audit_events'; fi
+}
 fixture_ledger bench
 # ASSETS data assets and as many PCs of 税務課 (manager m2), as many people
 # (batch), then software records until the audit log holds EVENTS events.
-python3 - "$assets" "$work" <<'PY'
+python3 - "$assets" "$work" "$people" <<'PY'
 import json, sys
-n, work = int(sys.argv[1]), sys.argv[2]
+n, work, people = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 with open(f"{work}/assets.csv", "w") as f:
     print("code,name,kind,importance,owner_section,manager,segment", file=f)
     for i in range(n):
@@ -54,14 +68,14 @@ with open(f"{work}/devices.csv", "w") as f:
     for i in range(n):
         print(f"pc-{i:05d},業務端末{i},pc,true,zeimu,lgwan,Windows 11", file=f)
 with open(f"{work}/people.jsonl", "w") as f:
-    for i in range(n):
+    for i in range(people):
         print(json.dumps(["org", "add-person", f"p{i:05d}", f"職員 {i}", "--section", "zeimu",
                           "--employment", "staff", "--start", "2020-04-01"], ensure_ascii=False), file=f)
 PY
 "$mamori" --db "$db" register import asset "$work/assets.csv" --as m2 >/dev/null
 "$mamori" --db "$db" register import device "$work/devices.csv" --as m2 >/dev/null
 "$mamori" --db "$db" batch < "$work/people.jsonl" | { grep '^failed' || true; }
-have=$(sqlite3 "$db" 'SELECT COUNT(*) FROM audit_events')
+have=$(audit_events)
 python3 - "$((events > have ? events - have : 0))" "$work/software.csv" <<'PY'
 import sys
 n, path = int(sys.argv[1]), sys.argv[2]
@@ -72,12 +86,19 @@ with open(path, "w") as f:
 PY
 [ "$(wc -l < "$work/software.csv")" -gt 1 ] &&
   "$mamori" --db "$db" register import software "$work/software.csv" --as m2 >/dev/null
-events=$(sqlite3 "$db" 'SELECT COUNT(*) FROM audit_events')
+events=$(audit_events)
+# PostgreSQL plans from statistics that autovacuum refreshes only a minute or
+# so after a bulk import; until then it believes the tables empty and sorts all
+# 10,000 assets for each page of 50 (7 ms a page, against 0.1 ms). A
+# long-running installation has them; the bench takes them now.
+if [[ "$db" == postgresql://* ]]; then psql -q "$db" -c ANALYZE; fi
 m2_password=$(fixture_password m2)
 a1_password=$(fixture_password a1)
 s1_password=$(fixture_password s1)
-fixture_serve --threads "${THREADS:-8}" --web-root "" --access-log ""
-base="http://127.0.0.1:$port/api/v1"
+for _ in $(seq 1 "$servers"); do
+  fixture_serve --threads "${THREADS:-8}" --web-root "" --access-log ""
+done
+base="http://127.0.0.1:${ports%% *}/api/v1"
 # Signs in, changes the temporary password, and prints "cookie csrf".
 signed_in() {
   python3 - "$base" "$1" "$2" "$3" <<'PY'
@@ -105,6 +126,16 @@ cat > "$work/bench.lua" <<'LUA'
 local method, path, body = os.getenv("METHOD"), os.getenv("URLPATH"), os.getenv("BODY")
 local rate = tonumber(os.getenv("RATE") or "0")
 local connections = tonumber(os.getenv("CONNECTIONS"))
+-- Several servers (PORTS): wrk's threads take them in turn, so each gets
+-- the same share of the connections and of the rate.
+local ports, next_port = {}, 0
+for p in string.gmatch(os.getenv("PORTS") or "", "%d+") do ports[#ports + 1] = p end
+function setup(thread)
+  if #ports > 1 then
+    thread.addr = wrk.lookup("127.0.0.1", ports[next_port % #ports + 1])[1]
+    next_port = next_port + 1
+  end
+end
 wrk.method = method
 wrk.body = body ~= "" and body or nil
 wrk.headers["Cookie"] = os.getenv("COOKIE")
@@ -127,15 +158,18 @@ end
 LUA
 
 session=$m2_session
+wrk_threads=$((servers > 2 ? servers : 2))
+wrk_threads=$((wrk_threads / servers * servers))  # a multiple of the servers
 wrk_once() {  # seconds method path body rate → the RESULT line
   COOKIE=${session% *} CSRF=${session#* } CONNECTIONS=$connections \
-    METHOD=$2 URLPATH=$3 BODY=$4 RATE=$5 wrk -t2 -c"$connections" -d"$1s" \
-    -s "$work/bench.lua" "http://127.0.0.1:$port" | grep '^RESULT'
+    METHOD=$2 URLPATH=$3 BODY=$4 RATE=$5 PORTS=$ports wrk -t"$wrk_threads" -c"$connections" -d"$1s" \
+    -s "$work/bench.lua" "http://127.0.0.1:${ports%% *}" | grep '^RESULT'
 }
 
 misses=0
 run() {  # name method path body rate
   [[ "$1" =~ $only ]] || return 0
+  [ "$5" -gt 0 ] || [ "$flat_out" != 0 ] || return 0
   local line pace=$5
   if [ "$5" -gt 0 ]; then
     # wrk paces with a per-request delay, which sends fewer requests than the
@@ -206,7 +240,8 @@ PY
 mix_stop() { touch "$work/stop-mix"; wait "$mix_pid"; echo "  beside it: $(cat "$work/mix.log")"; }
 
 decide='{"action":"take_out","asset":{"kind":"data","classification":{"importance":"A"}},"context":{"offsite":true}}'
-echo "mamori serve, $(nproc) cores, $assets assets, $assets devices, $((assets + 17)) people, $events audit events, $connections connections, ${duration}s each"
+engine=SQLite; [[ "$db" == postgresql://* ]] && engine=PostgreSQL
+echo "mamori serve ×$servers on $engine, $(nproc) cores, $assets assets, $assets devices, $((people + 17)) people, $events audit events, $connections connections, ${duration}s each"
 run "POST /api/v1/decide" POST /api/v1/decide "$decide" "$rate"
 run "POST /api/v1/decide" POST /api/v1/decide "$decide" 0
 for page in "registers/asset?limit=50" "registers/device?limit=50" "org/people?limit=50"; do
