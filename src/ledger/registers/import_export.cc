@@ -186,6 +186,8 @@ Result<ImportReport> ImportPeople(Ledger& ledger, const std::string& actor,
   return ImportReport{static_cast<int>(inputs.size()), 0};
 }
 
+constexpr int kAnalyzeAfterRows = 1000;
+
 // WriteCsv puts an apostrophe before a cell that starts with = + - @ TAB or
 // CR so that Excel shows it as text (CSV injection); Excel itself drops the
 // apostrophe when it saves. Reading our own export back, drop it too.
@@ -398,6 +400,13 @@ Result<ImportReport> ImportTable(Ledger& ledger, const std::string& actor,
                           Json{{"file", source}, {"added", added}, {"updated", updated}}.dump()});
   };
   MAMORI_TRY_STATUS(ledger.Change(write));
+  // After a bulk load, the planner's statistics for the table: without them
+  // PostgreSQL scans and sorts the whole register for every page until
+  // autovacuum runs (bench/README.md, serve_engines.sh). The import is
+  // committed: a failure here loses nothing, so it is not an error.
+  if (added + updated >= kAnalyzeAfterRows) {
+    (void)ledger.Db().Execute("ANALYZE " + std::string(spec->table));
+  }
   return ImportReport{added, updated};
 }
 

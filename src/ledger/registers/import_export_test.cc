@@ -90,6 +90,25 @@ TEST(ImportExportTest, XlsxRoundTrip) {
   RoundTrip("io_xlsx", FileFormat::kXlsx, tabular::SourceEncoding::kUtf8Bom);
 }
 
+// A bulk load leaves the planner its statistics (ANALYZE): PostgreSQL would
+// otherwise scan and sort the whole register for every page.
+TEST(ImportExportTest, ABulkImportAnalyzesTheTable) {
+  TempLedger ledger("bulk_analyze");
+  SeedOrganization(*ledger);
+  std::string csv = "管理番号,名称,種別,所管課室等,管理責任者\n";
+  for (int i = 0; i < 1000; ++i) csv += "bulk-" + std::to_string(i) + ",資産,system,zeimu,m1\n";
+  auto report = ImportFile(*ledger, "m1", "asset", csv, "assets.csv", ImportMode::kAddOnly);
+  ASSERT_TRUE(report.Ok()) << report.Err().ToString();
+  ASSERT_EQ(report->added, 1000);
+  const bool postgres = ledger->Db().Engine() == "postgres";
+  auto analyzed = ledger->Db().Query(
+      postgres ? "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'assets' AND "
+                 "schemaname = current_schema() AND last_analyze IS NOT NULL"
+               : "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'assets'");
+  ASSERT_TRUE(analyzed.Ok()) << analyzed.Err().ToString();
+  EXPECT_GE(analyzed->front().Int(0), 1);
+}
+
 TEST(ImportExportTest, ExportUsesJapaneseLabelsAndReadableValues) {
   TempLedger ledger("io_export");
   SeedOrganization(*ledger);
