@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Many organizations (issue 15): does the per-request cost of one
+# Many organizations (issue 15; the registry and router of src/tenancy and
+# src/server/tenant_router): does the per-request cost of one
 # `mamori serve --installation` grow with the number of tenants? An
 # installation grows to 1, 10 and 100 tenants (`mamori tenant add`), each
 # with the demo organization and ASSETS (10,000) data assets (one CSV,
